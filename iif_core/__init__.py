@@ -1,0 +1,1 @@
+"""The IIF scoring core: schemes, organisations, extracts and network scoring, without Streamlit."""
