@@ -1,0 +1,71 @@
+"""Read a user's CSV into DuckDB as text, row numbers kept, so every later check can name the row."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+
+from iif_core.problems import InputError, Problem
+
+FIRST_DATA_ROW = 2  # spreadsheet numbering: the header is row 1
+
+
+def normalise_header(name: str) -> str:
+    """`Practice Code`, `practice_code` and ` PRACTICE-CODE ` all become `practicecode`."""
+    return re.sub(r"[\s_\-.]+", "", name.strip().lower())
+
+
+def read_csv_raw(con: duckdb.DuckDBPyConnection, path: str | Path, table: str) -> list[str]:
+    """Load a CSV into `table` as text with a `source_row` column; return its header names.
+
+    `table` comes from the caller's fixed list of names, never from a file.
+    """
+    name = Path(path).name
+    if not Path(path).is_file():
+        raise InputError([Problem(name, "the file does not exist or cannot be opened")])
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS "
+            "SELECT *, (row_number() OVER () + $first - 1)::BIGINT AS source_row "
+            "FROM read_csv($path, all_varchar = true, header = true, auto_detect = true)",
+            {"path": str(path), "first": FIRST_DATA_ROW},
+        )
+    except duckdb.Error as error:
+        raise InputError([Problem(name, f"could not be read as a table of values ({_short(error)})")])
+    return [c for c in con.table(table).columns if c != "source_row"]
+
+
+def _short(error: Exception) -> str:
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return first_line[:200]
+
+
+def find_columns(
+    headers: list[str], synonyms: dict[str, tuple[str, ...]]
+) -> dict[str, int | None]:
+    """Position (0-based) of each wanted column in `headers`, matched by normalised name."""
+    normalised = [normalise_header(h) for h in headers]
+    found: dict[str, int | None] = {}
+    for wanted, names in synonyms.items():
+        candidates = [normalise_header(n) for n in (wanted, *names)]
+        found[wanted] = next((normalised.index(c) for c in candidates if c in normalised), None)
+    return found
+
+
+def select_columns(
+    con: duckdb.DuckDBPyConnection, source: str, target: str, positions: dict[str, int | None]
+) -> None:
+    """Copy `source` into `target` with our own column names, taken by position.
+
+    Positions are integers and names come from the code's allow-list, so no text from a file
+    ever reaches the SQL.
+    """
+    parts = [
+        f"#{index + 1} AS {name}" if index is not None else f"NULL::VARCHAR AS {name}"
+        for name, index in positions.items()
+    ]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT {', '.join(parts)}, source_row FROM {source}"
+    )

@@ -1,0 +1,118 @@
+"""Score a network: run the SQL pipeline in iif_core/sql over the tables orgs, extract and the scheme."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from iif_core.extract import load_extract_frame, load_extracts
+from iif_core.orgs import load_orgs, load_orgs_frame
+from iif_core.schemes import Scheme
+
+SQL_DIR = Path(__file__).parent / "sql"
+LEVELS = ("practice", "pcn", "place", "icb")
+RESULT_COLUMNS = (
+    "level", "org_code", "org_name", "indicator_code", "period_end", "practices_with_data",
+    "member_practices", "numerator", "denominator", "pca_count", "achievement",
+    "lower_threshold", "upper_threshold", "status", "points_available", "points_achieved",
+    "list_size", "list_size_adjustment", "prevalence_adjustment", "payment_available",
+    "payment_achieved", "payment_outstanding", "patients_to_lower", "patients_to_upper",
+    "value_per_patient",
+)  # fmt: skip
+
+
+def pipeline() -> list[Path]:
+    """The SQL files in the order they run (their names start with the step number)."""
+    return sorted(SQL_DIR.glob("*.sql"))
+
+
+def load_scheme_tables(con: duckdb.DuckDBPyConnection, scheme: Scheme) -> None:
+    """The scheme as tables the SQL joins to: `scheme_values` and `scheme_indicators`."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE scheme_values AS SELECT "
+        "$value_per_point::DOUBLE AS value_per_point, "
+        "$national_average_list_size::DOUBLE AS national_average_list_size",
+        {
+            "value_per_point": scheme.value_per_point,
+            "national_average_list_size": scheme.national_average_list_size,
+        },
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE scheme_indicators (
+            indicator_code VARCHAR, ordinal INTEGER, unit VARCHAR, scale INTEGER,
+            direction VARCHAR, lower_threshold DECIMAL(18, 6), upper_threshold DECIMAL(18, 6),
+            points DECIMAL(18, 6), prevalence_adjusted BOOLEAN,
+            national_prevalence DECIMAL(18, 12))
+        """
+    )
+    con.executemany(
+        "INSERT INTO scheme_indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                i.code, n, i.unit, i.scale, i.direction, i.lower_threshold, i.upper_threshold,
+                i.points, i.prevalence_adjusted, i.national_prevalence,
+            )  # fmt: skip
+            for n, i in enumerate(scheme.indicators.values())
+        ],
+    )
+
+
+def run_pipeline(
+    con: duckdb.DuckDBPyConnection, level: str = "all", period: str | date = "all"
+) -> duckdb.DuckDBPyRelation:
+    """Score what is in `orgs`, `extract` and the scheme tables; the result is the table `result`."""
+    if level != "all" and level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)} or all, not {level!r}")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE selection AS SELECT $level AS level, $period::DATE AS period",
+        {"level": level, "period": None if period in ("all", None) else period},
+    )
+    for step in pipeline():
+        con.execute(step.read_text(encoding="utf-8"))
+    return con.table("result")
+
+
+def score(scheme: Scheme, orgs, extract, level: str = "all", period: str | date = "all"):
+    """Score pandas DataFrames of organisations and tidy counts; return a pandas DataFrame."""
+    con = duckdb.connect()
+    load_scheme_tables(con, scheme)
+    load_orgs_frame(con, orgs)
+    load_extract_frame(con, extract, scheme)
+    return run_pipeline(con, level, period).df()
+
+
+def score_files(
+    scheme: Scheme,
+    orgs_paths: list[str | Path] | None,
+    extract_paths: list[str | Path],
+    out: str | Path,
+    level: str = "all",
+    period: str | date = "all",
+) -> int:
+    """Score CSV files and write the result CSV; return its row count. Raises InputError."""
+    con = duckdb.connect()
+    load_scheme_tables(con, scheme)
+    load_orgs(con, orgs_paths)
+    load_extracts(con, extract_paths, scheme)
+    result = run_pipeline(con, level, period)
+    write_csv(con, result, out)
+    return con.execute("SELECT count(*) FROM result").fetchone()[0]
+
+
+def write_csv(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelation, out) -> None:
+    """Write a relation to CSV all at once: a temporary file renamed into place, never half a file."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".partial-", suffix=".csv", dir=out.parent)
+    os.close(handle)
+    try:
+        relation.write_csv(temporary, header=True)
+        os.replace(temporary, out)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
