@@ -1,0 +1,46 @@
+# The two commands a person needs: `make run` and `make test`. Everything else is for developers.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test lint format bench browser clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: create the environment, install everything and start the app with the demo data
+run: $(VENV)/.runtime
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+## test: install what the tests need (a browser included) and run the whole suite
+test: $(VENV)/.dev browser
+	$(PY) -m pytest
+
+## browser: Debian's Chromium for the browser tests (the tests never download a browser)
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(VENV)/.dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.dev
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+## bench: the benchmarks in bench/, against a plain pandas baseline
+bench: $(VENV)/.dev
+	$(PY) bench/bench_score.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
