@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -65,107 +66,164 @@ def _missing_message(missing: list[str], headers: list[str]) -> str:
     return f"missing column(s) {', '.join(missing)}; the columns found were: {found}"
 
 
-def check_extract_text(con: duckdb.DuckDBPyConnection, file_name: str, scheme: Scheme) -> list[Problem]:
-    """Check the text table `extract_text`; if it is clean, append it to `extract`."""
+def check_extract_text(
+    con: duckdb.DuckDBPyConnection, file_name: str, schemes: Scheme | list[Scheme]
+) -> list[Problem]:
+    """Check the text table `extract_text`; if it is clean, append it to `extract`.
+
+    Each row is checked against the scheme of its period end's year, so one file may hold
+    several years when several schemes are given.
+    """
+    schemes = [schemes] if isinstance(schemes, Scheme) else list(schemes)
     if con.execute("SELECT count(*) FROM extract_text").fetchone()[0] == 0:
         return [Problem(file_name, "the file has a header but no rows of data")]
-    _register_indicators(con, scheme)
+    _register_schemes(con, schemes)
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE extract_typed AS
-        SELECT source_row,
-               upper(trim(coalesce(practice_code, ''))) AS practice_code,
-               trim(coalesce(e.indicator_code, '')) AS indicator_text,
-               k.canonical AS indicator_code, k.unit,
-               trim(coalesce(period_end, '')) AS period_text,
-               try_strptime(trim(period_end), $formats)::DATE AS period_end,
-               trim(coalesce(numerator, '')) AS numerator_text,
-               trim(coalesce(denominator, '')) AS denominator_text,
-               trim(coalesce(pca_count, '')) AS pca_count_text,
-               try_cast(replace(trim(numerator), ',', '') AS DECIMAL(38, 6)) AS numerator,
-               try_cast(replace(trim(denominator), ',', '') AS DECIMAL(38, 6)) AS denominator,
-               coalesce(try_cast(replace(nullif(trim(pca_count), ''), ',', '') AS DECIMAL(38, 6)), 0) AS pca_count,
-               trim(coalesce(pca_count, '')) <> '' AND try_cast(replace(trim(pca_count), ',', '') AS DECIMAL(38, 6)) IS NULL AS pca_unreadable
-        FROM extract_text e
-        LEFT JOIN indicator_codes k ON k.raw = trim(coalesce(e.indicator_code, ''))
+        WITH typed AS (
+            SELECT source_row,
+                   upper(trim(coalesce(practice_code, ''))) AS practice_code,
+                   trim(coalesce(indicator_code, '')) AS indicator_text,
+                   trim(coalesce(period_end, '')) AS period_text,
+                   try_strptime(trim(period_end), $formats)::DATE AS period_end,
+                   trim(coalesce(numerator, '')) AS numerator_text,
+                   trim(coalesce(denominator, '')) AS denominator_text,
+                   trim(coalesce(pca_count, '')) AS pca_count_text
+            FROM extract_text
+        )
+        SELECT t.*, y.year, k.canonical AS indicator_code, k.unit,
+               try_cast(replace(numerator_text, ',', '') AS DECIMAL(38, 6)) AS numerator,
+               try_cast(replace(denominator_text, ',', '') AS DECIMAL(38, 6)) AS denominator,
+               coalesce(try_cast(replace(nullif(pca_count_text, ''), ',', '') AS DECIMAL(38, 6)), 0)
+                   AS pca_count,
+               pca_count_text <> ''
+                   AND try_cast(replace(pca_count_text, ',', '') AS DECIMAL(38, 6)) IS NULL
+                   AS pca_unreadable
+        FROM typed t
+        LEFT JOIN scheme_years y ON t.period_end BETWEEN y.start_date AND y.end_date
+        LEFT JOIN indicator_codes k ON k.raw = t.indicator_text AND k.year = y.year
         """,
         {"formats": DATE_FORMATS},
     )
-    problems = []
-    for column, value, condition, message in _row_checks(scheme):
-        params = {"cap": PROBLEMS_PER_CHECK}
-        if "$start" in condition:
-            params.update(start=scheme.start_date, end=scheme.end_date)
-        rows = con.execute(
-            f"SELECT source_row, {value}, count(*) OVER () FROM extract_typed "
-            f"WHERE {condition} ORDER BY source_row LIMIT $cap",
-            params,
-        ).fetchall()
-        problems += [Problem(file_name, message, row, column, str(v)) for row, v, _ in rows]
-        if rows and rows[0][2] > len(rows):
-            problems.append(
-                Problem(file_name, f"... and {rows[0][2] - len(rows)} more rows where {message}", column=column)
-            )
-    duplicates = con.execute(
+    con.execute(ROW_PROBLEMS_SQL)
+    for column, value, condition, message in _row_checks(schemes):
+        con.execute(
+            f"INSERT INTO row_problems SELECT source_row, $column, {value}, $message "
+            f"FROM extract_typed WHERE {condition}",
+            {"column": column, "message": message},
+        )
+    con.execute(
         """
-        SELECT min(source_row), string_agg(source_row::VARCHAR, ', ' ORDER BY source_row),
-               practice_code, indicator_code, period_end
+        INSERT INTO row_problems
+        SELECT unnest(list(source_row ORDER BY source_row)), NULL,
+               NULL, 'practice ' || practice_code || ', indicator ' || indicator_code || ', period '
+               || period_end || ' appears more than once (rows '
+               || string_agg(source_row::VARCHAR, ', ' ORDER BY source_row) || ')'
         FROM extract_typed WHERE indicator_code IS NOT NULL AND period_end IS NOT NULL
         GROUP BY practice_code, indicator_code, period_end HAVING count(*) > 1
-        ORDER BY 1 LIMIT $cap
-        """,
-        {"cap": PROBLEMS_PER_CHECK},
-    ).fetchall()
-    problems += [
-        Problem(file_name, f"practice {p}, indicator {i}, period {d} appears more than once (rows {rows})", first)
-        for first, rows, p, i, d in duplicates
-    ]
+        """
+    )
+    problems = row_problem_report(con, file_name)
     if not problems:
-        con.execute(
-            """
-            INSERT INTO extract
-            SELECT practice_code, indicator_code, period_end, numerator::BIGINT, denominator::BIGINT,
-                   pca_count::BIGINT, $file, source_row
-            FROM extract_typed
-            """,
-            {"file": file_name},
-        )
+        insert_valid_rows(con, file_name)
     return problems
 
 
-def _register_indicators(con: duckdb.DuckDBPyConnection, scheme: Scheme) -> None:
+ROW_PROBLEMS_SQL = """
+CREATE OR REPLACE TEMP TABLE row_problems (
+    source_row BIGINT, column_name VARCHAR, value VARCHAR, message VARCHAR)
+"""
+
+
+def row_problem_report(con: duckdb.DuckDBPyConnection, file_name: str) -> list[Problem]:
+    """Every kind of problem in `row_problems`, the first rows of each and a count of the rest."""
+    rows = con.execute(
+        """
+        SELECT source_row, column_name, value, message, count(*) OVER (PARTITION BY message)
+        FROM row_problems
+        QUALIFY row_number() OVER (PARTITION BY message ORDER BY source_row) <= $cap
+        ORDER BY source_row, column_name
+        """,
+        {"cap": PROBLEMS_PER_CHECK},
+    ).fetchall()
+    problems = [Problem(file_name, message, row, column, value) for row, column, value, message, _ in rows]
+    for message, total in {(m, n) for _, _, _, m, n in rows if n > PROBLEMS_PER_CHECK}:
+        more = total - PROBLEMS_PER_CHECK
+        problems.append(Problem(file_name, f"... and {more} more rows where {message}"))
+    return problems
+
+
+def insert_valid_rows(con: duckdb.DuckDBPyConnection, file_name: str) -> int:
+    """Append the rows of `extract_typed` with no problem to `extract`; return how many."""
+    before = con.execute("SELECT count(*) FROM extract").fetchone()[0]
+    con.execute(
+        """
+        INSERT INTO extract
+        SELECT practice_code, indicator_code, period_end, numerator::BIGINT, denominator::BIGINT,
+               pca_count::BIGINT, $file, source_row
+        FROM extract_typed
+        WHERE source_row NOT IN (SELECT source_row FROM row_problems)
+        """,
+        {"file": file_name},
+    )
+    return con.execute("SELECT count(*) FROM extract").fetchone()[0] - before
+
+
+def _register_schemes(con: duckdb.DuckDBPyConnection, schemes: list[Scheme]) -> None:
+    """Tables `scheme_years` (each year's dates) and `indicator_codes` (raw code -> canonical)."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE scheme_years (year VARCHAR, start_date DATE, end_date DATE)"
+    )
+    con.executemany(
+        "INSERT INTO scheme_years VALUES (?, ?, ?)",
+        [(s.year, *scheme_dates(s)) for s in schemes],
+    )
     raw_codes = [r[0] for r in con.execute(
         "SELECT DISTINCT trim(coalesce(indicator_code, '')) FROM extract_text").fetchall()]
     rows = []
     for raw in raw_codes:
         code = canonical_indicator_code(raw)
-        if code is not None and scheme.has_indicator(code):
-            rows.append((raw, code, scheme.indicator(code).unit))
-    con.execute("CREATE OR REPLACE TEMP TABLE indicator_codes (raw VARCHAR, canonical VARCHAR, unit VARCHAR)")
+        for scheme in schemes:
+            if code is not None and scheme.has_indicator(code):
+                rows.append((raw, scheme.year, code, scheme.indicator(code).unit))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE indicator_codes "
+        "(raw VARCHAR, year VARCHAR, canonical VARCHAR, unit VARCHAR)"
+    )
     if rows:
-        con.executemany("INSERT INTO indicator_codes VALUES (?, ?, ?)", rows)
+        con.executemany("INSERT INTO indicator_codes VALUES (?, ?, ?, ?)", rows)
 
 
-def _row_checks(scheme: Scheme) -> list[tuple[str, str, str, str]]:
+def scheme_dates(scheme: Scheme) -> tuple[date, date]:
+    """The scheme's own dates, or the financial year its name gives (1 April to 31 March)."""
+    first_year = int(scheme.year[:4])
+    start = scheme.start_date or date(first_year, 4, 1)
+    end = scheme.end_date or date(first_year + 1, 3, 31)
+    return start, end
+
+
+def _row_checks(schemes: list[Scheme]) -> list[tuple[str, str, str, str]]:
     """(column, value shown, SQL condition, message) for each kind of bad row. All SQL is ours."""
-    known = ", ".join(scheme.indicators)
+    years = "; ".join(
+        f"{s.year} from {scheme_dates(s)[0]:%d/%m/%Y} to {scheme_dates(s)[1]:%d/%m/%Y}"
+        for s in schemes
+    )
+    known = "; ".join(f"{s.year}: {', '.join(s.indicators)}" for s in schemes)
     checks = [
         ("practice_code", "practice_code", "practice_code = ''", "the practice code is missing"),
         ("practice_code", "practice_code",
          "practice_code <> '' AND practice_code NOT IN (SELECT practice_code FROM orgs)",
          "this practice is not in the organisation data (check the code, or upload an up-to-date organisation file)"),
         ("indicator_code", "indicator_text", "indicator_text = ''", "the indicator code is missing"),
-        ("indicator_code", "indicator_text", "indicator_text <> '' AND indicator_code IS NULL",
-         f"this indicator is not in the {scheme.year} scheme (its indicators are {known})"),
         ("period_end", "period_text", "period_end IS NULL",
          "the period end is not a date (use a date like 2025-09-30 or 30/09/2025)"),
+        ("period_end", "period_text", "period_end IS NOT NULL AND year IS NULL",
+         f"the period end is outside the scheme year ({years})"),
+        ("indicator_code", "indicator_text",
+         "indicator_text <> '' AND year IS NOT NULL AND indicator_code IS NULL",
+         f"this indicator is not in the scheme for the year of this row's period end ({known})"),
     ]
-    if scheme.start_date and scheme.end_date:
-        checks.append((
-            "period_end", "period_text", "period_end NOT BETWEEN $start AND $end",
-            f"the period end is outside the {scheme.year} scheme year "
-            f"({scheme.start_date:%d/%m/%Y} to {scheme.end_date:%d/%m/%Y})",
-        ))
     for column in ("numerator", "denominator"):
         checks += [
             (column, f"{column}_text", f"{column}_text = ''", f"the {column} is missing"),
