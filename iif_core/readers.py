@@ -25,6 +25,8 @@ def read_csv_raw(con: duckdb.DuckDBPyConnection, path: str | Path, table: str) -
     name = Path(path).name
     if not Path(path).is_file():
         raise InputError([Problem(name, "the file does not exist or cannot be opened")])
+    if Path(path).stat().st_size == 0:
+        raise InputError([Problem(name, "the file is empty")])
     try:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {table} AS "
