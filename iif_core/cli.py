@@ -21,7 +21,9 @@ def period_argument(text: str) -> str:
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2025-09-30 (or 'all')")
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date like 2025-09-30 (or 'all')"
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,16 +32,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     score = commands.add_parser("score", help="score extracts and write one row per organisation")
-    score.add_argument("--scheme", required=True,
-                       help="scheme TOML file, or a bundled year such as 2025/26")
-    score.add_argument("--orgs", action="append",
-                       help="organisation file (default: the bundled national reference); "
-                            "give NHS Digital's list-size file as a second --orgs")
+    score.add_argument(
+        "--scheme", required=True, help="scheme TOML file, or a bundled year such as 2025/26"
+    )
+    score.add_argument(
+        "--orgs",
+        action="append",
+        help="organisation file (default: the bundled national reference); "
+        "give NHS Digital's list-size file as a second --orgs",
+    )
     score.add_argument("--extract", action="append", required=True, help="tidy extract CSV")
-    score.add_argument("--level", default="all",
-                       choices=["practice", "pcn", "place", "icb", "all"])
-    score.add_argument("--period", default="all", type=period_argument,
-                       help="a period end YYYY-MM-DD, or all")
+    score.add_argument("--level", default="all", choices=["practice", "pcn", "place", "icb", "all"])
+    score.add_argument(
+        "--period", default="all", type=period_argument, help="a period end YYYY-MM-DD, or all"
+    )
     score.add_argument("--out", required=True, help="where to write the result CSV")
     score.set_defaults(run=run_score)
     return parser

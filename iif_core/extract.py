@@ -32,9 +32,7 @@ CREATE OR REPLACE TEMP TABLE extract (
 """
 
 
-def load_extracts(
-    con: duckdb.DuckDBPyConnection, paths: list[str | Path], scheme: Scheme
-) -> None:
+def load_extracts(con: duckdb.DuckDBPyConnection, paths: list[str | Path], scheme: Scheme) -> None:
     """Create the table `extract` from tidy CSV files, or raise InputError with every problem.
 
     Needs the table `orgs`. Nothing is kept unless every file is valid.
@@ -108,8 +106,8 @@ def check_extract_text(
     )
     con.execute(ROW_PROBLEMS_SQL)
     for column, value, condition, message in _row_checks(schemes):
-        con.execute(
-            f"INSERT INTO row_problems SELECT source_row, $column, {value}, $message "
+        con.execute(  # `value` and `condition` are the code's own SQL, never a file's text
+            f"INSERT INTO row_problems SELECT source_row, $column, {value}, $message "  # noqa: S608
             f"FROM extract_typed WHERE {condition}",
             {"column": column, "message": message},
         )
@@ -147,7 +145,9 @@ def row_problem_report(con: duckdb.DuckDBPyConnection, file_name: str) -> list[P
         """,
         {"cap": PROBLEMS_PER_CHECK},
     ).fetchall()
-    problems = [Problem(file_name, message, row, column, value) for row, column, value, message, _ in rows]
+    problems = [
+        Problem(file_name, message, row, column, value) for row, column, value, message, _ in rows
+    ]
     for message, total in {(m, n) for _, _, _, m, n in rows if n > PROBLEMS_PER_CHECK}:
         more = total - PROBLEMS_PER_CHECK
         problems.append(Problem(file_name, f"... and {more} more rows where {message}"))
@@ -179,8 +179,12 @@ def _register_schemes(con: duckdb.DuckDBPyConnection, schemes: list[Scheme]) -> 
         "INSERT INTO scheme_years VALUES (?, ?, ?)",
         [(s.year, *scheme_dates(s)) for s in schemes],
     )
-    raw_codes = [r[0] for r in con.execute(
-        "SELECT DISTINCT trim(coalesce(indicator_code, '')) FROM extract_text").fetchall()]
+    raw_codes = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT trim(coalesce(indicator_code, '')) FROM extract_text"
+        ).fetchall()
+    ]
     rows = []
     for raw in raw_codes:
         code = canonical_indicator_code(raw)
@@ -212,32 +216,69 @@ def _row_checks(schemes: list[Scheme]) -> list[tuple[str, str, str, str]]:
     known = "; ".join(f"{s.year}: {', '.join(s.indicators)}" for s in schemes)
     checks = [
         ("practice_code", "practice_code", "practice_code = ''", "the practice code is missing"),
-        ("practice_code", "practice_code",
-         "practice_code <> '' AND practice_code NOT IN (SELECT practice_code FROM orgs)",
-         "this practice is not in the organisation data (check the code, or upload an up-to-date organisation file)"),
-        ("indicator_code", "indicator_text", "indicator_text = ''", "the indicator code is missing"),
-        ("period_end", "period_text", "period_end IS NULL",
-         "the period end is not a date (use a date like 2025-09-30 or 30/09/2025)"),
-        ("period_end", "period_text", "period_end IS NOT NULL AND year IS NULL",
-         f"the period end is outside the scheme year ({years})"),
-        ("indicator_code", "indicator_text",
-         "indicator_text <> '' AND year IS NOT NULL AND indicator_code IS NULL",
-         f"this indicator is not in the scheme for the year of this row's period end ({known})"),
+        (
+            "practice_code",
+            "practice_code",
+            "practice_code <> '' AND practice_code NOT IN (SELECT practice_code FROM orgs)",
+            "this practice is not in the organisation data (check the code, or upload an up-to-date organisation file)",
+        ),
+        (
+            "indicator_code",
+            "indicator_text",
+            "indicator_text = ''",
+            "the indicator code is missing",
+        ),
+        (
+            "period_end",
+            "period_text",
+            "period_end IS NULL",
+            "the period end is not a date (use a date like 2025-09-30 or 30/09/2025)",
+        ),
+        (
+            "period_end",
+            "period_text",
+            "period_end IS NOT NULL AND year IS NULL",
+            f"the period end is outside the scheme year ({years})",
+        ),
+        (
+            "indicator_code",
+            "indicator_text",
+            "indicator_text <> '' AND year IS NOT NULL AND indicator_code IS NULL",
+            f"this indicator is not in the scheme for the year of this row's period end ({known})",
+        ),
     ]
     for column in ("numerator", "denominator"):
         checks += [
             (column, f"{column}_text", f"{column}_text = ''", f"the {column} is missing"),
-            (column, f"{column}_text", f"{column}_text <> '' AND {column} IS NULL", f"the {column} is not a number"),
-            (column, f"{column}_text", f"{column} <> floor({column})", f"the {column} must be a whole number"),
+            (
+                column,
+                f"{column}_text",
+                f"{column}_text <> '' AND {column} IS NULL",
+                f"the {column} is not a number",
+            ),
+            (
+                column,
+                f"{column}_text",
+                f"{column} <> floor({column})",
+                f"the {column} must be a whole number",
+            ),
             (column, f"{column}_text", f"{column} < 0", f"the {column} cannot be negative"),
         ]
     checks += [
         ("pca_count", "pca_count_text", "pca_unreadable", "the PCA count is not a number"),
-        ("pca_count", "pca_count_text", "pca_count <> floor(pca_count)", "the PCA count must be a whole number"),
+        (
+            "pca_count",
+            "pca_count_text",
+            "pca_count <> floor(pca_count)",
+            "the PCA count must be a whole number",
+        ),
         ("pca_count", "pca_count_text", "pca_count < 0", "the PCA count cannot be negative"),
-        ("numerator", "numerator_text || ' > ' || denominator_text",
-         "unit = 'percent' AND numerator > denominator",
-         "the numerator is greater than the denominator, which cannot happen for a percentage indicator"),
+        (
+            "numerator",
+            "numerator_text || ' > ' || denominator_text",
+            "unit = 'percent' AND numerator > denominator",
+            "the numerator is greater than the denominator, which cannot happen for a percentage indicator",
+        ),
     ]
     return checks
 
@@ -253,13 +294,17 @@ def _duplicates_across_files(con: duckdb.DuckDBPyConnection) -> list[Problem]:
         {"cap": PROBLEMS_PER_CHECK},
     ).fetchall()
     return [
-        Problem(places.split(" row ")[0],
-                f"practice {p}, indicator {i}, period {d} is in more than one file ({places}); keep one")
+        Problem(
+            places.split(" row ")[0],
+            f"practice {p}, indicator {i}, period {d} is in more than one file ({places}); keep one",
+        )
         for places, p, i, d in rows
     ]
 
 
-def load_extract_frame(con: duckdb.DuckDBPyConnection, frame, scheme: Scheme, name: str = "extract") -> None:
+def load_extract_frame(
+    con: duckdb.DuckDBPyConnection, frame, scheme: Scheme, name: str = "extract"
+) -> None:
     """Create the table `extract` from a pandas DataFrame of tidy counts, with the same checks."""
     con.execute(EXTRACT_TABLE_SQL)
     columns = {c: c for c in frame.columns}

@@ -153,7 +153,9 @@ def _check_and_type(con: duckdb.DuckDBPyConnection, file_name: str) -> None:
         """,
         {"practice": PRACTICE_CODE_PATTERN, "pcn": PCN_CODE_PATTERN},
     ).fetchall()
-    problems = [Problem(file_name, message, row, column, value) for row, column, value, message in checks]
+    problems = [
+        Problem(file_name, message, row, column, value) for row, column, value, message in checks
+    ]
     if con.execute("SELECT count(*) FROM orgs_text").fetchone()[0] == 0:
         problems.append(Problem(file_name, "the organisation file has no rows"))
     if problems:

@@ -10,6 +10,14 @@ import duckdb
 from iif_core.problems import InputError, Problem
 
 FIRST_DATA_ROW = 2  # spreadsheet numbering: the header is row 1
+IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")  # the only table and column names SQL text may hold
+
+
+def identifier(name: str) -> str:
+    """A table or column name from the code's own lists, checked before it goes into SQL text."""
+    if not IDENTIFIER.fullmatch(name):
+        raise ValueError(f"not a plain identifier: {name!r}")
+    return name
 
 
 def normalise_header(name: str) -> str:
@@ -29,13 +37,14 @@ def read_csv_raw(con: duckdb.DuckDBPyConnection, path: str | Path, table: str) -
         raise InputError([Problem(name, "the file is empty")])
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS "
+            f"CREATE OR REPLACE TEMP TABLE {identifier(table)} AS "  # noqa: S608 - checked name
             "SELECT *, (row_number() OVER () + $first - 1)::BIGINT AS source_row "
             "FROM read_csv($path, all_varchar = true, header = true, auto_detect = true)",
             {"path": str(path), "first": FIRST_DATA_ROW},
         )
     except duckdb.Error as error:
-        raise InputError([Problem(name, f"could not be read as a table of values ({_short(error)})")])
+        message = f"could not be read as a table of values ({_short(error)})"
+        raise InputError([Problem(name, message)]) from None
     return [c for c in con.table(table).columns if c != "source_row"]
 
 
@@ -44,9 +53,7 @@ def _short(error: Exception) -> str:
     return first_line[:200]
 
 
-def find_columns(
-    headers: list[str], synonyms: dict[str, tuple[str, ...]]
-) -> dict[str, int | None]:
+def find_columns(headers: list[str], synonyms: dict[str, tuple[str, ...]]) -> dict[str, int | None]:
     """Position (0-based) of each wanted column in `headers`, matched by normalised name."""
     normalised = [normalise_header(h) for h in headers]
     found: dict[str, int | None] = {}
@@ -65,9 +72,12 @@ def select_columns(
     ever reaches the SQL.
     """
     parts = [
-        f"#{index + 1} AS {name}" if index is not None else f"NULL::VARCHAR AS {name}"
+        f"#{int(index) + 1} AS {identifier(name)}"
+        if index is not None
+        else f"NULL::VARCHAR AS {identifier(name)}"
         for name, index in positions.items()
     ]
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT {', '.join(parts)}, source_row FROM {source}"
+    con.execute(  # positions are integers, names are checked identifiers
+        f"CREATE OR REPLACE TEMP TABLE {identifier(target)} AS "  # noqa: S608
+        f"SELECT {', '.join(parts)}, source_row FROM {identifier(source)}"
     )

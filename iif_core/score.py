@@ -54,8 +54,16 @@ def load_scheme_tables(con: duckdb.DuckDBPyConnection, scheme: Scheme) -> None:
         "INSERT INTO scheme_indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
-                i.code, n, i.unit, i.scale, i.direction, i.lower_threshold, i.upper_threshold,
-                i.points, i.prevalence_adjusted, i.national_prevalence,
+                i.code,
+                n,
+                i.unit,
+                i.scale,
+                i.direction,
+                i.lower_threshold,
+                i.upper_threshold,
+                i.points,
+                i.prevalence_adjusted,
+                i.national_prevalence,
             )  # fmt: skip
             for n, i in enumerate(scheme.indicators.values())
         ],

@@ -8,8 +8,15 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "iif_core" / "data" / "orgs_reference.csv.gz"
 COLUMNS = [
-    "practice_code", "practice_name", "pcn_code", "pcn_name", "place_code", "place_name",
-    "icb_code", "icb_name", "list_size",
+    "practice_code",
+    "practice_name",
+    "pcn_code",
+    "pcn_name",
+    "place_code",
+    "place_name",
+    "icb_code",
+    "icb_name",
+    "list_size",
 ]
 NO_PCN = "U"  # NHS Digital's PCN code for a practice that belongs to no PCN
 
@@ -30,17 +37,27 @@ def main() -> None:
     rows.sort(key=lambda r: r["PRACTICE_CODE"])
     OUT.parent.mkdir(parents=True, exist_ok=True)
     # mtime=0 so that rebuilding from the same inputs gives the same bytes
-    with gzip.GzipFile(OUT, "wb", mtime=0) as raw, io.TextIOWrapper(raw, "utf-8", newline="") as out:
+    with (
+        gzip.GzipFile(OUT, "wb", mtime=0) as raw,
+        io.TextIOWrapper(raw, "utf-8", newline="") as out,
+    ):
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
         for r in rows:
             in_pcn = r["PCN_CODE"] != NO_PCN
-            writer.writerow([
-                r["PRACTICE_CODE"], r["PRACTICE_NAME"],
-                r["PCN_CODE"] if in_pcn else "", r["PCN_NAME"] if in_pcn else "",
-                r["SUB_ICB_LOCATION_CODE"], r["SUB_ICB_LOCATION_NAME"],
-                r["ICB_CODE"], r["ICB_NAME"], sizes.get(r["PRACTICE_CODE"], ""),
-            ])
+            writer.writerow(
+                [
+                    r["PRACTICE_CODE"],
+                    r["PRACTICE_NAME"],
+                    r["PCN_CODE"] if in_pcn else "",
+                    r["PCN_NAME"] if in_pcn else "",
+                    r["SUB_ICB_LOCATION_CODE"],
+                    r["SUB_ICB_LOCATION_NAME"],
+                    r["ICB_CODE"],
+                    r["ICB_NAME"],
+                    sizes.get(r["PRACTICE_CODE"], ""),
+                ]
+            )
     print(f"wrote {len(rows)} practices to {OUT.name}")
 
 
