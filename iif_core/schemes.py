@@ -16,6 +16,7 @@ import tomli_w
 from iif_core.problems import InputError, Problem
 
 # iif-rules.md section 2: achievement is shown per 100, per 1,000 or as a plain ratio.
+THRESHOLD_DECIMAL_PLACES = 6  # scoring compares thresholds exactly, in whole millionths
 UNIT_SCALES = {"percent": 100, "per_1000": 1000, "rate": 1}
 # iif-rules.md section 2: stated for every indicator, never inferred from the thresholds.
 DIRECTIONS = ("higher", "lower")
@@ -303,6 +304,11 @@ def _check_indicator(raw_fields: dict, say) -> dict | None:
             )
         elif value < 0:
             complain(f"{key} ({_show(value)}) must not be negative", key)
+        if value.as_tuple().exponent < -THRESHOLD_DECIMAL_PLACES:
+            complain(
+                f"{key} ({_show(value)}) may have at most {THRESHOLD_DECIMAL_PLACES} decimal places",
+                key,
+            )
     lower, upper = fields.get("lower_threshold"), fields.get("upper_threshold")
     if lower is not None and upper is not None:
         if direction == "higher" and not upper > lower:

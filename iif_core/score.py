@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -14,6 +15,7 @@ from iif_core.orgs import load_orgs, load_orgs_frame
 from iif_core.schemes import Scheme
 
 SQL_DIR = Path(__file__).parent / "sql"
+MICROS = 10**6  # thresholds are exact to six decimal places: 0.8 is 800,000 millionths
 LEVELS = ("practice", "pcn", "place", "icb")
 RESULT_COLUMNS = (
     "level", "org_code", "org_name", "indicator_code", "period_end", "practices_with_data",
@@ -46,12 +48,12 @@ def load_scheme_tables(con: duckdb.DuckDBPyConnection, scheme: Scheme) -> None:
         CREATE OR REPLACE TEMP TABLE scheme_indicators (
             indicator_code VARCHAR, ordinal INTEGER, unit VARCHAR, scale INTEGER,
             direction VARCHAR, lower_threshold DECIMAL(18, 6), upper_threshold DECIMAL(18, 6),
-            points DECIMAL(18, 6), prevalence_adjusted BOOLEAN,
-            national_prevalence DECIMAL(18, 12))
+            lower_micros BIGINT, upper_micros BIGINT, points DECIMAL(18, 6),
+            prevalence_adjusted BOOLEAN, national_prevalence DECIMAL(18, 12))
         """
     )
     con.executemany(
-        "INSERT INTO scheme_indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO scheme_indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 i.code,
@@ -61,13 +63,23 @@ def load_scheme_tables(con: duckdb.DuckDBPyConnection, scheme: Scheme) -> None:
                 i.direction,
                 i.lower_threshold,
                 i.upper_threshold,
+                micros(i.lower_threshold, i.code),
+                micros(i.upper_threshold, i.code),
                 i.points,
                 i.prevalence_adjusted,
                 i.national_prevalence,
-            )  # fmt: skip
+            )
             for n, i in enumerate(scheme.indicators.values())
         ],
     )
+
+
+def micros(threshold: Decimal, code: str) -> int:
+    """A threshold in whole millionths, so that the SQL compares integers exactly."""
+    scaled = threshold * MICROS
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{code}: a threshold may have at most six decimal places ({threshold})")
+    return int(scaled)
 
 
 def run_pipeline(

@@ -1,6 +1,7 @@
 -- The contract's formulas (iif-rules.md sections 3, 4 and 6), once, for every level.
--- Comparisons with thresholds are exact: scale × numerator against threshold × denominator,
--- integers and decimals, never a rounded percentage.
+-- Thresholds arrive as whole millionths (`*_micros`, exact for up to six decimal places), so
+-- every comparison with a threshold is integer arithmetic: scale × numerator × 10^6 against
+-- threshold_micros × denominator, never a rounded percentage or a binary fraction.
 
 CREATE OR REPLACE TEMP MACRO achievement_of(n, d, scale) AS
     CASE WHEN d > 0 THEN scale * n / d END;
@@ -8,12 +9,12 @@ CREATE OR REPLACE TEMP MACRO achievement_of(n, d, scale) AS
 CREATE OR REPLACE TEMP MACRO fraction_of(n, d, scale, lt, ut, direction) AS
     CASE
         WHEN d IS NULL OR d = 0 THEN NULL
-        WHEN direction = 'higher' AND scale * n >= ut * d THEN 1.0
-        WHEN direction = 'higher' AND scale * n <= lt * d THEN 0.0
-        WHEN direction = 'lower' AND scale * n <= ut * d THEN 1.0
-        WHEN direction = 'lower' AND scale * n >= lt * d THEN 0.0
-        WHEN direction = 'higher' THEN ((scale * n - lt * d) / ((ut - lt) * d))::DOUBLE
-        ELSE ((lt * d - scale * n) / ((lt - ut) * d))::DOUBLE
+        WHEN direction = 'higher' AND scale * n * 1000000 >= ut * d THEN 1.0
+        WHEN direction = 'higher' AND scale * n * 1000000 <= lt * d THEN 0.0
+        WHEN direction = 'lower' AND scale * n * 1000000 <= ut * d THEN 1.0
+        WHEN direction = 'lower' AND scale * n * 1000000 >= lt * d THEN 0.0
+        WHEN direction = 'higher' THEN (scale * n * 1000000 - lt * d) / ((ut - lt) * d)
+        ELSE (lt * d - scale * n * 1000000) / ((lt - ut) * d)
     END;
 
 CREATE OR REPLACE TEMP MACRO status_of(fraction) AS
@@ -24,13 +25,15 @@ CREATE OR REPLACE TEMP MACRO status_of(fraction) AS
         ELSE 'red'
     END;
 
--- ⌈x / scale⌉ for the exact decimal x = the gap in "scaled patients"; ⌈x/s⌉ = ⌈⌈x⌉/s⌉ for whole s.
+-- ⌈x / s⌉ for whole x and s > 0, and 0 when x ≤ 0 (nobody more is needed).
 CREATE OR REPLACE TEMP MACRO ceil_div(x, s) AS
-    CASE WHEN ceil(x) <= 0 THEN 0 ELSE (ceil(x)::HUGEINT + s - 1) // s END;
+    CASE WHEN x <= 0 THEN 0 ELSE (x + s - 1) // s END;
 
+-- Patients needed: ⌈(T × D − scale × N) ÷ scale⌉ (higher), ⌈(scale × N − T × D) ÷ scale⌉ (lower),
+-- with both sides in millionths.
 CREATE OR REPLACE TEMP MACRO patients_to(n, d, scale, threshold, direction) AS
     CASE
         WHEN d IS NULL OR d = 0 THEN NULL
-        WHEN direction = 'higher' THEN ceil_div(threshold * d - scale * n, scale)::BIGINT
-        ELSE ceil_div(scale * n - threshold * d, scale)::BIGINT
+        WHEN direction = 'higher' THEN ceil_div(threshold * d - scale * n * 1000000, scale * 1000000)
+        ELSE ceil_div(scale * n * 1000000 - threshold * d, scale * 1000000)
     END;

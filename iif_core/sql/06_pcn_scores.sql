@@ -3,9 +3,9 @@
 -- (iif-rules.md sections 4 to 6).
 CREATE OR REPLACE TEMP TABLE pcn_scores AS
 WITH measured AS (
-    SELECT c.*, i.scale, i.direction, i.lower_threshold, i.upper_threshold, i.points,
-           fraction_of(c.numerator, c.denominator, i.scale, i.lower_threshold,
-                       i.upper_threshold, i.direction) AS fraction,
+    SELECT c.*, i.scale, i.direction, i.lower_micros, i.upper_micros, i.points,
+           fraction_of(c.numerator, c.denominator, i.scale, i.lower_micros,
+                       i.upper_micros, i.direction) AS fraction,
            CASE WHEN s.national_average_list_size IS NULL THEN 1.0
                 ELSE c.list_size / s.national_average_list_size END AS list_size_adjustment,
            CASE WHEN NOT i.prevalence_adjusted OR i.national_prevalence IS NULL THEN 1.0
@@ -25,6 +25,6 @@ SELECT *,
            AS payment_available,
        points::DOUBLE * coalesce(fraction, 0) * value_per_point * list_size_adjustment
            * prevalence_adjustment AS payment_achieved,
-       patients_to(numerator, denominator, scale, lower_threshold, direction) AS patients_to_lower,
-       patients_to(numerator, denominator, scale, upper_threshold, direction) AS patients_to_upper
+       patients_to(numerator, denominator, scale, lower_micros, direction) AS patients_to_lower,
+       patients_to(numerator, denominator, scale, upper_micros, direction) AS patients_to_upper
 FROM measured;

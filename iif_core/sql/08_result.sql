@@ -8,9 +8,9 @@ WITH practice_rows AS (
            NULL::DOUBLE AS points_available, NULL::DOUBLE AS points_achieved,
            NULL::DOUBLE AS list_size_adjustment, NULL::DOUBLE AS prevalence_adjustment,
            NULL::DOUBLE AS payment_available, NULL::DOUBLE AS payment_achieved,
-           patients_to(numerator, denominator, i.scale, i.lower_threshold, i.direction)
+           patients_to(numerator, denominator, i.scale, i.lower_micros, i.direction)
                AS patients_to_lower,
-           patients_to(numerator, denominator, i.scale, i.upper_threshold, i.direction)
+           patients_to(numerator, denominator, i.scale, i.upper_micros, i.direction)
                AS patients_to_upper
     FROM practice_counts JOIN scheme_indicators i USING (indicator_code)
 ),
@@ -37,8 +37,8 @@ SELECT r.level, r.org_code, r.org_name, r.indicator_code, r.period_end,
        r.practices_with_data, r.member_practices, r.numerator, r.denominator, r.pca_count,
        achievement_of(r.numerator, r.denominator, i.scale) AS achievement,
        i.lower_threshold::DOUBLE AS lower_threshold, i.upper_threshold::DOUBLE AS upper_threshold,
-       status_of(fraction_of(r.numerator, r.denominator, i.scale, i.lower_threshold,
-                             i.upper_threshold, i.direction)) AS status,
+       status_of(fraction_of(r.numerator, r.denominator, i.scale, i.lower_micros,
+                             i.upper_micros, i.direction)) AS status,
        r.points_available, r.points_achieved, r.list_size, r.list_size_adjustment,
        r.prevalence_adjustment, r.payment_available, r.payment_achieved,
        r.payment_available - r.payment_achieved AS payment_outstanding,

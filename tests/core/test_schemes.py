@@ -176,6 +176,10 @@ BAD_FILES = {
     "duplicate_code.toml": ["indicator HI-03", 'appears twice (as "HI-03" and "HI03")'],
     "not_toml.toml": ["is not valid TOML", "line 10"],
     "no_indicators.toml": ["has no indicators"],
+    "too_many_decimal_places.toml": [
+        "indicator HI-03",
+        "lower_threshold (60.1234567) may have at most 6 decimal places",
+    ],
 }
 
 
