@@ -1,0 +1,223 @@
+"""The command line of iif-rules.md section 10, run as a subprocess: output shape and bad inputs."""
+
+import csv
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from spec.helpers import COLUMNS, INTEGER_COLUMNS, TEXT_COLUMNS, indicator, practice, scheme_toml
+
+ROOT = Path(__file__).resolve().parents[2]
+ORGS_HEADER = list(practice("A00000"))
+EXTRACT_HEADER = ["practice_code", "indicator_code", "period_end", "numerator", "denominator"]
+SCHEME = scheme_toml({"VI-01": indicator("percent", "higher", 80, 86, 40)})
+ORGS = [
+    practice("A00001", list_size=10000),
+    practice("A00002", list_size=12000),
+    practice("A00003", list_size=8000),
+    practice("A00007", pcn=None, list_size=5000),
+]
+# the worked example of section 6, for two month ends
+EXTRACT = [
+    [code, "VI-01", period, n, d]
+    for period in ("2025-08-31", "2025-09-30")
+    for code, n, d in (("A00001", 1900, 2300), ("A00002", 2600, 3100), ("A00003", 1450, 1800))
+]
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+WHOLE_NUMBER = re.compile(r"\d+")
+
+
+def write_csv(path: Path, header, rows) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def run_cli(tmp_path, *options, extract=None, orgs=None, extracts=None):
+    """Run `python -m iif_core score` on files in tmp_path; return (process, output path)."""
+    scheme = tmp_path / "scheme.toml"
+    scheme.write_text(SCHEME, encoding="utf-8")
+    orgs_file = write_csv(
+        tmp_path / "orgs.csv", *(orgs or (ORGS_HEADER, [o.values() for o in ORGS]))
+    )
+    if extracts is None:
+        extracts = [write_csv(tmp_path / "extract.csv", *(extract or (EXTRACT_HEADER, EXTRACT)))]
+    out = tmp_path / "result.csv"
+    command = [sys.executable, "-m", "iif_core", "score", "--scheme", str(scheme)]
+    command += ["--orgs", str(orgs_file)]
+    for path in extracts:
+        command += ["--extract", str(path)]
+    command += [*options, "--out", str(out)]
+    process = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return process, out
+
+
+def read_result(out: Path) -> tuple[list[str], list[dict]]:
+    with open(out, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        return reader.fieldnames, list(reader)
+
+
+def succeeded(process) -> None:
+    assert process.returncode == 0, process.stderr + process.stdout
+
+
+# --- a good run -------------------------------------------------------------------------------
+
+
+def test_columns_in_the_contract_order(tmp_path):
+    process, out = run_cli(tmp_path)
+    succeeded(process)
+    header, rows = read_result(out)
+    assert header[: len(COLUMNS)] == COLUMNS
+    assert rows
+
+
+def test_dates_numbers_and_nulls_are_plain(tmp_path):
+    process, out = run_cli(tmp_path)
+    succeeded(process)
+    _, rows = read_result(out)
+    for row in rows:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["period_end"]), row["period_end"]
+        for column in COLUMNS:
+            cell = row[column]
+            if column in TEXT_COLUMNS or column == "period_end" or cell == "":
+                continue
+            pattern = WHOLE_NUMBER if column in INTEGER_COLUMNS else PLAIN_NUMBER
+            assert pattern.fullmatch(cell), f"{column} = {cell!r} is not a plain number"
+    pcn = next(r for r in rows if r["level"] == "pcn" and r["period_end"] == "2025-09-30")
+    # section 6: 5950/7200 = 82.638...%, 242 patients to the upper threshold
+    assert float(pcn["achievement"]) == pytest.approx(2975 / 36, rel=1e-9)
+    assert pcn["numerator"] == "5950" and pcn["patients_to_upper"] == "242"
+    assert float(pcn["payment_achieved"]) == pytest.approx(95000 / 27, rel=1e-9)
+    practice_row = next(r for r in rows if r["level"] == "practice")
+    # nulls are empty cells: a practice earns no points (section 7)
+    for column in ("points_available", "points_achieved", "payment_available", "value_per_patient"):
+        assert practice_row[column] == ""
+
+
+def test_defaults_are_level_all_and_period_all(tmp_path):
+    process, out = run_cli(tmp_path)
+    succeeded(process)
+    _, rows = read_result(out)
+    assert {r["level"] for r in rows} == {"practice", "pcn", "place", "icb"}
+    assert {r["period_end"] for r in rows} == {"2025-08-31", "2025-09-30"}
+    # 3 member practices + A00007 (no PCN, no data: no row) + PCN + place + ICB, × 2 periods
+    assert len(rows) == 2 * (3 + 1 + 1 + 1)
+
+
+@pytest.mark.parametrize("level", ["practice", "pcn", "place", "icb", "all"])
+def test_level_option(tmp_path, level):
+    process, out = run_cli(tmp_path, "--level", level)
+    succeeded(process)
+    _, rows = read_result(out)
+    expected = {"practice", "pcn", "place", "icb"} if level == "all" else {level}
+    assert {r["level"] for r in rows} == expected
+
+
+@pytest.mark.parametrize("period", ["2025-08-31", "2025-09-30"])
+def test_period_option(tmp_path, period):
+    process, out = run_cli(tmp_path, "--period", period, "--level", "pcn")
+    succeeded(process)
+    _, rows = read_result(out)
+    assert [(r["org_code"], r["period_end"]) for r in rows] == [("U00001", period)]
+
+
+def test_several_extract_files_are_read_together(tmp_path):
+    first = write_csv(tmp_path / "first.csv", EXTRACT_HEADER, EXTRACT[:4])
+    second = write_csv(tmp_path / "second.csv", EXTRACT_HEADER, EXTRACT[4:])
+    process, out = run_cli(tmp_path, "--level", "pcn", extracts=[first, second])
+    succeeded(process)
+    _, rows = read_result(out)
+    assert sorted((r["period_end"], r["numerator"], r["denominator"]) for r in rows) == [
+        ("2025-08-31", "5950", "7200"),
+        ("2025-09-30", "5950", "7200"),
+    ]
+
+
+def test_column_order_of_the_inputs_is_free(tmp_path):
+    header = ["denominator", "period_end", "numerator", "indicator_code", "practice_code"]
+    rows = [[d, p, n, i, c] for c, i, p, n, d in EXTRACT]
+    orgs = (ORGS_HEADER[::-1], [list(o.values())[::-1] for o in ORGS])
+    process, out = run_cli(tmp_path, "--level", "pcn", extract=(header, rows), orgs=orgs)
+    succeeded(process)
+    _, result = read_result(out)
+    assert {(r["numerator"], r["patients_to_upper"]) for r in result} == {("5950", "242")}
+
+
+# --- bad inputs: non-zero exit, a message naming file, row and problem, no output -------------
+
+BAD_EXTRACTS = [
+    # id, extract rows (header is row 1), spreadsheet row, words the message must contain
+    ("unknown practice", [EXTRACT[0], ["Z99999", "VI-01", "2025-08-31", 1, 2]], 3, ["Z99999"]),
+    ("unknown indicator", [["A00001", "XX-99", "2025-08-31", 1, 2], EXTRACT[1]], 2, ["XX-99"]),
+    (
+        "numerator above denominator (percent)",
+        [EXTRACT[0], EXTRACT[1], ["A00003", "VI-01", "2025-08-31", 101, 100]],
+        4,
+        ["numerator"],
+    ),
+    ("negative count", [EXTRACT[0], ["A00002", "VI-01", "2025-08-31", -1, 100]], 3, ["numerator"]),
+    ("count not whole", [["A00001", "VI-01", "2025-08-31", "2.5", 100]], 2, ["numerator"]),
+    ("count not a number", [EXTRACT[0], ["A00002", "VI-01", "2025-08-31", 5, "ten"]], 3, ["ten"]),
+]
+
+
+def assert_refused(process, out: Path, file_name: str, row: int | None, words) -> None:
+    message = process.stderr + process.stdout
+    assert process.returncode != 0, message
+    assert "Traceback" not in message, message
+    assert file_name in message, message
+    if row is not None:
+        assert re.search(rf"\brow {row}\b", message, re.IGNORECASE), message
+    for word in words:
+        assert word.lower() in message.lower(), message
+
+
+@pytest.mark.parametrize("rows, row, words", [b[1:] for b in BAD_EXTRACTS],
+                         ids=[b[0] for b in BAD_EXTRACTS])  # fmt: skip
+def test_bad_extract_is_refused_and_nothing_is_written(tmp_path, rows, row, words):
+    process, out = run_cli(tmp_path, extract=(EXTRACT_HEADER, rows))
+    assert_refused(process, out, "extract.csv", row, words)
+    assert not out.exists()
+
+
+def test_bad_input_does_not_overwrite_an_existing_result(tmp_path):
+    out = tmp_path / "result.csv"
+    out.write_text("an earlier result\n", encoding="utf-8")
+    bad = [EXTRACT[0], ["Z99999", "VI-01", "2025-08-31", 1, 2]]
+    process, out = run_cli(tmp_path, extract=(EXTRACT_HEADER, bad))
+    assert_refused(process, out, "extract.csv", 3, ["Z99999"])
+    assert out.read_text(encoding="utf-8") == "an earlier result\n"
+
+
+def test_missing_extract_column(tmp_path):
+    header = EXTRACT_HEADER[:-1]  # no denominator
+    process, out = run_cli(tmp_path, extract=(header, [r[:-1] for r in EXTRACT]))
+    assert_refused(process, out, "extract.csv", None, ["denominator"])
+    assert not out.exists()
+
+
+def test_missing_orgs_column(tmp_path):
+    header = [c for c in ORGS_HEADER if c != "pcn_code"]
+    rows = [[v for k, v in o.items() if k != "pcn_code"] for o in ORGS]
+    process, out = run_cli(tmp_path, orgs=(header, rows))
+    assert_refused(process, out, "orgs.csv", None, ["pcn_code"])
+    assert not out.exists()
+
+
+def test_problem_in_the_second_extract_names_that_file(tmp_path):
+    first = write_csv(tmp_path / "first.csv", EXTRACT_HEADER, EXTRACT[:3])
+    second = write_csv(
+        tmp_path / "second.csv",
+        EXTRACT_HEADER,
+        [EXTRACT[3], ["A00001", "VI-01", "2025-09-30", 5, -2]],
+    )
+    process, out = run_cli(tmp_path, extracts=[first, second])
+    assert_refused(process, out, "second.csv", 3, ["denominator"])
+    assert not out.exists()
