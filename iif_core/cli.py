@@ -1,10 +1,13 @@
-"""The command line: `python -m iif_core score ...` as iif-rules.md section 10 says."""
+"""The command line: `score` as iif-rules.md section 10 says, and the data store's commands."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
+import re
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +16,8 @@ from iif_core.problems import InputError, Problem
 EXIT_BAD_INPUT = 2  # the input is wrong; the message says what to fix
 EXIT_FAILED = 1  # something unexpected; the message says so
 REPORT_LIMIT = 500  # lines of problems printed before a count of the rest
+YEAR_PATTERN = re.compile(r"([0-9]{4})\s*[/-]\s*([0-9]{2}|[0-9]{4})")  # 2025/26, 2025-26, 2025/2026
+DB_HELP = "the data store (default: the environment variable IIF_DB, else data/iif.duckdb)"
 
 
 def period_argument(text: str) -> str:
@@ -26,28 +31,101 @@ def period_argument(text: str) -> str:
         ) from None
 
 
+def year_argument(text: str) -> str:
+    match = YEAR_PATTERN.fullmatch(text.strip())
+    if match and int(match[2]) in (int(match[1]) + 1, (int(match[1]) + 1) % 100):
+        return f"{match[1]}/{(int(match[1]) + 1) % 100:02d}"
+    raise argparse.ArgumentTypeError(f"'{text}' is not a scheme year like 2025/26")
+
+
+def date_argument(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2025-09-30") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m iif_core", description="Score the Investment and Impact Fund for PCNs."
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    score = commands.add_parser("score", help="score extracts and write one row per organisation")
-    score.add_argument(
-        "--scheme", required=True, help="scheme TOML file, or a bundled year such as 2025/26"
+    score = commands.add_parser(
+        "score",
+        help="score extracts (or what the data store holds) and write one row per organisation",
+        description="Score tidy extract files (--scheme and --extract), or what the data store "
+        "holds (--db): then the scheme is the one in use for the year of the stored periods unless "
+        "--scheme is given, and when the store holds several years the latest is scored unless "
+        "--year says which (the output says so).",
     )
+    score.add_argument("--scheme", help="scheme TOML file, or a bundled year such as 2025/26")
     score.add_argument(
         "--orgs",
         action="append",
-        help="organisation file (default: the bundled national reference); "
-        "give NHS Digital's list-size file as a second --orgs",
+        help="organisation file (default: the bundled national reference, or with --db the "
+        "organisation file in use in the store); give NHS Digital's list-size file as a second "
+        "--orgs",
     )
-    score.add_argument("--extract", action="append", required=True, help="tidy extract CSV")
+    score.add_argument("--extract", action="append", help="tidy extract CSV")
+    score.add_argument("--db", help="score what this data store holds instead of --extract files")
+    score.add_argument(
+        "--year", type=year_argument, help="with --db: the scheme year to score, such as 2025/26"
+    )
     score.add_argument("--level", default="all", choices=["practice", "pcn", "place", "icb", "all"])
     score.add_argument(
         "--period", default="all", type=period_argument, help="a period end YYYY-MM-DD, or all"
     )
     score.add_argument("--out", required=True, help="where to write the result CSV")
-    score.set_defaults(run=run_score)
+    score.set_defaults(run=run_score, parser=score)
+
+    ingest = commands.add_parser(
+        "ingest",
+        help="check files and keep the valid ones in the data store",
+        description="Check each FILE (an extract, patient-level list, organisation file or "
+        "scheme) and store it in the data store as its own batch. Each file stands alone: a "
+        "file with any invalid row is not stored (its problems go to standard error) while "
+        "the other files still are; a file stored before is recognised and not stored twice. "
+        "Exit status 0 when every file is stored (or was already), 2 when any is not.",
+    )
+    ingest.add_argument("files", nargs="+", metavar="FILE", help="CSV or Excel file, or TOML")
+    ingest.add_argument("--db", help=DB_HELP)
+    ingest.add_argument("--who", default=login_name(), help="who is storing it (default: you)")
+    ingest.add_argument(
+        "--accept-valid",
+        action="store_true",
+        help="store the valid rows of a file with problems (not for organisation or scheme "
+        "files) and write the rejected rows, with the reason for each, to a CSV file",
+    )
+    ingest.add_argument(
+        "--rejected",
+        metavar="PATH",
+        help="where to write the rejected rows (default: NAME.rejected.csv next to the file; "
+        "with one FILE only)",
+    )
+    ingest.add_argument("--sheet", help="the Excel sheet to read (default: the first)")
+    ingest.add_argument(
+        "--period-end",
+        type=date_argument,
+        help="the period end of files that do not say it, YYYY-MM-DD",
+    )
+    ingest.set_defaults(run=run_ingest, parser=ingest)
+
+    batches = commands.add_parser(
+        "batches", help="list what the data store holds, newest first, with what is undone"
+    )
+    batches.add_argument("--db", help=DB_HELP)
+    batches.set_defaults(run=run_batches)
+
+    undo = commands.add_parser(
+        "undo",
+        help="undo one stored batch: what it replaced is in use again",
+        description="Undo one batch: what it replaced is in use again. Nothing is deleted; the "
+        "batch stays in the history, marked undone.",
+    )
+    undo.add_argument("batch", type=int, metavar="BATCH", help="the batch number (see batches)")
+    undo.add_argument("--db", help=DB_HELP)
+    undo.add_argument("--who", default=login_name(), help="who is undoing it (default: you)")
+    undo.set_defaults(run=run_undo)
     return parser
 
 
@@ -61,7 +139,26 @@ def read_scheme(value: str):
     return load_scheme(value)
 
 
+def login_name() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        return None
+
+
 def run_score(args: argparse.Namespace) -> int:
+    if args.db is not None:
+        if args.extract:
+            args.parser.error("give --extract files or --db, not both")
+        return run_score_stored(args)
+    missing = [name for name in ("--scheme", "--extract") if not getattr(args, name[2:])]
+    if missing:
+        args.parser.error(
+            f"the following arguments are required: {', '.join(missing)} "
+            "(or --db to score what the data store holds)"
+        )
+    if args.year:
+        args.parser.error("--year is for scoring a data store (--db)")
     from iif_core.score import score_files
 
     rows = score_files(
@@ -71,10 +168,181 @@ def run_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_score_stored(args: argparse.Namespace) -> int:
+    """Score the counts in use in the store, as scoring files would, for one scheme year."""
+    from iif_core.orgs import load_orgs
+    from iif_core.score import load_scheme_tables, run_pipeline, write_csv
+    from iif_core.store import Store, StoreError
+
+    with Store(args.db, create=False) as store:
+        scheme = read_scheme(args.scheme) if args.scheme else None
+        years = store.years()
+        year = args.year or (scheme.year if scheme else None)
+        if scheme is not None and args.year and scheme.year != args.year:
+            raise StoreError(f"--year {args.year} and the {scheme.year} scheme disagree.")
+        if not years:
+            raise StoreError(f"The data store {store.shown} holds no achievement counts yet.")
+        if year is None:
+            year = years[-1]
+            if len(years) > 1:
+                print(
+                    f"The data store holds {', '.join(years)}; scoring {year} "
+                    "(choose another with --year).",
+                    file=sys.stderr,
+                )
+        elif year not in years:
+            raise StoreError(
+                f"The data store {store.shown} holds no counts for {year}; it holds "
+                f"{', '.join(years)}."
+            )
+        with store.cursor() as con:
+            store.load_current(con, year)
+            if args.orgs:
+                load_orgs(con, args.orgs)
+                report_unknown_practices(con)
+            load_scheme_tables(con, scheme or store.scheme(year))
+            result = run_pipeline(con, args.level, args.period)
+            write_csv(con, result, args.out)
+            rows = con.execute("SELECT count(*) FROM result").fetchall()[0][0]
+    print(f"wrote {rows} rows to {args.out} ({year}, from the data store)", file=sys.stderr)
+    return 0
+
+
+def report_unknown_practices(con) -> None:
+    missing = con.execute(
+        "SELECT count(DISTINCT practice_code) FROM extract "
+        "WHERE practice_code NOT IN (SELECT practice_code FROM orgs)"
+    ).fetchall()[0][0]
+    if missing:
+        print(
+            f"{missing} practice{'s' * (missing != 1)} with stored counts "
+            f"{'are' if missing != 1 else 'is'} not in the organisation file and "
+            f"{'are' if missing != 1 else 'is'} left out.",
+            file=sys.stderr,
+        )
+
+
+def run_ingest(args: argparse.Namespace) -> int:
+    """Store each file as its own batch; report each; 2 when any file was not stored."""
+    from iif_core.store import Store
+
+    if args.rejected and len(args.files) > 1:
+        args.parser.error("--rejected names one file: give one FILE with it")
+    status = 0
+    with Store(args.db) as store:
+        for path in args.files:
+            try:
+                result = store.ingest(
+                    path,
+                    who=args.who,
+                    accept_valid=args.accept_valid,
+                    sheet=args.sheet,
+                    period_end=args.period_end,
+                )
+            except InputError as error:  # the file could not be read at all
+                count = len(error.problems)
+                print(f"{Path(path).name}: nothing was stored: {count} problem"
+                      f"{'s' * (count != 1)} to fix.", file=sys.stderr)  # fmt: skip
+                print(error.report(REPORT_LIMIT), file=sys.stderr)
+                status = EXIT_BAD_INPUT
+                continue
+            status = max(status, report_ingest(args, path, result))
+    return status
+
+
+def report_ingest(args: argparse.Namespace, path, result) -> int:
+    """Say what happened to one file; write its rejected rows when asked. Its exit status."""
+    if result.accepted:
+        print(result.message)
+    else:
+        print(result.message, file=sys.stderr)
+    problems = list(getattr(result.staged, "problems", None) or [])
+    if problems:
+        shown = InputError(problems).report(REPORT_LIMIT)
+        print(shown, file=sys.stderr)
+    if len(result.rejected) and (args.accept_valid or args.rejected):
+        out = Path(args.rejected or Path(path).with_suffix(".rejected.csv"))
+        write_rejected_csv(result.rejected, out)
+        rows = len(result.rejected)
+        print(
+            f"{rows} rejected row{'s' * (rows != 1)}, with the reason for each, written to {out}",
+            file=sys.stderr,
+        )
+    return 0 if result.accepted else EXIT_BAD_INPUT
+
+
+def write_rejected_csv(frame, out: Path) -> None:
+    """The rejected rows as CSV, formulas neutralised, written all at once (never half a file)."""
+    from iif_core.store import neutralise_formulas
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".partial-", suffix=".csv", dir=out.parent)
+    os.close(handle)
+    try:
+        neutralise_formulas(frame).to_csv(temporary, index=False)
+        os.replace(temporary, out)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+BATCH_COLUMNS = {  # what `batches` shows, and the heading for each
+    "batch_id": "batch",
+    "loaded_at_utc": "stored (UTC)",
+    "who": "who",
+    "file_name": "file",
+    "shape": "read as",
+    "stored_rows": "rows stored",
+    "periods": "periods",
+    "status": "status",
+}
+
+
+def run_batches(args: argparse.Namespace) -> int:
+    from iif_core.store import Store
+
+    with Store(args.db, create=False) as store:
+        frame = store.batches()
+        orgs = store.orgs_source()
+    if frame.empty:
+        print(f"The data store {store.shown} holds no uploads yet.")
+    else:
+        table = frame.assign(
+            loaded_at_utc=frame["loaded_at_utc"].dt.strftime("%Y-%m-%d %H:%M"),
+            periods=[periods_text(a, b, y) for a, b, y in zip(
+                frame["first_period"], frame["last_period"], frame["scheme_year"], strict=True)],
+        )[list(BATCH_COLUMNS)].rename(columns=BATCH_COLUMNS)  # fmt: skip
+        print(table.fillna("").to_string(index=False))
+    print(f"\nOrganisations in use: {orgs}.")
+    return 0
+
+
+def periods_text(first, last, scheme_year) -> str:
+    if isinstance(scheme_year, str):
+        return f"scheme {scheme_year}"
+    if first is None or first != first:  # None or NaT
+        return ""
+    first, last = f"{first:%Y-%m-%d}", f"{last:%Y-%m-%d}"
+    return first if first == last else f"{first} to {last}"
+
+
+def run_undo(args: argparse.Namespace) -> int:
+    from iif_core.store import Store
+
+    with Store(args.db, create=False) as store:
+        print(store.undo(args.batch, who=args.who))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from iif_core.store import StoreError
+
     try:
         return args.run(args)
+    except StoreError as error:  # the store is busy, missing or not a store: one sentence
+        print(error.message, file=sys.stderr)
+        return EXIT_BAD_INPUT
     except InputError as error:
         count = len(error.problems)
         print(f"Nothing was written: {count} problem{'s' * (count != 1)} to fix.", file=sys.stderr)

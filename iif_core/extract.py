@@ -12,13 +12,21 @@ from iif_core.readers import find_columns, read_csv_raw, select_columns
 from iif_core.schemes import Scheme, canonical_indicator_code
 
 EXTRACT_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "practice_code": ("practice", "ods_code", "org_code", "organisation_code"),
-    "indicator_code": ("indicator", "ind_code", "indicator_id"),
-    "period_end": ("achievement_date", "ach_date", "period", "reporting_period_end", "date"),
+    "practice_code": (
+        "practice", "ods_code", "org_code", "organisation_code", "gp_practice_code",
+        "practice_ods_code",
+    ),
+    "indicator_code": ("indicator", "ind_code", "indicator_id", "iif_indicator"),
+    "period_end": (
+        "achievement_date", "ach_date", "period", "reporting_period_end", "date",
+        "period_end_date", "reporting_period_end_date", "achievement_end_date", "month_end",
+    ),
     "numerator": ("num",),
     "denominator": ("den", "denom"),
-    "pca_count": ("pca", "pcas", "personalised_care_adjustments", "pca_total"),
-}
+    "pca_count": (
+        "pca", "pcas", "personalised_care_adjustments", "pca_total", "personalised_care_adjustment",
+    ),
+}  # fmt: skip
 REQUIRED = ("practice_code", "indicator_code", "period_end", "numerator", "denominator")
 COUNT_COLUMNS = ("numerator", "denominator", "pca_count")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%Y%m%d", "%d-%b-%Y", "%Y-%m-%d %H:%M:%S"]
@@ -75,6 +83,21 @@ def check_extract_text(
     schemes = [schemes] if isinstance(schemes, Scheme) else list(schemes)
     if con.execute("SELECT count(*) FROM extract_text").fetchone()[0] == 0:
         return [Problem(file_name, "the file has a header but no rows of data")]
+    find_row_problems(con, schemes)
+    problems = row_problem_report(con, file_name)
+    if not problems:
+        insert_valid_rows(con, file_name)
+    return problems
+
+
+def find_row_problems(
+    con: duckdb.DuckDBPyConnection, schemes: list[Scheme], *, duplicates: bool = True
+) -> None:
+    """Type `extract_text` into `extract_typed` and record every bad row in `row_problems`.
+
+    `duplicates=False` leaves out the check for the same practice, indicator and period twice,
+    for a caller whose `source_row` is not a row of the file and who words that check itself.
+    """
     _register_schemes(con, schemes)
     con.execute(
         """
@@ -111,6 +134,8 @@ def check_extract_text(
             f"FROM extract_typed WHERE {condition}",
             {"column": column, "message": message},
         )
+    if not duplicates:
+        return
     con.execute(
         """
         INSERT INTO row_problems
@@ -122,10 +147,6 @@ def check_extract_text(
         GROUP BY practice_code, indicator_code, period_end HAVING count(*) > 1
         """
     )
-    problems = row_problem_report(con, file_name)
-    if not problems:
-        insert_valid_rows(con, file_name)
-    return problems
 
 
 ROW_PROBLEMS_SQL = """

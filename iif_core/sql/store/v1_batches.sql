@@ -4,7 +4,7 @@
 CREATE TABLE batches (
     batch_id INTEGER PRIMARY KEY,      -- 1, 2, 3, ... in the order the batches were stored
     kind VARCHAR NOT NULL,             -- counts, patients, orgs or scheme
-    shape VARCHAR NOT NULL,            -- how the file was read: tidy, gpes, wide, patients, orgs, scheme
+    shape VARCHAR NOT NULL,            -- as read: tidy, gpes, wide, patients, orgs, scheme
     file_name VARCHAR NOT NULL,        -- the name the person saw, never a path on this machine
     sha256 VARCHAR NOT NULL,           -- of the file's bytes (of the scheme's TOML for an edit)
     sheet VARCHAR,                     -- the Excel sheet read, if one was chosen

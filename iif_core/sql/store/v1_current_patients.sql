@@ -1,5 +1,5 @@
--- One row per patient × indicator × period end in use: for each practice × indicator × period end,
--- the patient list of the latest batch not undone that has one.
+-- One row per patient × indicator × period end in use: for each practice × indicator × period
+-- end, the patient list of the latest batch not undone that has one.
 CREATE VIEW current_patients AS
 WITH latest AS (
     SELECT p.practice_code, p.indicator_code, p.period_end, max(p.batch_id) AS batch_id

@@ -1,0 +1,471 @@
+"""Any uploaded file to a table of text in DuckDB: its kind, encoding, delimiter, sheet and header
+row found, and every row numbered as the person sees it in a spreadsheet."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import duckdb
+import openpyxl
+
+from iif_core.problems import InputError, Problem
+from iif_core.readers import identifier
+from iif_core.staging.shapes import SHAPE_NEEDS, ShapeMatch, match_shape
+
+SAMPLE_BYTES = 256 * 1024  # enough text to find the encoding, delimiter and header row
+HEADER_SEARCH_ROWS = 20  # title lines an export may put above its header row
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+CHUNK_BYTES = 1 << 20  # large files are scanned and re-encoded in pieces of this size
+MAX_COLUMNS = 1000  # far more than any table the app takes; a wider header row is noise
+SHOWN_HEADERS = 12  # columns named in a "not recognised" message before "..."
+SHOWN_HEADER_CHARS = 40
+RAW_TABLE = "raw_upload"
+UTF8 = ("utf-8", "utf-8-sig")
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16",
+                  "cp1252": "Windows-1252"}  # fmt: skip
+TOML_SUFFIX = ".toml"
+# A scheme file in TOML, whatever its name: an indicator table or the value of a point.
+TOML_LINE = re.compile(r"^\s*(\[indicators\.|value_per_point\s*=)", re.MULTILINE)
+EXCEL_PART = "xl/workbook.xml"  # the part every .xlsx (a zip archive) holds
+# Files people upload by mistake, known by their first bytes.
+NOT_A_TABLE = (
+    (b"\x89PNG", "a PNG image"),
+    (b"%PDF", "a PDF document"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook or a password-protected Office file"),
+)
+ZIP_START = b"PK\x03\x04"
+SAVE_AS = "save it as CSV or Excel .xlsx and upload that"
+
+
+@dataclass
+class Table:
+    """Where the table is in an uploaded file, and how its text is read."""
+
+    path: Path
+    name: str  # the file as the person named it
+    kind: str  # "text", "excel" or "toml"
+    headers: list[str] = field(default_factory=list)
+    header_row: int = 1  # the header's row as the person sees it
+    header_lines: int = 1  # lines of text up to and including the header (what is skipped)
+    match: ShapeMatch | None = None
+    sheet: str | None = None
+    encoding: str = "utf-8"
+    delimiter: str = ","
+
+    @property
+    def where(self) -> str:
+        """The file, and the sheet when it is a workbook: what problems are reported against."""
+        return f"{self.name}, sheet '{self.sheet}'" if self.sheet else self.name
+
+    def label(self, position: int | None) -> str | None:
+        """A column's header as the person wrote it (0-based position)."""
+        if position is None:
+            return None
+        text = self.headers[position].strip() if position < len(self.headers) else ""
+        return " ".join(text.split()) or f"column {position + 1}"
+
+    def how_read(self) -> str:
+        """A short note on anything unusual about how the text was read, or ''."""
+        notes = []
+        if self.kind == "text" and self.encoding not in UTF8:
+            notes.append(f"{ENCODING_NAMES.get(self.encoding, self.encoding)} text")
+        if self.kind == "text" and self.delimiter != ",":
+            notes.append(f"{DELIMITER_NAMES[self.delimiter]}-separated")
+        if self.header_row != 1:
+            notes.append(f"header on row {self.header_row}")
+        return ", ".join(notes)
+
+
+def find_table(path: Path, name: str, sheet: str | None = None) -> Table:
+    """Where the table is in a file; InputError when it is not a table the app can read."""
+    with open(path, "rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    if not sample:
+        raise InputError([Problem(name, "the file is empty")])
+    for start, kind in NOT_A_TABLE:
+        if sample.startswith(start):
+            raise InputError([Problem(name, f"this is {kind}, not a table of values; {SAVE_AS}")])
+    if sample.startswith(ZIP_START):
+        return _find_in_workbook(Table(path, name, "excel"), sheet)
+    return _find_in_text(Table(path, name, "text"), sample)  # a text file has no sheets
+
+
+# ----- text files ------------------------------------------------------------------------------
+
+
+def _find_in_text(table: Table, sample: bytes) -> Table:
+    table.encoding = text_encoding(sample)
+    if b"\x00" in sample and table.encoding != "utf-16":
+        raise InputError(
+            [Problem(table.name, f"this is not a text table (it holds binary data); {SAVE_AS}")]
+        )
+    text = _decoded_sample(sample, table.encoding, whole=table.path.stat().st_size <= len(sample))
+    if table.path.suffix.lower() == TOML_SUFFIX or TOML_LINE.search(text):
+        table.kind = "toml"
+        table.match = ShapeMatch("scheme", "toml", {})
+        return table
+    if not text.strip():
+        raise InputError([Problem(table.name, "the file has no rows of values")])
+    candidates = []
+    for delimiter in DELIMITERS:
+        for index, record in enumerate(_records(text, delimiter)):
+            candidates.append((index, delimiter, record))
+    best = _best_header(candidates)
+    if best is None:
+        raise InputError([_not_recognised(table.name, _widest_first_row(candidates))])
+    index, table.delimiter, table.headers, table.match = best
+    table.header_row = index + 1
+    table.header_lines = _lines_through(text, table.delimiter, index)
+    return table
+
+
+def text_encoding(sample: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, or else Windows-1252 (its superset of
+    Latin-1 holds the é and ’ of practice names saved by Excel on Windows)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def _decoded_sample(sample: bytes, encoding: str, whole: bool) -> str:
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample, final=whole)
+    if not whole and "\n" in text:
+        text = text[: text.rindex("\n") + 1]  # the last line may be cut in the middle
+    return text
+
+
+def _records(text: str, delimiter: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    records = []
+    try:
+        for record in reader:
+            records.append(record)
+            if len(records) >= HEADER_SEARCH_ROWS:
+                break
+    except csv.Error:
+        pass  # noise in the sample: what was read before it is still worth a look
+    return records
+
+
+def _lines_through(text: str, delimiter: str, index: int) -> int:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    for _ in range(index + 1):
+        next(reader)
+    return reader.line_num
+
+
+def _best_header(candidates: list[tuple[int, str, list[str]]]):
+    """The first row whose header is a complete known shape, else the first partly known one;
+    of several delimiters that fit the same row, the one that splits it into most columns."""
+    matches = []
+    for index, delimiter, headers in candidates:
+        if len(headers) > MAX_COLUMNS:
+            continue
+        found = match_shape(headers)
+        if found is not None:
+            matches.append((index, delimiter, headers, found))
+    for complete_only in (True, False):
+        chosen = [m for m in matches if m[3].complete or not complete_only]
+        if chosen:
+            first = min(m[0] for m in chosen)
+            return max((m for m in chosen if m[0] == first), key=lambda m: len(m[2]))
+    return None
+
+
+def _widest_first_row(candidates) -> list[str]:
+    rows = [c for c in candidates if any(v.strip() for v in c[2])]
+    if not rows:
+        return []
+    first = min(c[0] for c in rows)
+    return max((c[2] for c in rows if c[0] == first), key=len)
+
+
+def _not_recognised(where: str, headers: list[str], shown_where: str = "the first row") -> Problem:
+    names = [h.strip()[:SHOWN_HEADER_CHARS] for h in headers if h.strip()]
+    listed = ", ".join(names[:SHOWN_HEADERS]) + (", ..." if len(names) > SHOWN_HEADERS else "")
+    found = f"{shown_where} holds: {listed}" if names else f"{shown_where} is empty"
+    needs = "; ".join(SHAPE_NEEDS.values())
+    return Problem(
+        where,
+        f"this is not a table the app recognises ({found}). It takes one of: {needs}",
+    )
+
+
+# ----- Excel workbooks -------------------------------------------------------------------------
+
+
+@contextmanager
+def open_workbook(table: Table) -> Iterator[openpyxl.Workbook]:
+    """The workbook, read-only; InputError in plain words when it cannot be opened."""
+    try:
+        with zipfile.ZipFile(table.path) as archive:
+            is_excel = EXCEL_PART in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InputError(
+            [
+                Problem(
+                    table.name,
+                    f"this zip archive or Excel file is damaged and cannot be opened; {SAVE_AS}",
+                )
+            ]
+        ) from None
+    if not is_excel:
+        raise InputError(
+            [
+                Problem(
+                    table.name,
+                    "this is a zip archive, not an Excel workbook; unzip it and upload the CSV or Excel file inside",
+                )
+            ]
+        )
+    try:
+        workbook = openpyxl.load_workbook(table.path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - a damaged workbook fails in many ways; all mean the same
+        raise InputError(
+            [Problem(table.name, f"this Excel workbook is damaged and cannot be opened; {SAVE_AS}")]
+        ) from None
+    try:
+        yield workbook
+    finally:
+        workbook.close()
+
+
+def sheet_rows(workbook, sheet: str) -> Iterator[tuple[int, list[str]]]:
+    """(row as numbered in Excel, cells as text) for every row of a sheet, gaps included."""
+    worksheet = workbook[sheet]
+    worksheet.reset_dimensions()  # some exporters write a wrong size; read what is there
+    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        yield number, [cell_text(v) for v in values]
+
+
+def cell_text(value) -> str:
+    """A cell as the text a CSV export of it would hold; dates as ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def _find_in_workbook(table: Table, sheet: str | None) -> Table:
+    """The first sheet whose header row is a known shape (complete before partial), or the one
+    named."""
+    found = _sheet_headers(table, sheet)
+    for complete_only in (True, False):
+        for name, _, best in found:
+            if best is not None and (best[3].complete or not complete_only):
+                index, _, table.headers, table.match = best
+                table.sheet, table.header_row, table.header_lines = name, index + 1, index + 1
+                return table
+    if not found:
+        raise InputError([Problem(table.name, "this Excel workbook has no sheets")])
+    first_sheet, first_rows, _ = found[0]
+    if sheet is not None:
+        where = f"{table.name}, sheet '{sheet}'"
+        raise InputError([_not_recognised(where, _first_values(first_rows))])
+    listed = ", ".join(f"'{n}'" for n, _, _ in found)
+    shown = f"no sheet ({listed}) has a header row the app knows; the first row of '{first_sheet}'"
+    raise InputError([_not_recognised(table.name, _first_values(first_rows), shown)])
+
+
+def _sheet_headers(table: Table, sheet: str | None) -> list:
+    """(sheet, first rows, best header) for the sheet named, or for every sheet."""
+    try:
+        with open_workbook(table) as workbook:
+            names = [sheet.title for sheet in workbook.worksheets]  # chart sheets hold no table
+            if sheet is not None and sheet not in names:
+                listed = ", ".join(f"'{n}'" for n in names)
+                message = f"there is no sheet named '{sheet}'; the sheets are {listed}"
+                raise InputError([Problem(table.name, message)])
+            found = []
+            for name in [sheet] if sheet is not None else names:
+                rows = _first_rows(workbook, name)
+                found.append((name, rows, _best_header([(i, ",", r) for i, r in enumerate(rows)])))
+            return found
+    except InputError:
+        raise
+    except Exception:  # noqa: BLE001 - damaged sheet XML fails in many ways; all mean the same
+        message = f"this Excel workbook is damaged and cannot be read; {SAVE_AS}"
+        raise InputError([Problem(table.name, message)]) from None
+
+
+def _first_rows(workbook, sheet: str) -> list[list[str]]:
+    rows = []
+    for _, cells in sheet_rows(workbook, sheet):
+        rows.append(cells)
+        if len(rows) >= HEADER_SEARCH_ROWS:
+            break
+    return rows
+
+
+def _first_values(rows: list[list[str]]) -> list[str]:
+    return next((r for r in rows if any(v.strip() for v in r)), [])
+
+
+# ----- into DuckDB -----------------------------------------------------------------------------
+
+
+@dataclass
+class Loaded:
+    """What loading a table into DuckDB found: its rows, and rows wider than the header."""
+
+    rows: int
+    too_wide: list[tuple[int, int]]  # (row, number of values) of rows with values past the header
+
+
+def load_table(
+    con: duckdb.DuckDBPyConnection, table: Table, work: Path, target: str = RAW_TABLE
+) -> Loaded:
+    """Create `target` (c1..cn as text, source_row) and, for the upload itself, `raw_headers`.
+
+    UTF-8 text goes straight into DuckDB's CSV reader; other encodings, text with blank lines
+    or ragged rows, and Excel sheets are first written to a plain UTF-8 CSV in `work`, a row at a
+    time, with each row's number as the person sees it.
+    """
+    width = max(len(table.headers), 1)
+    too_wide: list[tuple[int, int]] = []
+    loaded = False
+    if table.kind == "text" and table.encoding in UTF8 and not _has_inner_blank_line(table.path):
+        try:
+            _read_direct(con, table, width, target)
+            loaded = True
+        except duckdb.Error:
+            pass  # a ragged row or a stray quote: the careful way below reads it and says where
+    if not loaded:
+        if table.kind == "text" and table.encoding in UTF8 and not _is_utf8(table.path):
+            table.encoding = "cp1252"  # the first bytes were UTF-8; a later line is not
+        plain = work / f"{identifier(target)}.csv"
+        too_wide = _write_plain_csv(table, plain, width)
+        _read_plain(con, plain, width, target)
+    if target == RAW_TABLE:
+        con.execute("CREATE OR REPLACE TEMP TABLE raw_headers (position INTEGER, name VARCHAR)")
+        con.executemany(
+            "INSERT INTO raw_headers VALUES (?, ?)",
+            [(i + 1, table.label(i)) for i in range(width)],
+        )
+    rows = con.execute(f"SELECT count(*) FROM {identifier(target)}").fetchone()[0]  # noqa: S608
+    return Loaded(rows, too_wide)
+
+
+def _column_list(width: int) -> list[str]:
+    return [identifier(f"c{i}") for i in range(1, width + 1)]
+
+
+def _not_blank(width: int) -> str:
+    """SQL (ours) that is true for a row with any value: wholly empty rows are not data."""
+    return f"trim(concat({', '.join(_column_list(width))}, '')) <> ''"
+
+
+def _read_direct(con, table: Table, width: int, target: str) -> None:
+    columns = {name: "VARCHAR" for name in _column_list(width)}
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {identifier(target)} AS SELECT * FROM ("  # noqa: S608 - our names
+        "SELECT *, (row_number() OVER () + $header_row)::BIGINT AS source_row "
+        "FROM read_csv($path, delim = $delimiter, quote = '\"', escape = '\"', header = false, "
+        "skip = $skip, columns = $columns, auto_detect = false, null_padding = true, "
+        "parallel = false, strict_mode = true)"
+        f") WHERE {_not_blank(width)}",
+        {
+            "path": str(table.path),
+            "delimiter": table.delimiter,
+            "skip": table.header_lines,
+            "columns": columns,
+            "header_row": table.header_row,
+        },
+    )
+
+
+def _read_plain(con, path: Path, width: int, target: str) -> None:
+    columns = {"source_row": "BIGINT", **{name: "VARCHAR" for name in _column_list(width)}}
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {identifier(target)} AS "  # noqa: S608 - our names
+        f"SELECT {', '.join(_column_list(width))}, source_row "
+        "FROM read_csv($path, delim = ',', quote = '\"', escape = '\"', header = false, "
+        "columns = $columns, auto_detect = false)",
+        {"path": str(path), "columns": columns},
+    )
+
+
+def _is_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(CHUNK_BYTES):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _has_inner_blank_line(path: Path) -> bool:
+    """Whether an empty line comes before more text: DuckDB's reader skips such lines, which
+    would put every later row number out by one."""
+    pending, tail = False, b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            if pending and chunk.strip():
+                return True
+            joined = tail + chunk
+            found = re.search(rb"\n\r?\n", joined)
+            if found and joined[found.end() :].strip():
+                return True
+            pending = pending or found is not None
+            tail = joined[-2:]
+    return False
+
+
+def _write_plain_csv(table: Table, plain: Path, width: int) -> list[tuple[int, int]]:
+    too_wide = []
+    with open(plain, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        for number, cells in _data_rows(table):
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) > width and any(c.strip() for c in cells[width:]):
+                too_wide.append((number, len(cells)))
+            writer.writerow([number, *cells[:width], *[""] * (width - len(cells))])
+    return too_wide
+
+
+def _data_rows(table: Table) -> Iterator[tuple[int, list[str]]]:
+    if table.kind == "excel":
+        with open_workbook(table) as workbook:
+            for number, cells in sheet_rows(workbook, table.sheet):
+                if number > table.header_row:
+                    yield number, cells
+        return
+    with open(table.path, encoding=table.encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=table.delimiter)
+        for number, record in enumerate(reader, start=1):
+            if number > table.header_row:
+                yield number, record
