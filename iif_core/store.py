@@ -1,0 +1,777 @@
+"""The data store: every accepted upload kept as a batch in one DuckDB file, the latest in use."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from iif_core.extract import EXTRACT_TABLE_SQL, scheme_dates
+from iif_core.ingest import StagedFile, rejected_rows_frame, stage_file
+from iif_core.orgs import BUNDLED_REFERENCE_NAME, load_orgs
+from iif_core.problems import InputError, Problem
+from iif_core.schemes import (
+    Scheme,
+    bundled_scheme_years,
+    load_bundled_scheme,
+    parse_scheme,
+    scheme_to_toml,
+    scheme_year_for_date,
+)
+from iif_core.score import load_scheme_tables, run_pipeline
+
+# Where the store lives unless told: relative to the current directory, like `streamlit run app.py`.
+DEFAULT_PATH = Path("data") / "iif.duckdb"
+PATH_VARIABLE = "IIF_DB"
+# Test-only: seconds to sleep inside the write transaction, after saying so on standard error, so
+# that a test can kill the process in the middle of a write. Never set it in real use.
+PAUSE_VARIABLE = "IIF_TEST_PAUSE_IN_TRANSACTION"
+PAUSE_ANNOUNCEMENT = "iif store: paused inside the write transaction (test hook)"
+# DuckDB lets one process at a time open the file; another program may be finishing a short
+# write, so wait this long (checking every BUSY_RETRY_SECONDS) before saying the store is busy.
+BUSY_WAIT_SECONDS = 2.0
+BUSY_RETRY_SECONDS = 0.1
+SQL_DIR = Path(__file__).parent / "sql" / "store"
+# The store's schema, as numbered migrations: each runs once, in one transaction, and is recorded
+# in `schema_version`. A later release appends (2, (...)) and never edits what is here.
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (
+        1,
+        (
+            "v1_batches.sql",
+            "v1_batch_counts.sql",
+            "v1_batch_patients.sql",
+            "v1_batch_orgs.sql",
+            "v1_batch_schemes.sql",
+            "v1_current_counts.sql",
+            "v1_current_patients.sql",
+            "v1_current_orgs.sql",
+            "v1_current_schemes.sql",
+        ),
+    ),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+# The store's tables and views. A temp table of the same name would hide one of them from every
+# query on that cursor (DuckDB looks in temp first), so staging must never make one: checked.
+STORE_RELATIONS = (
+    "schema_version", "batches", "batch_counts", "batch_patients", "batch_orgs", "batch_schemes",
+    "current_counts", "current_patients", "current_orgs", "current_schemes",
+)  # fmt: skip
+# What each shape of file (iif_core.ingest) holds once stored.
+KIND_OF_SHAPE = {
+    "tidy": "counts",
+    "gpes": "counts",
+    "wide": "counts",
+    "patients": "patients",
+    "orgs": "orgs",
+    "scheme": "scheme",
+}
+# Kinds whose valid rows may be stored without the bad ones. A partial organisation file would
+# silently drop practices from every figure, so it is stored whole or not at all.
+PARTIAL_KINDS = ("counts", "patients")
+# A cell starting with one of these is run as a formula by spreadsheet programs (OWASP CSV
+# injection); a leading apostrophe makes it text again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EARLIEST, LATEST = date(1, 1, 1), date(9999, 12, 31)  # "all dates" for the period filters
+
+
+class StoreError(InputError):
+    """The store cannot be used as asked: busy, not a store, newer than this app, no such batch."""
+
+    def __init__(self, message: str, shown: str = "data store"):
+        self.message = message
+        super().__init__([Problem(shown, message)])
+
+    def report(self, limit: int | None = None) -> str:
+        return self.message
+
+
+@dataclass(frozen=True, eq=False)
+class IngestResult:
+    """What happened to one upload."""
+
+    batch_id: int | None  # the new batch; None when nothing was stored
+    staged: StagedFile  # how the file was read: shape, rows, valid rows, problems, detail
+    duplicate_of: int | None  # the batch already holding this very file, when that is why
+    stored_rows: int
+    rejected: pd.DataFrame  # the rows not stored, with a `reason` column; empty when none
+    message: str  # one sentence for the person who uploaded
+
+    @property
+    def accepted(self) -> bool:
+        """Stored now, or already stored before."""
+        return self.batch_id is not None or self.duplicate_of is not None
+
+
+class Store:
+    """The uploads kept so far: batches of counts, patient lists, organisations and schemes.
+
+    One DuckDB connection per file is shared by every Store and thread of a process; each call
+    works on its own cursor, and writes take turns. The file is open only while a call runs (or
+    inside `with store:`, which is for one thread: the command line, tests), so that the command
+    line can use it while the app is idle; another program that holds it gets a StoreError saying
+    so, never a traceback.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, create: bool = True):
+        chosen = path if path is not None else os.environ.get(PATH_VARIABLE) or DEFAULT_PATH
+        self.path = Path(chosen)
+        self.shown = str(chosen)  # as the person wrote it, for messages
+        self._create = create
+        self._database = _database(self.path, self.shown)
+        self._held = ExitStack()
+
+    def __enter__(self) -> Store:
+        self._held.enter_context(self.cursor())
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Let go of the file (when no other call in this process is using it)."""
+        self._held.close()
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A DuckDB cursor on the store for reading and scoring; closed (and temp tables gone)
+        at the end of the block."""
+        with self._database.cursor(self._create) as con:
+            yield con
+
+    # ----- uploads ---------------------------------------------------------------------------
+
+    def preview(
+        self, path, *, display_name=None, sheet=None, period_end: date | None = None
+    ) -> StagedFile:
+        """Read and check a file as `ingest` would, and store nothing."""
+        with self.cursor() as con:
+            return self._stage(con, path, display_name, sheet, period_end)
+
+    def ingest(
+        self,
+        path,
+        *,
+        display_name: str | None = None,
+        who: str | None = None,
+        accept_valid: bool = False,
+        sheet: str | None = None,
+        period_end: date | None = None,
+    ) -> IngestResult:
+        """Read, check and store one file as a batch, all in one transaction.
+
+        A file with any bad row is stored only with `accept_valid` (and then only its valid rows;
+        never for organisation or scheme files). The very same file stored before, read the same
+        way with the same outcome, is not stored again: `duplicate_of` names the batch holding it.
+        Raises InputError only if staging does (a file that cannot be read at all).
+        """
+        with self.cursor() as con:
+            staged = self._stage(con, path, display_name, sheet, period_end)
+            kind = KIND_OF_SHAPE.get(staged.shape or "")
+            rejected = _rejected(con, staged, kind)
+            refusal = _refusal(staged, kind, accept_valid)
+            if refusal:
+                return IngestResult(None, staged, None, 0, rejected, refusal)
+            batch = _Batch(
+                kind=kind,
+                shape=staged.shape,
+                file_name=staged.file_name,
+                sha256=staged.sha256,
+                sheet=staged.sheet,  # the sheet read, named or not
+                period_end_given=period_end,
+                rows=staged.rows,
+                rejected_rows=staged.rows - staged.valid_rows,
+                detail=staged.detail,
+                who=who,
+                scheme=staged.scheme,
+            )
+            outcome = self._write(con, batch)
+        return IngestResult(outcome.batch_id, staged, outcome.duplicate_of, outcome.stored_rows,
+                            rejected, outcome.message)  # fmt: skip
+
+    def save_scheme(self, scheme: Scheme, who: str | None = None) -> int:
+        """Store a scheme as the new version of its year; return its batch (the version in use
+        already, if it is identical)."""
+        text = scheme_to_toml(scheme)
+        parse_scheme(text, f"{scheme.year} scheme")  # what is stored must read back
+        batch = _Batch(
+            kind="scheme",
+            shape="scheme",
+            file_name=f"{scheme.year} scheme (edited)",
+            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            rows=len(scheme.indicators),
+            detail=f"The {scheme.year} scheme with {len(scheme.indicators)} indicators, edited.",
+            who=who,
+            scheme=scheme,
+        )
+        with self.cursor() as con:
+            outcome = self._write(con, batch)
+        return outcome.batch_id if outcome.batch_id is not None else outcome.duplicate_of
+
+    def undo(self, batch_id: int, who: str | None = None) -> str:
+        """Mark a batch undone, so that what it replaced is in use again; return a sentence."""
+        with self.cursor() as con, self._database.writing:
+            found = _one(con, _sql("batch_by_id.sql"), {"batch_id": batch_id})
+            if found is None:
+                raise StoreError(f"There is no batch {batch_id} in the data store {self.shown}.")
+            _, kind, file_name, _, undone_at = found
+            if undone_at is not None:
+                when = f"{undone_at:%Y-%m-%d %H:%M} UTC"
+                raise StoreError(f"Batch {batch_id} ({file_name}) was already undone on {when}.")
+            con.execute(
+                _sql("undo_batch.sql"),
+                {"batch_id": batch_id, "who": who, "undone_at_utc": _now()},
+            )
+        brought_back = {
+            "counts": "the figures it replaced are in use again",
+            "patients": "the figures and patient lists it replaced are in use again",
+            "orgs": "the organisation file before it (or the bundled reference) is in use again",
+            "scheme": "the scheme version before it (or the bundled scheme) is in use again",
+        }[kind]
+        return f"Batch {batch_id} ({file_name}) is undone; {brought_back}."
+
+    # ----- what is stored --------------------------------------------------------------------
+
+    def batches(self) -> pd.DataFrame:
+        """Every batch, newest first, with `undone` and a `status`: in use, partly replaced,
+        replaced or undone."""
+        with self.cursor() as con:
+            return con.execute(_sql("batch_history.sql")).df()
+
+    def counts(self, year: str | None = None) -> pd.DataFrame:
+        """The achievement counts in use (one row per practice × indicator × period end), of one
+        scheme year or all, with the batch each came from."""
+        with self.cursor() as con:
+            first, last = self._dates(con, year)
+            return con.execute(
+                _sql("count_list.sql"), {"first_period": first, "last_period": last}
+            ).df()
+
+    def patients(
+        self,
+        *,
+        year: str | None = None,
+        practice_code: str | None = None,
+        indicator_code: str | None = None,
+        period_end: date | None = None,
+        to_do_only: bool = False,
+    ) -> pd.DataFrame:
+        """The patient lists in use; `to_do_only` keeps the patients who did not achieve and
+        have no PCA (the work still to do, iif-rules.md section 8)."""
+        with self.cursor() as con:
+            first, last = self._dates(con, year)
+            return con.execute(
+                _sql("patient_list.sql"),
+                {
+                    "first_period": first,
+                    "last_period": last,
+                    "practice_code": practice_code,
+                    "indicator_code": indicator_code,
+                    "period_end": period_end,
+                    "to_do_only": to_do_only,
+                },
+            ).df()
+
+    def orgs(self) -> pd.DataFrame:
+        """The organisations in use: the latest organisation file stored, else the bundled
+        national reference."""
+        with self.cursor() as con:
+            self._load_current_orgs(con)
+            return con.table("orgs").df()
+
+    def orgs_source(self) -> str:
+        """Where the organisations in use come from, in words."""
+        with self.cursor() as con:
+            found = _one(
+                con,
+                "SELECT batch_id, file_name FROM batches "
+                "WHERE batch_id = (SELECT max(batch_id) FROM current_orgs)",
+            )
+        if found is None:
+            return BUNDLED_REFERENCE_NAME
+        return f"{found[1]} (batch {found[0]})"
+
+    def scheme(self, year: str) -> Scheme:
+        """The scheme of a year in use: its latest stored version, else the bundled one."""
+        with self.cursor() as con:
+            return self._scheme(con, year)
+
+    def years(self) -> list[str]:
+        """The scheme years with counts in use, oldest first."""
+        with self.cursor() as con:
+            ends = _period_ends(con, EARLIEST, LATEST)
+        return sorted({scheme_year_for_date(d) for d in ends})
+
+    def period_ends(self, year: str | None = None) -> list[date]:
+        """The period ends with counts in use, of one scheme year or all, earliest first."""
+        with self.cursor() as con:
+            first, last = self._dates(con, year)
+            return _period_ends(con, first, last)
+
+    def load_current(self, con: duckdb.DuckDBPyConnection, year: str | None = None) -> None:
+        """Make the temp tables `extract` (the counts in use, of one scheme year or all) and
+        `orgs` (the organisations in use) in `con`, a cursor from `Store.cursor()`, for the
+        scoring pipeline."""
+        first, last = self._dates(con, year)
+        con.execute(EXTRACT_TABLE_SQL)
+        con.execute(_sql("current_extract.sql"), {"first_period": first, "last_period": last})
+        self._load_current_orgs(con)
+
+    def score(
+        self, year: str | None = None, level: str = "all", period: str | date = "all"
+    ) -> pd.DataFrame:
+        """Score what is stored for one scheme year (default: the latest with data) with the
+        scheme in use for it; the columns of iif-rules.md section 10."""
+        with self.cursor() as con:
+            if year is None:
+                years = self.years()
+                if not years:
+                    raise StoreError(
+                        f"The data store {self.shown} holds no achievement counts yet."
+                    )
+                year = years[-1]
+            self.load_current(con, year)
+            load_scheme_tables(con, self._scheme(con, year))
+            return run_pipeline(con, level, period).df()
+
+    # ----- inside ----------------------------------------------------------------------------
+
+    def _stage(self, con, path, display_name, sheet, period_end):
+        self._load_current_orgs(con)
+        options = {"display_name": display_name, "sheet": sheet, "period_end": period_end}
+        return stage_file(con, path, self._schemes(con), **options)
+
+    def _load_current_orgs(self, con) -> None:
+        con.execute(_sql("current_orgs_table.sql"))
+        if _one(con, "SELECT count(*) FROM orgs")[0] == 0:
+            con.register("bundled_orgs", _bundled_orgs())
+            con.execute("CREATE OR REPLACE TEMP TABLE orgs AS SELECT * FROM bundled_orgs")
+            con.unregister("bundled_orgs")
+
+    def _schemes(self, con) -> list[Scheme]:
+        """The scheme in use for every year there is one for: stored versions and bundled files."""
+        stored = dict(con.execute("SELECT year, toml FROM current_schemes").fetchall())
+        years = sorted(set(bundled_scheme_years()) | set(stored))
+        return [self._scheme(con, year) for year in years]
+
+    def _scheme(self, con, year: str) -> Scheme:
+        found = _one(
+            con, "SELECT batch_id, toml FROM current_schemes WHERE year = $year", {"year": year}
+        )
+        if found is not None:
+            return _parse_stored_scheme(found[1], f"{year} scheme (batch {found[0]})")
+        try:
+            return load_bundled_scheme(year)
+        except (KeyError, ValueError):
+            raise StoreError(
+                f"There is no {year} scheme: none is stored and none comes with the app; "
+                "upload a scheme file for it."
+            ) from None
+
+    def _dates(self, con, year: str | None) -> tuple[date, date]:
+        return scheme_dates(self._scheme(con, year)) if year else (EARLIEST, LATEST)
+
+    def _write(self, con, batch: _Batch) -> _Outcome:
+        """Store one batch in one transaction; a failure (or a killed process) leaves nothing."""
+        _check_no_hidden_tables(con)
+        with self._database.writing:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                outcome = _write_batch(con, batch)
+                _pause_for_tests()
+                con.execute("COMMIT")
+            except BaseException:
+                _rollback(con)
+                raise
+        return outcome
+
+
+# ----- writing a batch -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What describes a batch before it is written; its rows are in the cursor's temp tables."""
+
+    kind: str
+    shape: str
+    file_name: str
+    sha256: str
+    rows: int
+    detail: str | None
+    who: str | None
+    sheet: str | None = None
+    period_end_given: date | None = None
+    rejected_rows: int = 0
+    scheme: Scheme | None = None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    batch_id: int | None
+    duplicate_of: int | None
+    stored_rows: int
+    message: str
+
+
+def _write_batch(con, batch: _Batch) -> _Outcome:
+    """Inside the transaction: find an identical batch, or insert the rows and the batch."""
+    fields = {
+        "kind": batch.kind, "shape": batch.shape, "file_name": batch.file_name,
+        "sha256": batch.sha256, "sheet": batch.sheet, "period_end_given": batch.period_end_given,
+        "rows": batch.rows, "rejected_rows": batch.rejected_rows, "figures": 0,
+        "practices": None, "indicators": None, "first_period": None, "last_period": None,
+        "scheme_year": None, "detail": batch.detail, "who": batch.who,
+    }  # fmt: skip
+    if batch.kind == "scheme":
+        return _write_scheme(con, batch, fields)
+    if batch.kind in PARTIAL_KINDS:
+        figures, practices, indicators, first, last = _one(con, _sql("staged_summary.sql"))
+        fields.update(figures=figures, practices=practices, indicators=indicators,
+                      first_period=first, last_period=last)  # fmt: skip
+        table, statements = ("extract", ["store_counts.sql"])
+        if batch.kind == "patients":
+            table, statements = ("patients", ["store_counts.sql", "store_patients.sql"])
+    else:
+        table, statements = ("orgs_staged", ["store_orgs.sql"])
+        fields["practices"] = _one(
+            con, "SELECT count(DISTINCT practice_code) FROM temp.orgs_staged"
+        )[0]
+    fields["stored_rows"] = _one(con, STAGED_ROWS[table])[0]
+    if not fields["stored_rows"]:
+        return _Outcome(
+            None, None, 0, f"Nothing was stored from {batch.file_name}: it holds no rows of data."
+        )
+    duplicate = _one(con, _sql("find_duplicate.sql"), _pick(fields, _DUPLICATE_KEYS))
+    if duplicate is not None:
+        return _Outcome(None, duplicate[0], 0, _duplicate_message(con, batch, *duplicate))
+    batch_id = _next_batch_id(con)
+    for statement in statements:
+        con.execute(_sql(statement), {"batch_id": batch_id})
+    _insert_batch(con, batch_id, fields)
+    return _Outcome(batch_id, None, fields["stored_rows"], _stored_message(batch_id, batch, fields))
+
+
+_DUPLICATE_KEYS = ("sha256", "shape", "sheet", "period_end_given", "stored_rows")
+STAGED_ROWS = {  # the rows a batch stores, by the staged table they come from
+    "extract": "SELECT count(*) FROM temp.extract",
+    "patients": "SELECT count(*) FROM temp.patients",
+    "orgs_staged": "SELECT count(*) FROM temp.orgs_staged",
+}
+
+
+def _write_scheme(con, batch: _Batch, fields: dict) -> _Outcome:
+    """A scheme identical to the version in use is not stored again; any other is the new
+    version, even one equal to an older version (an edit put back)."""
+    scheme = batch.scheme
+    text = scheme_to_toml(scheme)
+    in_use = _one(
+        con, "SELECT batch_id, toml FROM current_schemes WHERE year = $year", {"year": scheme.year}
+    )
+    if in_use is not None and in_use[1] == text:
+        message = (
+            f"{batch.file_name} is the {scheme.year} scheme already in use (batch {in_use[0]}); "
+            "nothing was stored again."
+        )
+        return _Outcome(None, in_use[0], 0, message)
+    batch_id = _next_batch_id(con)
+    con.execute(_sql("store_scheme.sql"), {"batch_id": batch_id, "year": scheme.year, "toml": text})
+    fields.update(stored_rows=len(scheme.indicators), scheme_year=scheme.year,
+                  indicators=", ".join(scheme.indicators))  # fmt: skip
+    _insert_batch(con, batch_id, fields)
+    message = f"Stored {batch.file_name} as batch {batch_id}: the {scheme.year} scheme in use."
+    return _Outcome(batch_id, None, len(scheme.indicators), message)
+
+
+def _check_no_hidden_tables(con) -> None:
+    hidden = con.execute(_sql("hidden_relations.sql"), {"names": list(STORE_RELATIONS)}).fetchall()
+    if hidden:
+        names = ", ".join(name for (name,) in hidden)
+        raise RuntimeError(f"staging made temp tables that hide the store's own: {names}")
+
+
+def _insert_batch(con, batch_id: int, fields: dict) -> None:
+    con.execute(_sql("store_batch.sql"), {**fields, "batch_id": batch_id, "loaded_at_utc": _now()})
+
+
+def _next_batch_id(con) -> int:
+    # Writes take turns (Store._write holds the process's write lock), so max + 1 is safe.
+    return _one(con, "SELECT coalesce(max(batch_id), 0) + 1 FROM batches")[0]
+
+
+def _pick(fields: dict, keys: tuple[str, ...]) -> dict:
+    return {key: fields[key] for key in keys}
+
+
+def _stored_message(batch_id: int, batch: _Batch, fields: dict) -> str:
+    nouns = {
+        "counts": "practice × indicator × period count",
+        "patients": "patient row",
+        "orgs": "practice",
+    }
+    text = (
+        f"Stored {batch.file_name} as batch {batch_id}: "
+        f"{_plural(fields['stored_rows'], nouns[batch.kind])}"
+    )
+    if fields["first_period"] is not None:
+        periods = f"{fields['first_period']}"
+        if fields["last_period"] != fields["first_period"]:
+            periods += f" to {fields['last_period']}"
+        practices = _plural(fields["practices"], "practice")
+        text += f" ({practices}, {fields['indicators']}, {periods})"
+    if batch.rejected_rows:
+        text += f"; {_plural(batch.rejected_rows, 'row')} with problems left out"
+    return text + "."
+
+
+def _plural(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'s' * (number != 1)}"
+
+
+def _duplicate_message(con, batch: _Batch, duplicate_id: int, loaded_at: datetime) -> str:
+    text = (
+        f"{batch.file_name} is already stored, as batch {duplicate_id} on "
+        f"{loaded_at:%Y-%m-%d %H:%M} UTC; nothing was stored again."
+    )
+    if batch.kind in PARTIAL_KINDS:
+        later = con.execute(_sql("replaced_by.sql"), {"batch_id": duplicate_id}).fetchall()
+        if later:
+            which = ", ".join(f"batch {b} ({_plural(n, 'figure')})" for b, n in later)
+            text += (
+                f" Later uploads have replaced some of its figures: {which}; undo them to bring "
+                "this file's figures back."
+            )
+    elif batch.kind == "orgs":
+        in_use = _one(con, "SELECT max(batch_id) FROM current_orgs")[0]
+        if in_use != duplicate_id:
+            text += f" Batch {in_use} is in use instead; undo it to bring this one back."
+    return text
+
+
+def _refusal(staged, kind: str | None, accept_valid: bool) -> str | None:
+    """Why a staged file is not stored, or None when it can be."""
+    name = staged.file_name
+    problems = len(staged.problems)
+    if kind is None:
+        return f"Nothing was stored from {name}: it could not be read as data this app takes."
+    if staged.ok:
+        return None
+    if not accept_valid:
+        return (
+            f"Nothing was stored from {name}: {_plural(problems, 'problem')} found; fix the "
+            "file, or accept only its valid rows."
+        )
+    if kind not in PARTIAL_KINDS:
+        what = "an organisation" if kind == "orgs" else "a scheme"
+        return (
+            f"Nothing was stored from {name}: {what} file is stored only when all of it is valid."
+        )
+    if not staged.valid_rows:
+        return f"Nothing was stored from {name}: none of its rows is valid."
+    return None
+
+
+def _rejected(con, staged, kind: str | None) -> pd.DataFrame:
+    if kind is None or staged.ok or not staged.rows or staged.valid_rows >= staged.rows:
+        return pd.DataFrame({"reason": pd.Series(dtype="string")})
+    return rejected_rows_frame(con)
+
+
+def _one(con, query: str, parameters: dict | None = None) -> tuple | None:
+    """The first row of a query, or None; the result is read to the end so that the cursor is
+    free for the next call (DuckDB refuses some calls while a result is unfinished)."""
+    rows = con.execute(query, parameters).fetchall()
+    return rows[0] if rows else None
+
+
+def _rollback(con) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # DuckDB has already rolled back a transaction whose COMMIT failed
+
+
+def _pause_for_tests() -> None:
+    seconds = os.environ.get(PAUSE_VARIABLE)
+    if seconds:
+        print(PAUSE_ANNOUNCEMENT, file=sys.stderr, flush=True)
+        time.sleep(float(seconds))
+
+
+def _now() -> datetime:
+    """The time in UTC, stored without a time zone (the column names say UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+# ----- reading -------------------------------------------------------------------------------
+
+
+def _period_ends(con, first: date, last: date) -> list[date]:
+    rows = con.execute(_sql("period_ends.sql"), {"first_period": first, "last_period": last})
+    return [row[0] for row in rows.fetchall()]
+
+
+@cache
+def _parse_stored_scheme(text: str, source: str) -> Scheme:
+    return parse_scheme(text, source)
+
+
+@cache
+def _bundled_orgs():
+    """The bundled national reference, read and checked once per process (as Arrow)."""
+    con = duckdb.connect()
+    load_orgs(con)
+    return con.table("orgs").to_arrow_table()
+
+
+@cache
+def _sql(name: str) -> str:
+    return (SQL_DIR / name).read_text(encoding="utf-8")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy in which every text cell a spreadsheet would run as a formula starts with an
+    apostrophe, for CSV files written from what people uploaded."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if pd.api.types.is_string_dtype(safe[column]) or safe[column].dtype == object:
+            safe[column] = safe[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
+            )
+    return safe
+
+
+# ----- one connection per file per process ---------------------------------------------------
+
+
+class _Database:
+    """The one DuckDB connection of this process to one store file, shared by every thread.
+
+    It is opened when the first call starts and closed when the last one ends, so that the file
+    is free for other programs between calls.
+    """
+
+    def __init__(self, path: Path, shown: str):
+        self.path = path
+        self.shown = shown
+        self.writing = threading.Lock()  # one write transaction at a time
+        self._state = threading.Lock()
+        self._connection: duckdb.DuckDBPyConnection | None = None
+        self._users = 0
+
+    @contextmanager
+    def cursor(self, create: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._state:
+            if self._connection is None:
+                self._connection = _open(self.path, self.shown, create)
+            cursor = self._connection.cursor()
+            self._users += 1
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+            with self._state:
+                self._users -= 1
+                if self._users == 0:
+                    self._connection.close()
+                    self._connection = None
+
+
+_DATABASES: dict[Path, _Database] = {}
+_DATABASES_LOCK = threading.Lock()
+
+
+def _database(path: Path, shown: str) -> _Database:
+    key = path.resolve()
+    with _DATABASES_LOCK:
+        if key not in _DATABASES:
+            _DATABASES[key] = _Database(path, shown)
+        return _DATABASES[key]
+
+
+def _open(path: Path, shown: str, create: bool) -> duckdb.DuckDBPyConnection:
+    """Open the file (creating it on first use) and bring its schema up to date."""
+    if not path.exists():
+        if not create:
+            raise StoreError(
+                f"There is no data store at {shown} yet; store a file in it first "
+                "(python -m iif_core ingest)."
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + BUSY_WAIT_SECONDS
+    while True:
+        try:
+            con = duckdb.connect(str(path))
+            break
+        except duckdb.Error as error:
+            text = str(error)
+            if "Could not set lock" in text or "Conflicting lock" in text:
+                if time.monotonic() < deadline:
+                    time.sleep(BUSY_RETRY_SECONDS)
+                    continue
+                holder = re.search(r"PID (\d+)", text)
+                by = f" (process {holder[1]})" if holder else ""
+                raise StoreError(
+                    f"The data store {shown} is in use by another program{by}; "
+                    "close it and try again."
+                ) from None
+            if "not a valid DuckDB database" in text:
+                raise StoreError(
+                    f"{shown} is not a data store of this app (it is not a DuckDB database file)."
+                ) from None
+            first_line = text.strip().splitlines()[0] if text.strip() else type(error).__name__
+            raise StoreError(f"The data store {shown} cannot be opened ({first_line}).") from None
+    try:
+        _migrate(con, shown)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, shown: str) -> None:
+    """Apply the migrations the file has not had yet, all in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        tables = {
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_catalog = current_database() AND table_schema = 'main'"
+            ).fetchall()
+        }
+        if tables and "schema_version" not in tables:
+            raise StoreError(
+                f"{shown} is a DuckDB database but not a data store of this app; choose another."
+            )
+        con.execute(_sql("schema_version.sql"))
+        version = _one(con, "SELECT coalesce(max(version), 0) FROM schema_version")[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"The data store {shown} was written by a newer version of this app (schema "
+                f"{version}; this one knows up to {SCHEMA_VERSION}); update the app to use it."
+            )
+        for number, files in MIGRATIONS:
+            if number > version:
+                for name in files:
+                    con.execute(_sql(name))
+                con.execute(
+                    "INSERT INTO schema_version VALUES ($version, $at)",
+                    {"version": number, "at": _now()},
+                )
+        con.execute("COMMIT")
+    except BaseException:
+        _rollback(con)
+        raise
