@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from iif_core.problems import InputError, Problem
-from iif_core.readers import find_columns, read_csv_raw, select_columns
+from iif_core.readers import find_columns, identifier, read_csv_raw, select_columns
 from iif_core.schemes import Scheme, canonical_indicator_code
 
 EXTRACT_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -61,7 +61,10 @@ def load_extracts(con: duckdb.DuckDBPyConnection, paths: list[str | Path], schem
             continue
         select_columns(con, "raw_extract", "extract_text", positions)
         problems += check_extract_text(con, name, scheme)
-    problems += _duplicates_across_files(con)
+        for table in ("extract_text", "extract_typed", "raw_extract"):
+            con.execute(f"DROP TABLE IF EXISTS {identifier(table)}")  # noqa: S608
+    if len(paths) > 1:
+        problems += _duplicates_across_files(con)
     if problems:
         con.execute(EXTRACT_TABLE_SQL)
         raise InputError(problems)
@@ -99,52 +102,88 @@ def find_row_problems(
     for a caller whose `source_row` is not a row of the file and who words that check itself.
     """
     _register_schemes(con, schemes)
+    # A count is read as a double, which holds every whole count exactly; "1,204" is 1204.
+    # Plain ISO dates take the fast path; the other spellings are tried in order.
+    con.execute(
+        "CREATE OR REPLACE TEMP MACRO number_of(text) AS "
+        "coalesce(try_cast(text AS DOUBLE), try_cast(replace(text, ',', '') AS DOUBLE))"
+    )
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE extract_typed AS
-        WITH typed AS (
+        WITH text AS (
             SELECT source_row,
                    upper(trim(coalesce(practice_code, ''))) AS practice_code,
                    trim(coalesce(indicator_code, '')) AS indicator_text,
                    trim(coalesce(period_end, '')) AS period_text,
-                   try_strptime(trim(period_end), $formats)::DATE AS period_end,
                    trim(coalesce(numerator, '')) AS numerator_text,
                    trim(coalesce(denominator, '')) AS denominator_text,
                    trim(coalesce(pca_count, '')) AS pca_count_text
             FROM extract_text
+        ),
+        typed AS (
+            SELECT *,
+                   coalesce(try_cast(period_text AS DATE),
+                            try_strptime(period_text, $formats)::DATE) AS period_end,
+                   number_of(numerator_text) AS numerator_number,
+                   number_of(denominator_text) AS denominator_number,
+                   number_of(pca_count_text) AS pca_number
+            FROM text
         )
-        SELECT t.*, y.year, k.canonical AS indicator_code, k.unit,
-               try_cast(replace(numerator_text, ',', '') AS DECIMAL(38, 6)) AS numerator,
-               try_cast(replace(denominator_text, ',', '') AS DECIMAL(38, 6)) AS denominator,
-               coalesce(try_cast(replace(nullif(pca_count_text, ''), ',', '') AS DECIMAL(38, 6)), 0)
-                   AS pca_count,
-               pca_count_text <> ''
-                   AND try_cast(replace(pca_count_text, ',', '') AS DECIMAL(38, 6)) IS NULL
+        SELECT t.* EXCLUDE (numerator_number, denominator_number, pca_number),
+               y.year, k.canonical AS indicator_code, k.unit,
+               o.practice_code IS NOT NULL AS known_practice,
+               -- NaN and infinity are not numbers
+               CASE WHEN isfinite(numerator_number) THEN numerator_number END AS numerator,
+               CASE WHEN isfinite(denominator_number) THEN denominator_number END AS denominator,
+               CASE WHEN pca_count_text = '' THEN 0
+                    WHEN isfinite(pca_number) THEN pca_number END AS pca_count,
+               pca_count_text <> '' AND NOT coalesce(isfinite(pca_number), false)
                    AS pca_unreadable
         FROM typed t
+        LEFT JOIN (SELECT DISTINCT practice_code FROM orgs) o USING (practice_code)
         LEFT JOIN scheme_years y ON t.period_end BETWEEN y.start_date AND y.end_date
         LEFT JOIN indicator_codes k ON k.raw = t.indicator_text AND k.year = y.year
         """,
         {"formats": DATE_FORMATS},
     )
     con.execute(ROW_PROBLEMS_SQL)
-    for column, value, condition, message in _row_checks(schemes):
-        con.execute(  # `value` and `condition` are the code's own SQL, never a file's text
-            f"INSERT INTO row_problems SELECT source_row, $column, {value}, $message "  # noqa: S608
-            f"FROM extract_typed WHERE {condition}",
-            {"column": column, "message": message},
-        )
+    checks = _row_checks(schemes)
+    # One pass over the rows: each check adds a struct to the row's list when it fails.
+    # `value` and `condition` are the code's own SQL; column names and messages are bound.
+    found = ", ".join(
+        f"CASE WHEN {condition} THEN struct_pack(column_name := $column_{i}, "
+        f"value := ({value})::VARCHAR, message := $message_{i}) END"
+        for i, (_, value, condition, _) in enumerate(checks)
+    )
+    any_failed = " OR ".join(f"({condition})" for _, _, condition, _ in checks)
+    params = {}
+    for i, (column, _, _, message) in enumerate(checks):
+        params[f"column_{i}"] = column
+        params[f"message_{i}"] = message
+    con.execute(
+        "INSERT INTO row_problems "  # noqa: S608
+        "SELECT source_row, p.column_name, p.value, p.message FROM ("
+        f"SELECT source_row, unnest([{found}]) AS p FROM extract_typed WHERE {any_failed}"
+        ") WHERE p IS NOT NULL",
+        params,
+    )
     if not duplicates:
         return
     con.execute(
         """
         INSERT INTO row_problems
+        WITH repeated AS (
+            SELECT practice_code, indicator_code, period_end FROM extract_typed
+            WHERE indicator_code IS NOT NULL AND period_end IS NOT NULL
+            GROUP BY practice_code, indicator_code, period_end HAVING count(*) > 1
+        )
         SELECT unnest(list(source_row ORDER BY source_row)), NULL,
                NULL, 'practice ' || practice_code || ', indicator ' || indicator_code || ', period '
                || period_end || ' appears more than once (rows '
                || string_agg(source_row::VARCHAR, ', ' ORDER BY source_row) || ')'
-        FROM extract_typed WHERE indicator_code IS NOT NULL AND period_end IS NOT NULL
-        GROUP BY practice_code, indicator_code, period_end HAVING count(*) > 1
+        FROM extract_typed SEMI JOIN repeated USING (practice_code, indicator_code, period_end)
+        GROUP BY practice_code, indicator_code, period_end
         """
     )
 
@@ -240,7 +279,7 @@ def _row_checks(schemes: list[Scheme]) -> list[tuple[str, str, str, str]]:
         (
             "practice_code",
             "practice_code",
-            "practice_code <> '' AND practice_code NOT IN (SELECT practice_code FROM orgs)",
+            "practice_code <> '' AND NOT known_practice",
             "this practice is not in the organisation data (check the code, or upload an up-to-date organisation file)",
         ),
         (
