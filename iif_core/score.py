@@ -92,8 +92,14 @@ def run_pipeline(
         "CREATE OR REPLACE TEMP TABLE selection AS SELECT $level AS level, $period::DATE AS period",
         {"level": level, "period": None if period in ("all", None) else period},
     )
-    for step in pipeline():
-        con.execute(step.read_text(encoding="utf-8"))
+    # Row numbers are already taken, and `result` has its own ORDER BY, so the steps need not
+    # keep rows in insertion order: that frees memory for large runs.
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        for step in pipeline():
+            con.execute(step.read_text(encoding="utf-8"))
+    finally:
+        con.execute("RESET preserve_insertion_order")
     return con.table("result")
 
 
