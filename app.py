@@ -1,10 +1,25 @@
-"""The IIF monitoring app: navigation and the shared sidebar (pages arrive in pages/)."""
+"""The IIF monitoring app: page navigation and the shared sidebar, nothing else."""
 
 import streamlit as st
 
-st.set_page_config(page_title="IIF monitor", page_icon=":bar_chart:", layout="wide")
-st.title("IIF monitor")
-st.info(
-    "The scoring core is ready from the command line (`python -m iif_core score --help`). "
-    "The pages of the app are being built."
-)
+from ui import sidebar
+
+sidebar.configure_page()
+
+PAGES = {
+    "Performance": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/variation.py", title="Variation", icon=":material/bar_chart:"),
+        st.Page("pages/patients.py", title="Patients", icon=":material/group:"),
+        st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:"),
+        st.Page("pages/payment.py", title="Payment", icon=":material/payments:"),
+    ],
+    "Set-up": [
+        st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
+        st.Page("pages/scheme.py", title="Scheme", icon=":material/rule:"),
+    ],
+}
+
+page = st.navigation(PAGES)
+sidebar.render()
+page.run()

@@ -1,0 +1,163 @@
+"""Patients: who still needs the intervention, per practice, filterable and downloadable for recall."""
+
+import streamlit as st
+
+from iif_core import report
+from iif_core.problems import InputError
+from ui import charts, format, sidebar, state
+
+LIST_COLUMNS = [
+    "practice_name", "practice_code", "indicator_code", "patient_id", "age", "age_band", "sex",
+    "ethnicity", "imd_quintile", "last_activity_date",
+]  # fmt: skip
+COUNT_COLUMNS = ["practice_name", "patients_to_do"]
+EQUALITY_COLUMNS = ["imd_quintile", "eligible", "achieved", "to_do", "achievement"]
+LIST_HEIGHT = 420
+HOW_TO = """
+No patient-level list is stored for the {year} scheme yet. Upload one on the **Data** page to see
+the patients still to do here, per practice, ready to download for recall.
+
+A patient-level list is a CSV or Excel file with **one row per patient and indicator**, exported
+from a search in EMIS Web or SystmOne of the indicator's eligible population:
+
+| column | what it holds | needed |
+|---|---|---|
+| practice_code | the practice's ODS code, like A81001 | yes |
+| indicator_code | the IIF indicator, like HI-03 (HI03 works too) | yes |
+| patient_id | the identifier your clinical system uses (EMIS or SystmOne number) | yes |
+| achieved | Y if the patient achieved the indicator, else N | yes |
+| pca | Y if a personalised care adjustment applies, else N | yes |
+| period_end | the date the search was run for, like 2026-10-31 | optional |
+| age, sex, ethnicity | for filtering the list | optional |
+| imd_decile or imd_quintile | deprivation, 1 = most deprived | optional |
+| last_activity_date | the last relevant contact | optional |
+
+The app counts the numerator, denominator and PCAs from the list as well, so it also updates the
+achievement figures. Nothing leaves this machine.
+"""
+
+
+def render_filters(patients, scheme, scope: list[str], scope_label: str) -> dict:
+    options = report.worklist_options(patients[patients["practice_code"].isin(scope)])
+    codes = [c for c in scheme.indicators if c in options["indicator_code"]] or options[
+        "indicator_code"
+    ]
+    indicator = sidebar.indicator_picker(scheme, codes)
+    names = dict(zip(patients["practice_code"], patients["practice_name"], strict=False))
+    first = st.columns([2, 1, 1])
+    practices = first[0].multiselect(
+        "Practices",
+        options["practice_codes"],
+        key="patients_practices",
+        format_func=lambda c: f"{names.get(c, c)} ({c})",
+        placeholder=f"All practices of {scope_label}",
+    )
+    # A filter shows only when the lists hold that attribute.
+    ages = sexes = ethnicities = quintiles = []
+    if options["age_bands"]:
+        ages = first[1].multiselect(
+            "Age band", options["age_bands"], key="patients_ages", placeholder="All ages"
+        )
+    if options["sexes"]:
+        sexes = first[2].multiselect(
+            "Sex", options["sexes"], key="patients_sexes", placeholder="All"
+        )
+    second = st.columns([2, 1])
+    if options["ethnicities"]:
+        ethnicities = second[0].multiselect(
+            "Ethnicity", options["ethnicities"], key="patients_ethnicities", placeholder="All"
+        )
+    if options["quintiles"]:
+        quintiles = second[1].multiselect(
+            "Deprivation (IMD quintile)",
+            options["quintiles"],
+            key="patients_quintiles",
+            format_func=lambda q: {1: "1 (most deprived)", 5: "5 (least deprived)"}.get(q, str(q)),
+            placeholder="All",
+        )
+    return {
+        "indicator_code": indicator,
+        "practice_codes": practices or scope,
+        "age_bands": ages,
+        "sexes": sexes,
+        "ethnicities": ethnicities,
+        "quintiles": quintiles,
+    }
+
+
+chosen = state.selection()
+sidebar.page_header("Patients", chosen)
+try:
+    patients = state.patients(chosen.path, chosen.year, chosen.version)
+except InputError as error:
+    st.error(f"The patient lists cannot be read: {error}")
+    st.stop()
+if patients.empty:
+    st.info(HOW_TO.format(year=chosen.year), icon=":material/person_search:")
+    st.page_link(sidebar.NO_DATA_PAGE, label="Go to the Data page", icon=":material/upload_file:")
+    st.stop()
+
+if chosen.org_code is None:
+    sidebar.no_data_message(chosen)
+    st.stop()
+scope = report.practices_in(chosen.orgs, chosen.pcns, chosen.level, chosen.org_code)
+period = report.patient_period(patients, chosen.period)
+in_scope = patients[patients["practice_code"].isin(scope)]
+if in_scope.empty:
+    st.info(
+        f"No patient-level list is stored for the practices of "
+        f"{sidebar.escape_markdown(chosen.org_label)}. Choose another organisation, or upload "
+        "their lists on the Data page."
+    )
+    st.stop()
+if period is not None and chosen.period is not None and period != chosen.period:
+    st.caption(
+        f"The patient lists are of {format.long_day(period)}, the latest before the period "
+        "chosen in the sidebar."
+    )
+
+filters = {"period_end": period, **render_filters(in_scope, chosen.scheme, scope, chosen.org_label)}
+worklist = report.patient_worklist(patients, filters)
+counts = report.worklist_counts(worklist)
+
+st.metric(
+    "Patients still to do",
+    format.count(len(worklist)),
+    help="Patients in the indicator's population who have not achieved it and have no "
+    "personalised care adjustment (PCA), as of the list's date.",
+)
+if worklist.empty:
+    st.success("No patients are still to do for this choice.", icon=":material/check_circle:")
+    st.stop()
+
+st.subheader("Per practice")
+left, right = st.columns([3, 2])
+with left:
+    format.show_chart(charts.worklist_counts_chart(counts))
+with right:
+    format.show_table(counts, COUNT_COLUMNS, key="patients_counts")
+
+st.subheader("The recall list")
+format.show_table(worklist, LIST_COLUMNS, key="patients_table", height=LIST_HEIGHT)
+format.download_buttons(
+    worklist[LIST_COLUMNS],
+    format.file_stem("iif-recall", filters["indicator_code"], chosen.org_code, period),
+    key="patients_download",
+    label="recall list",
+)
+st.caption(
+    "The downloads are for your clinical system's recall: they hold patient identifiers, so keep "
+    "them as you keep other patient data."
+)
+
+gaps = report.inequality_gaps(patients, filters)
+st.subheader("By deprivation")
+if gaps.empty:
+    st.caption("The lists hold no deprivation (IMD) figures, so no breakdown can be shown.")
+else:
+    st.caption(
+        "Share of the eligible patients who achieved, by IMD quintile of where they live "
+        "(1 = most deprived): a lower bar means more of the work is there."
+    )
+    format.show_chart(charts.inequality_chart(gaps))
+    format.show_table(gaps, EQUALITY_COLUMNS, key="patients_equality")

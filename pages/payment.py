@@ -1,0 +1,112 @@
+"""Payment: £ earned, available and outstanding per indicator, ranked by the value of the work."""
+
+import streamlit as st
+
+from iif_core import report
+from ui import charts, format, sidebar, state
+
+TABLE_COLUMNS = [
+    "rank", "indicator_code", "status_label", "achievement", "payment_achieved",
+    "payment_available", "payment_outstanding", "patients_to_lower", "patients_to_upper",
+    "value_per_patient", "marginal_value",
+]  # fmt: skip
+WORK_COLUMNS = list(report.WORK_COLUMNS)
+PRACTICE_COLUMNS = [
+    "indicator_code", "name", "status_label", "achievement", "lower_threshold",
+    "upper_threshold", "patients_to_lower", "patients_to_upper",
+]  # fmt: skip
+
+
+def render_practice(chosen: state.Selection) -> None:
+    """A practice earns no £ itself: say why, and show the patients it needs instead."""
+    st.info(chosen.context().payment_note, icon=":material/info:")
+    cards = report.indicator_rows(
+        chosen.scored, chosen.scheme, chosen.level, chosen.org_code, chosen.period
+    )
+    st.subheader("Patients this practice needs for each threshold")
+    format.show_table(cards, PRACTICE_COLUMNS, key="payment_practice_table")
+    format.download_buttons(
+        cards[PRACTICE_COLUMNS],
+        format.file_stem("iif-patients-needed", chosen.org_code, chosen.period),
+        key="payment_practice_download",
+    )
+
+
+def render_totals(ranking) -> None:
+    earned = ranking["payment_achieved"].sum(min_count=1)
+    available = ranking["payment_available"].sum(min_count=1)
+    outstanding = ranking["payment_outstanding"].sum(min_count=1)
+    row = st.columns(3)
+    row[0].metric("£ earned so far", format.money(earned), border=True)
+    row[1].metric("£ available", format.money(available), border=True)
+    row[2].metric("£ still to earn", format.money(outstanding), border=True)
+
+
+def render_explanations(ranking) -> None:
+    st.subheader("What each indicator's thresholds mean now")
+    for row in ranking.itertuples():
+        st.markdown(
+            f"**{row.rank}. {row.indicator_code}** ({row.status_label}): "
+            f"{sidebar.escape_markdown(row.explanation)}"
+        )
+    st.caption(
+        "The lower threshold is a cliff: at or below it an indicator earns nothing, however close "
+        "it is. Between the thresholds every patient earns a share of the points; at the upper "
+        "threshold all of them. £ per patient to UT is the money still to earn divided by the "
+        "patients needed to reach the upper threshold; £ per extra patient is what one more "
+        "patient earns between the thresholds."
+    )
+
+
+chosen = state.selection()
+sidebar.page_header("Payment", chosen, money=True)
+if not chosen.has_data:
+    sidebar.no_data_message(chosen)
+    st.stop()
+if chosen.level == "practice":
+    render_practice(chosen)
+    st.stop()
+
+ranking = report.payment_ranking(
+    chosen.scored, chosen.scheme, chosen.level, chosen.org_code, chosen.period
+)
+render_totals(ranking)
+if report.is_unadjusted(chosen.scheme):
+    st.warning(sidebar.UNADJUSTED_HELP, icon=":material/warning:")
+st.subheader("Indicators ranked by the £ their remaining work is worth")
+format.show_chart(charts.payment_chart(ranking))
+columns = TABLE_COLUMNS if chosen.level == "pcn" else TABLE_COLUMNS[:-1]  # no marginal £
+format.show_table(ranking, columns, key="payment_table")
+format.download_buttons(
+    ranking[[*TABLE_COLUMNS, "name", "explanation"]],
+    format.file_stem("iif-payment", chosen.org_code, chosen.period),
+    key="payment_download",
+)
+if chosen.level != "pcn":
+    st.caption(
+        "£ per extra patient is shown for a PCN only: each PCN has its own list size and "
+        "prevalence adjustments."
+    )
+render_explanations(ranking)
+
+work = report.work_ranking(
+    chosen.scored, chosen.scheme, chosen.orgs, chosen.level, chosen.org_code, chosen.period,
+    chosen.pcns,
+)  # fmt: skip
+who = "practice" if chosen.level == "pcn" else "PCN"
+st.subheader(f"Where the work is worth most: {who} × indicator")
+if work.empty:
+    st.info(f"No {who} has patients still to reach an upper threshold.")
+else:
+    if chosen.level == "pcn":
+        st.caption(
+            "An estimate: each practice's own patients short of the upper threshold, valued at "
+            "the network's £ per patient for that indicator (the IIF pays the network on its "
+            "pooled figure)."
+        )
+    format.show_table(work, WORK_COLUMNS, key="work_table")
+    format.download_buttons(
+        work,
+        format.file_stem("iif-work-ranking", chosen.org_code, chosen.period),
+        key="work_download",
+    )

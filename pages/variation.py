@@ -1,0 +1,92 @@
+"""Variation: the members of a network (or of a place or ICB) side by side for one indicator."""
+
+import streamlit as st
+
+from iif_core import report
+from ui import charts, format, sidebar, state
+
+TABLE_COLUMNS = [
+    "org_name", "status_label", "achievement", "numerator", "denominator", "patients_to_upper",
+    "gap_contribution", "gap_share", "patients_to_lower", "pca_count", "list_size", "org_code",
+]  # fmt: skip
+MEMBER_WORDS = {"practice": "practices", "pcn": "PCNs"}
+
+
+def render_summary(view: report.Variation, indicator, member_words: str) -> None:
+    parent = view.parent
+    unit = indicator.unit
+    name = parent.get("org_name") or parent.get("org_code")
+    if parent.get("achievement") is None or parent.get("status") in (None, "no_data"):
+        st.caption(f"{sidebar.escape_markdown(name)}: no data for this indicator and period.")
+        return
+    gap = parent.get("patients_to_upper")
+    st.markdown(
+        f"**{sidebar.escape_markdown(name)}**: {format.achievement(parent['achievement'], unit)} "
+        f"({parent['status_label']}) · upper threshold "
+        f"{format.threshold(indicator.upper_threshold, unit)} · "
+        f"{format.plural(gap, 'patient')} to reach it."
+    )
+    if view.member_level == "practice":
+        st.caption(
+            "Share of the gap: how many of those patients each practice accounts for (its "
+            "shortfall against the upper threshold). A negative share means the practice is "
+            f"beyond the threshold and pulls the network up. The shares of all {member_words} add "
+            "up to the network's gap."
+        )
+    else:
+        st.caption(
+            "Share of the gap: the patients each PCN still needs to reach the upper threshold; "
+            "the area's figure is their sum."
+        )
+
+
+chosen = state.selection()
+sidebar.page_header("Variation", chosen)
+if not chosen.has_data:
+    sidebar.no_data_message(chosen)
+    st.stop()
+
+code = sidebar.indicator_picker(chosen.scheme)
+indicator = chosen.scheme.indicator(code)
+view = report.practice_variation(
+    chosen.scored, chosen.orgs, chosen.scheme, chosen.level, chosen.org_code, code,
+    chosen.period, chosen.pcns,
+)  # fmt: skip
+if view.message:
+    st.info(view.message, icon=":material/info:")
+    st.stop()
+member_words = MEMBER_WORDS.get(view.member_level, "members")
+st.subheader(f"{indicator.code}: {member_words} side by side")
+render_summary(view, indicator, member_words)
+with_data = view.members.dropna(subset=["achievement"])
+if with_data.empty:
+    st.info(f"None of the {member_words} has data for {code} in this period.")
+else:
+    format.show_chart(
+        charts.variation_chart(
+            view.members,
+            float(indicator.lower_threshold),
+            float(indicator.upper_threshold),
+            indicator.unit,
+            parent_achievement=view.parent.get("achievement"),
+            parent_label=report.LEVEL_LABELS.get(view.parent.get("level"), "Network"),
+            highlight=view.highlight,
+        ),
+    )
+    st.caption(
+        f"Worst first. Dashed lines: the lower (LT) and upper (UT) thresholds; solid line: the "
+        f"{report.LEVEL_LABELS.get(view.parent.get('level'), 'network')}'s own achievement, "
+        f"pooled from the counts. A small {view.member_level.replace('pcn', 'PCN')}'s percentage "
+        "can swing a lot on a few patients."
+    )
+# Funnel plots (achievement against denominator with control limits, iif_core.stats) go here.
+
+st.subheader("Ranking")
+# For PCNs the gap in patients is their own patients to UT, already a column.
+columns = [c for c in TABLE_COLUMNS if view.member_level == "practice" or c != "gap_contribution"]
+format.show_table(view.members, columns, key="variation_table")
+format.download_buttons(
+    view.members[TABLE_COLUMNS],
+    format.file_stem("iif-variation", view.parent.get("org_code"), code, chosen.period),
+    key="variation_download",
+)

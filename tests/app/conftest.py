@@ -1,0 +1,62 @@
+"""What the app tests share: a store with the demo loaded once, copied afresh for each test."""
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from iif_core.store import Store  # noqa: E402
+from ui.demo import load_demo  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """A store file holding the demo batches, made once per test session."""
+    path = tmp_path_factory.mktemp("demo-store") / "iif.duckdb"
+    store = Store(path)
+    load_demo(store)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(tmp_path, demo_template, monkeypatch) -> Path:
+    """A fresh copy of the demo store as this test's IIF_DB; the app loads no demo itself."""
+    path = tmp_path / "iif.duckdb"
+    for source in demo_template.parent.iterdir():
+        shutil.copy(source, tmp_path / source.name)
+    monkeypatch.setenv("IIF_DB", str(path))
+    monkeypatch.setenv("IIF_DEMO", "0")
+    return path
+
+
+@pytest.fixture
+def empty_db(tmp_path, monkeypatch) -> Path:
+    """An empty store as this test's IIF_DB, with the first-start demo switched off."""
+    path = tmp_path / "empty.duckdb"
+    monkeypatch.setenv("IIF_DB", str(path))
+    monkeypatch.setenv("IIF_DEMO", "0")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def navigation_as_served(monkeypatch):
+    """Run app.py on every AppTest run, as the server does.
+
+    Because the app has a folder named pages/, AppTest turns Streamlit's legacy pages-folder
+    mode back on before every run; a page switch then runs the page file alone, without app.py
+    and its sidebar (a served app leaves that mode once app.py has called st.navigation). This
+    makes the legacy mode run the entry script, so AppTest navigates like the browser.
+    """
+    import runpy
+
+    from streamlit.runtime.scriptrunner import script_runner
+
+    monkeypatch.setattr(
+        script_runner, "_mpa_v1", lambda main: runpy.run_path(main, run_name="__main__")
+    )

@@ -1,0 +1,365 @@
+"""Every page of app.py through Streamlit's AppTest: each level, key content, real uploads.
+
+Each test has its own store file (IIF_DB in a temporary folder): a copy of the demo store, or an
+empty one. Widgets are found by their keys, never by position.
+"""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from iif_core.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+TIMEOUT = 60  # seconds for one run: the first one scores the year
+PAGES = {
+    "overview": "Overview",
+    "variation": "Variation",
+    "patients": "Patients",
+    "trends": "Trends",
+    "payment": "Payment",
+    "data": "Data",
+    "scheme": "Scheme",
+}
+LEVELS = ("practice", "pcn", "place", "icb")
+PRACTICE_IN_NO_PCN = "X98334"  # sample_data/orgs.csv: Emberhithe Health Centre has no PCN
+GOOD_CSV = (
+    b"practice_code,indicator_code,period_end,numerator,denominator,pca_count\n"
+    b"X10010,HI-03,2026-11-30,30,40,1\n"
+    b"X11772,HI03,2026-11-30,20,25,0\n"
+)
+BAD_CSV = (
+    b"practice_code,indicator_code,period_end,numerator,denominator\n"
+    b"Z99999,HI-03,2026-11-30,5,10\n"
+    b"X10010,HI-03,2026-11-30,50,10\n"
+)
+PARTLY_BAD_CSV = (
+    b"practice_code,indicator_code,period_end,numerator,denominator\n"
+    b"X10010,HI-03,2026-11-30,5,10\n"
+    b"X10010,CAN-04,2026-11-30,50,10\n"
+)
+
+
+def keyed(widgets, prefix: str):
+    """The one widget whose key starts with `prefix` (keys that end with a version)."""
+    found = [w for w in widgets if w.key and w.key.startswith(prefix)]
+    assert len(found) == 1, [w.key for w in widgets]
+    return found[0]
+
+
+def open_app(page: str | None = None, level: str | None = None) -> AppTest:
+    """The app after its first run, on `page`, at `level`."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    if page:
+        at.switch_page(f"pages/{page}.py").run()
+    if level:
+        at.segmented_control(key="level").set_value(level).run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything written on the page (main area and sidebar), as one string to search."""
+    parts = []
+    for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "error",
+                 "success", "code", "text"):  # fmt: skip
+        parts += [str(element.value) for element in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [e.label for e in at.expander]
+    return plain("\n".join(parts))
+
+
+def plain(text: str) -> str:
+    """Text as the browser shows it: without the backslashes that escape Markdown."""
+    return text.replace("\\", "")
+
+
+def table_with(at: AppTest, column: str):
+    """The one table on the page with this column (read-only tables carry no key in AppTest)."""
+    found = [t.value for t in at.dataframe if column in t.value.columns]
+    assert len(found) == 1, [list(t.value.columns) for t in at.dataframe]
+    return found[0]
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def store_dump(path: Path) -> tuple:
+    store = Store(path)
+    return (
+        store.batches().drop(columns=["loaded_at_utc"]).to_dict("records"),
+        store.counts().to_dict("records"),
+    )
+
+
+# --- every page at every level ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_draws_at_every_level(demo_db, page):
+    at = open_app(page)
+    for level in LEVELS:
+        at.segmented_control(key="level").set_value(level).run()
+        no_exception(at)
+        assert at.title[0].value == PAGES[page]
+        assert at.session_state["level"] == level
+        assert "Demo data" in texts(at)
+        assert at.selectbox(key=f"org_{level}").value is not None
+
+
+def test_overview_cards_and_totals(demo_db):
+    at = open_app("overview", "pcn")
+    written = texts(at)
+    for code in ("HI-03", "CAN-04"):
+        assert f"**{code}**" in written
+    assert "Points earned" in written and "£ earned so far" in written
+    assert "As at" in written and "Completeness" in written
+    assert "2026/27 scheme" in written and "31 October 2026" in written
+    assert "Unconfirmed values" in written
+    labels = {"✔ Full points", "◐ Earning", "✖ No points yet", "– No data"}
+    assert any(label in written for label in labels)
+
+
+def test_a_practice_shows_no_money_and_says_why(demo_db):
+    at = open_app("overview", "practice")
+    written = texts(at)
+    assert "pays Primary Care Networks, not practices" in written
+    assert "£ earned so far" not in written
+    at.switch_page("pages/payment.py").run()
+    no_exception(at)
+    assert "pays Primary Care Networks, not practices" in texts(at)
+    assert "Patients this practice needs" in texts(at)
+
+
+def test_a_practice_in_no_pcn_earns_no_iif(demo_db):
+    at = open_app("overview", "practice")
+    at.selectbox(key="org_practice").set_value(PRACTICE_IN_NO_PCN).run()
+    no_exception(at)
+    assert "is in no Primary Care Network, so it earns no IIF" in texts(at)
+    at.switch_page("pages/variation.py").run()
+    no_exception(at)
+    assert "no other practices to compare it with" in texts(at)
+
+
+def test_the_choice_carries_across_pages(demo_db):
+    at = open_app("overview", "pcn")
+    codes = at.selectbox(key="org_pcn").options
+    at.selectbox(key="org_pcn").select_index(len(codes) - 1).run()
+    chosen = at.selectbox(key="org_pcn").value
+    earliest = at.selectbox(key="period_end").options[-1]
+    at.selectbox(key="period_end").select_index(len(at.selectbox(key="period_end").options) - 1)
+    at.run()
+    for page in ("variation", "trends", "payment"):
+        at.switch_page(f"pages/{page}.py").run()
+        no_exception(at)
+        assert at.selectbox(key="org_pcn").value == chosen
+        assert at.selectbox(key="period_end").value.strftime("%-d %b %Y") == earliest
+        assert f"({chosen})" in texts(at)
+    at.segmented_control(key="level").set_value("practice").run()
+    practice = at.selectbox(key="org_practice").value
+    orgs = Store(demo_db).orgs().set_index("practice_code")
+    assert orgs.loc[practice, "pcn_code"] == chosen  # a practice of the PCN chosen before
+
+
+def test_variation_places_compare_pcns(demo_db):
+    at = open_app("variation", "place")
+    no_exception(at)
+    assert "PCNs side by side" in texts(at)
+    at.segmented_control(key="level").set_value("pcn").run()
+    assert "practices side by side" in texts(at)
+    assert table_with(at, "gap_share")["org_code"].str.startswith("X").all()
+    at.segmented_control(key="indicator").set_value("CAN-04").run()
+    assert "CAN-04: practices side by side" in texts(at)
+
+
+def test_trends_show_last_year(demo_db):
+    at = open_app("trends", "pcn")
+    assert "HI-03: month by month" in texts(at)
+    assert "the same month last year" in texts(at)
+
+
+def test_payment_ranks_the_work(demo_db):
+    at = open_app("payment", "pcn")
+    written = texts(at)
+    assert "Indicators ranked by the £ their remaining work is worth" in written
+    assert "Where the work is worth most: practice × indicator" in written
+    ranking = table_with(at, "rank")
+    assert ranking["rank"].tolist() == list(range(1, len(ranking) + 1))
+    at.segmented_control(key="level").set_value("icb").run()
+    assert "Where the work is worth most: PCN × indicator" in texts(at)
+
+
+def test_patients_filters_and_downloads(demo_db):
+    at = open_app("patients", "pcn")
+    no_exception(at)
+    total = int(at.metric[0].value.replace(",", ""))
+    assert total > 0
+    at.multiselect(key="patients_sexes").set_value(["F"]).run()
+    fewer = int(at.metric[0].value.replace(",", ""))
+    assert 0 < fewer < total
+    worklist = table_with(at, "patient_id")
+    assert set(worklist["sex"]) == {"F"}
+    assert at.download_button(key="patients_download_csv") is not None
+    assert at.download_button(key="patients_download_xlsx") is not None
+
+
+def test_patients_page_explains_how_to_provide_lists(demo_db):
+    at = open_app("patients")
+    at.selectbox(key="scheme_year").set_value("2025/26").run()
+    no_exception(at)
+    assert "No patient-level list is stored for the 2025/26 scheme" in texts(at)
+
+
+# --- uploads ----------------------------------------------------------------------------------
+
+
+def test_an_upload_reaches_the_store(demo_db):
+    at = open_app("data")
+    before = len(Store(demo_db).batches())
+    at.file_uploader(key="uploader_0").set_value(("november.csv", GOOD_CSV, "text/csv")).run()
+    no_exception(at)
+    assert any("november.csv: ready to store" in plain(e.label) for e in at.expander)
+    assert "achievement counts" in texts(at)
+    at.text_input(key="who").set_value("Test Manager").run()
+    at.button(key="store_0").click().run()
+    no_exception(at)
+    batches = Store(demo_db).batches()
+    assert len(batches) == before + 1
+    newest = batches.iloc[0]
+    assert (newest["file_name"], newest["who"], newest["stored_rows"]) == (
+        "november.csv", "Test Manager", 2,
+    )  # fmt: skip
+    assert any("Stored november.csv" in plain(s.value) for s in at.success)
+    # The new month is in use at once: the sidebar offers it, and for the uploader's network it
+    # is the period chosen (the latest with data), while another network stays on October.
+    at.switch_page("pages/overview.py").run()
+    assert at.selectbox(key="period_end").options[0] == "30 Nov 2026"
+    assert at.selectbox(key="period_end").value.isoformat() == "2026-10-31"
+    at.selectbox(key="org_pcn").set_value("U22888").run()  # Hartmouth Central: X10010, X11772
+    assert at.selectbox(key="period_end").value.isoformat() == "2026-11-30"
+    assert "2 of 6 member practices have data" in texts(at)
+
+
+def test_a_bad_upload_shows_its_report_and_changes_nothing(demo_db):
+    before = store_dump(demo_db)
+    at = open_app("data")
+    at.file_uploader(key="uploader_0").set_value(("bad.csv", BAD_CSV, "text/csv")).run()
+    no_exception(at)
+    report = "\n".join(c.value for c in at.code)
+    assert "row 2" in report and "not in the organisation data" in report
+    assert "row 3" in report and "greater than the denominator" in report
+    assert any("bad.csv: cannot be stored" in plain(e.label) for e in at.expander)
+    assert at.button(key="store_0").disabled
+    at.button(key="cancel_0").click().run()
+    no_exception(at)
+    assert any("nothing was stored" in i.value for i in at.info)
+    assert store_dump(demo_db) == before
+
+
+def test_valid_rows_are_stored_only_when_accepted(demo_db):
+    before = store_dump(demo_db)
+    at = open_app("data")
+    at.file_uploader(key="uploader_0").set_value(("mixed.csv", PARTLY_BAD_CSV, "text/csv")).run()
+    no_exception(at)
+    assert any("1 of 2 rows have problems" in e.label for e in at.expander)
+    rejected = at.dataframe[0].value if len(at.dataframe) else None
+    assert rejected is not None
+    assert at.button(key="store_0").disabled
+    assert store_dump(demo_db) == before
+    at.checkbox(key="accept_valid_0").check().run()
+    at.button(key="store_0").click().run()
+    no_exception(at)
+    newest = Store(demo_db).batches().iloc[0]
+    assert (newest["file_name"], newest["stored_rows"], newest["rejected_rows"]) == (
+        "mixed.csv", 1, 1,
+    )  # fmt: skip
+
+
+def test_an_unreadable_file_is_reported(demo_db):
+    before = store_dump(demo_db)
+    at = open_app("data")
+    at.file_uploader(key="uploader_0").set_value(
+        ("photo.xlsx", b"\x89PNG not a spreadsheet at all", "application/octet-stream")
+    ).run()
+    no_exception(at)
+    assert any("cannot be stored" in e.label for e in at.expander)
+    assert store_dump(demo_db) == before
+
+
+def test_undo_from_the_history(demo_db):
+    at = open_app("data")
+    newest = int(Store(demo_db).batches().iloc[0]["batch_id"])
+    assert keyed(at.selectbox, "undo_batch_").value == newest  # the newest is offered first
+    keyed(at.selectbox, "undo_batch_").set_value(newest).run()
+    at.button(key="undo_button").click().run()
+    no_exception(at)
+    assert bool(Store(demo_db).batches().set_index("batch_id").loc[newest, "undone"])
+    assert any(f"Batch {newest}" in s.value for s in at.success)
+
+
+def test_removing_the_demo_leaves_explanations_not_errors(demo_db):
+    at = open_app("data")
+    at.button(key="remove_demo").click().run()
+    no_exception(at)
+    assert Store(demo_db).batches()["undone"].all()
+    for page in PAGES:
+        at.switch_page(f"pages/{page}.py").run()
+        no_exception(at)
+        assert "Demo data." not in texts(at)
+    at.switch_page("pages/overview.py").run()
+    assert "no achievement figures for the" in texts(at)
+
+
+# --- the scheme -------------------------------------------------------------------------------
+
+
+def test_a_scheme_edit_is_saved_as_a_new_version(demo_db):
+    at = open_app("scheme")
+    assert "✖ Unconfirmed" not in texts(at)  # the marks are checkboxes in the table
+    assert at.download_button(key="scheme_download") is not None
+    keyed(at.number_input, "scheme_value_per_point_").set_value(250.0)
+    keyed(at.button, "scheme_save_").click().run()
+    no_exception(at)
+    assert float(Store(demo_db).scheme("2026/27").value_per_point) == 250
+    assert any("Saved the 2026/27 scheme" in s.value for s in at.success)
+    at.switch_page("pages/overview.py").run()
+    no_exception(at)
+
+
+def test_a_bad_scheme_edit_is_refused_with_the_reason(demo_db):
+    before = store_dump(demo_db)
+    at = open_app("scheme")
+    keyed(at.number_input, "scheme_average_list_size_").set_value(0.0)
+    keyed(at.button, "scheme_save_").click().run()
+    no_exception(at)
+    assert any("national_average_list_size (0) must be more than 0" in plain(e.value)
+               for e in at.error)  # fmt: skip
+    assert store_dump(demo_db) == before
+
+
+# --- first start --------------------------------------------------------------------------------
+
+
+def test_the_first_start_loads_the_demo_once(empty_db, monkeypatch):
+    monkeypatch.setenv("IIF_DEMO", "1")
+    at = open_app()
+    no_exception(at)
+    assert "Demo data." in texts(at)
+    batches = Store(empty_db).batches()
+    assert set(batches["who"]) == {"demo"} and len(batches) >= 4
+    open_app()
+    assert len(Store(empty_db).batches()) == len(batches)
+
+
+def test_an_empty_store_explains_itself_on_every_page(empty_db):
+    at = open_app()
+    for page in PAGES:
+        at.switch_page(f"pages/{page}.py").run()
+        no_exception(at)
+    at.switch_page("pages/overview.py").run()
+    assert "no achievement figures for the" in texts(at)
+    at.switch_page("pages/data.py").run()
+    assert "Nothing has been stored yet." in texts(at)

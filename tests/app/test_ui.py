@@ -1,0 +1,167 @@
+"""The app's building blocks without a running app: numbers for people, safe downloads, charts."""
+
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from iif_core import report
+from ui import charts, format
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(82.63888, "82.6%"), (100, "100.0%"), (None, "–"), (float("nan"), "–")],
+)
+def test_percentages(value, expected):
+    assert format.percent(value) == expected
+
+
+def test_numbers_for_people():
+    assert format.money(3518.518518) == "£3,518.52"
+    assert format.money(-12) == "-£12.00"
+    assert format.money(None) == "–"
+    assert format.count(1204) == "1,204"
+    assert format.count(241.6) == "242"
+    assert format.points(17.592) == "17.59" and format.points(36.0) == "36"
+    assert format.achievement(12.345, "per_1000") == "12.3 per 1,000"
+    assert format.achievement(0.8512, "rate") == "0.85"
+    assert format.threshold(80.0, "percent") == "80%"
+    assert format.share(0.944) == "94%"
+    assert format.day("2026-10-31") == "31 Oct 2026"
+    assert format.long_day(pd.Timestamp("2026-03-01")) == "1 March 2026"
+    assert format.plural(1, "patient") == "1 patient" and format.plural(242, "patient") == (
+        "242 patients"
+    )
+    assert format.file_stem("iif-recall", "HI-03", "U22888", None) == "iif-recall-HI-03-U22888"
+
+
+DANGEROUS = pd.DataFrame(
+    {
+        "patient_id": ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tTAB", "\rCR", "ok"],
+        "age": [70, 71, 72, 73, 74, 75, -3],
+    }
+)
+
+
+def test_csv_downloads_are_formula_safe():
+    text = format.csv_bytes(DANGEROUS).decode("utf-8-sig")
+    frame = pd.read_csv(io.StringIO(text, newline=""), dtype=str, keep_default_na=False)
+    assert frame["patient_id"].tolist()[:6] == [
+        "'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "'\tTAB", "'\rCR",
+    ]  # fmt: skip
+    assert frame["patient_id"].iloc[6] == "ok"
+    assert frame["age"].iloc[6] == "-3"  # numbers stay numbers
+
+
+def test_excel_downloads_hold_text_never_formulas():
+    book = openpyxl.load_workbook(io.BytesIO(format.excel_bytes(DANGEROUS)))
+    cells = [row[0] for row in book.active.iter_rows(min_row=2, values_only=False)]
+    assert all(cell.data_type != "f" for cell in cells)
+    assert cells[0].value == '\'=HYPERLINK("http://x")'
+    assert book.active.cell(row=8, column=2).value == -3
+
+
+def test_a_column_name_is_made_safe_too():
+    frame = pd.DataFrame({"=cmd": ["a"]})
+    assert format.formula_safe(frame).columns.tolist() == ["'=cmd"]
+
+
+# --- charts -----------------------------------------------------------------------------------
+
+CARD = pd.DataFrame(
+    [{"achievement": 82.6, "lower_threshold": 80.0, "upper_threshold": 86.0, "unit": "percent",
+      "direction": "higher", "status": "amber"}]
+)  # fmt: skip
+
+
+def layers(chart) -> list[dict]:
+    return chart.to_dict()["layer"]
+
+
+def test_the_threshold_bar_marks_both_thresholds_and_the_zones():
+    spec = charts.threshold_bar_chart(CARD).to_dict()
+    data = spec["datasets"]
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+             for layer in spec["layer"]]  # fmt: skip
+    assert marks == ["rect", "bar", "rule"]
+    rule_data = data[spec["layer"][2]["data"]["name"]]
+    assert [row["label"] for row in rule_data] == ["LT 80%", "UT 86%"]
+    zones = data[spec["layer"][0]["data"]["name"]]
+    assert [(z["start"], z["end"], z["tint"]) for z in zones] == [
+        (0, 80, "red"), (80, 86, "amber"), (86, 100, "green"),
+    ]  # fmt: skip
+    assert "LT 80%" in spec["layer"][0]["encoding"]["x"]["axis"]["labelExpr"]
+
+
+def test_a_lower_is_better_bar_puts_the_green_zone_low():
+    lower = CARD.assign(direction="lower", lower_threshold=30.0, upper_threshold=20.0)
+    spec = charts.threshold_bar_chart(lower).to_dict()
+    zones = spec["datasets"][spec["layer"][0]["data"]["name"]]
+    assert [z["tint"] for z in zones] == ["green", "amber", "red"]
+
+
+def test_a_card_without_data_draws_no_bar():
+    spec = charts.threshold_bar_chart(CARD.assign(achievement=None, status="no_data")).to_dict()
+    assert len(spec["layer"]) == 2
+
+
+def test_the_variation_chart_has_thresholds_and_the_network_line():
+    members = pd.DataFrame(
+        {
+            "org_code": ["A1", "A2"],
+            "org_name": ["Alder", "Birch"],
+            "achievement": [70.0, 90.0],
+            "numerator": [7, 9],
+            "denominator": [10, 10],
+            "patients_to_upper": [2, 0],
+            "status": ["red", "green"],
+            "status_label": [report.status_label("red"), report.status_label("green")],
+        }
+    )
+    spec = charts.variation_chart(members, 80, 86, "percent", 80.0, "PCN", "A1").to_dict()
+    labels = [row["label"] for row in spec["datasets"][spec["layer"][1]["data"]["name"]]]
+    assert labels == ["LT 80%", "UT 86%", "PCN 80.0%"]
+    bars = spec["layer"][0]
+    assert bars["encoding"]["y"]["sort"] == ["Alder", "Birch"]
+    assert bars["encoding"]["color"]["scale"]["domain"][0] == "✔ Full points"
+
+
+def test_the_trend_chart_draws_three_kinds_of_line_and_the_thresholds():
+    series = pd.DataFrame(
+        {
+            "series": ["PCN", "PCN", "Alder", "PCN last year"],
+            "kind": ["this year", "this year", "member", "last year"],
+            "period_end": pd.to_datetime(["2026-04-30", "2026-05-31", "2026-04-30", "2025-04-30"]),
+            "shown_at": pd.to_datetime(["2026-04-30", "2026-05-31", "2026-04-30", "2026-04-30"]),
+            "achievement": [10.0, 20.0, 12.0, 8.0],
+            "numerator": [1, 2, 1, 1],
+            "denominator": [10, 10, 8, 12],
+        }
+    )
+    chart = charts.trend_chart(series, 60, 80)
+    spec = chart.to_dict()
+    assert len(spec["layer"]) == 5
+    rules = spec["datasets"][spec["layer"][3]["data"]["name"]]
+    assert [r["value"] for r in rules] == [60, 80]
+    months = spec["datasets"][spec["layer"][2]["data"]["name"]]
+    assert [m["month"][:7] for m in months] == ["2026-04", "2026-05"]  # drawn at the month
+    assert charts.display_height(chart) > chart.height
+
+
+def test_payment_and_patient_charts():
+    ranking = pd.DataFrame(
+        {
+            "indicator_code": ["HI-03", "CAN-04"],
+            "status_label": ["✖ No points yet", "✔ Full points"],
+            "payment_achieved": [0.0, 3812.05],
+            "payment_outstanding": [5902.21, 0.0],
+        }
+    )
+    spec = charts.payment_chart(ranking).to_dict()
+    parts = {row["part"] for row in spec["datasets"][spec["data"]["name"]]}
+    assert parts == {"Earned", "Still available"}
+    counts = pd.DataFrame({"practice_code": ["A1"], "practice_name": ["Alder"],
+                           "patients_to_do": [5]})  # fmt: skip
+    assert charts.worklist_counts_chart(counts).to_dict()["mark"]["type"] == "bar"

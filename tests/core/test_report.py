@@ -1,0 +1,427 @@
+"""The page-shaped queries of iif_core.report, on small hand-made frames with hand-worked answers.
+
+The network of the contract's worked example (iif-rules.md section 6): three practices of PCN
+U00001 with numerators 1,900, 2,600, 1,450 and denominators 2,300, 3,100, 1,800 on VI-01 (40
+points, LT 80%, UT 86%, £200 a point): 82.639%, 17.59 points, £3,518.52, 242 patients to UT.
+"""
+
+import math
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from iif_core import report
+from iif_core.problems import InputError
+from iif_core.schemes import parse_scheme
+from iif_core.score import score
+
+SCHEME = parse_scheme(
+    """
+year = "2021/22"
+value_per_point = 200
+
+[indicators."VI-01"]
+name = "Flu vaccination, aged 65 and over"
+unit = "percent"
+direction = "higher"
+lower_threshold = 80
+upper_threshold = 86
+points = 40
+confirmed = true
+
+[indicators."XX-01"]
+name = "Something that should fall"
+unit = "percent"
+direction = "lower"
+lower_threshold = 30
+upper_threshold = 20
+points = 10
+"""
+)
+ORGS = pd.DataFrame(
+    [
+        ("A00001", "Alder Surgery", "U00001", "North PCN", "01A", "Place A", "QAA", "ICB A", 10000),
+        ("A00002", "Birch Practice", "U00001", "North PCN", "01A", "Place A", "QAA", "ICB A", 20000),
+        ("A00003", "Cedar Health", "U00001", "North PCN", "01A", "Place A", "QAA", "ICB A", 15000),
+        ("A00004", "Damson Surgery", "U00002", "South PCN", "01A", "Place A", "QAA", "ICB A", 9000),
+        ("A00005", "Elm Lone Practice", None, None, "01A", "Place A", "QAA", "ICB A", 5000),
+    ],
+    columns=["practice_code", "practice_name", "pcn_code", "pcn_name", "place_code",
+             "place_name", "icb_code", "icb_name", "list_size"],
+)  # fmt: skip
+SEPTEMBER, AUGUST = date(2021, 9, 30), date(2021, 8, 31)
+EXTRACT = pd.DataFrame(
+    [
+        ("A00001", "VI-01", "2021-09-30", 1900, 2300, 0),
+        ("A00002", "VI-01", "2021-09-30", 2600, 3100, 0),
+        ("A00003", "VI-01", "2021-09-30", 1450, 1800, 0),
+        ("A00004", "VI-01", "2021-09-30", 900, 1000, 0),
+        ("A00005", "VI-01", "2021-09-30", 10, 20, 0),
+        ("A00001", "VI-01", "2021-08-31", 1000, 2300, 0),
+        ("A00002", "VI-01", "2021-08-31", 1300, 3100, 0),
+        ("A00001", "XX-01", "2021-09-30", 25, 100, 0),
+    ],
+    columns=["practice_code", "indicator_code", "period_end", "numerator", "denominator",
+             "pca_count"],
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def scored():
+    return score(SCHEME, ORGS, EXTRACT)
+
+
+@pytest.fixture(scope="module")
+def pcns():
+    return report.pcn_membership(ORGS)
+
+
+# --- organisations ----------------------------------------------------------------------------
+
+
+def test_org_choices_are_sorted_by_name_and_searchable_by_name_or_code(scored):
+    choices = report.org_choices(scored, "practice")
+    assert choices["org_name"].tolist() == sorted(choices["org_name"])
+    assert "Alder Surgery (A00001)" in choices["label"].tolist()
+    assert report.org_choices(ORGS, "pcn")["label"].tolist() == [
+        "North PCN (U00001)",
+        "South PCN (U00002)",
+    ]
+    assert report.org_choices(ORGS, "practice", only=["A00002"])["org_code"].tolist() == ["A00002"]
+
+
+def test_a_pcn_belongs_to_the_place_the_core_assigns(pcns):
+    assert set(pcns["pcn_code"]) == {"U00001", "U00002"}
+    assert set(pcns["place_code"]) == {"01A"}
+
+
+def test_related_org_follows_the_choice_across_levels(pcns):
+    assert report.related_org(ORGS, pcns, "practice", "A00002", "pcn") == "U00001"
+    assert report.related_org(ORGS, pcns, "practice", "A00002", "place") == "01A"
+    assert report.related_org(ORGS, pcns, "pcn", "U00001", "practice") == "A00001"
+    assert report.related_org(ORGS, pcns, "place", "01A", "pcn") == "U00001"
+    assert report.related_org(ORGS, pcns, "practice", "A00005", "pcn") is None
+
+
+def test_practices_in_each_level(pcns):
+    assert report.practices_in(ORGS, pcns, "pcn", "U00001") == ["A00001", "A00002", "A00003"]
+    assert report.practices_in(ORGS, pcns, "place", "01A") == [
+        "A00001", "A00002", "A00003", "A00004",
+    ]  # fmt: skip
+    assert report.practices_in(ORGS, pcns, "practice", "A00005") == ["A00005"]
+
+
+def test_a_practice_in_no_pcn_earns_no_iif():
+    context = report.org_context(ORGS, "practice", "A00005", "Elm Lone Practice")
+    assert not context.in_pcn and not context.earns_iif
+    assert "in no Primary Care Network" in context.payment_note
+    member = report.org_context(ORGS, "practice", "A00001", "Alder Surgery")
+    assert member.pcn_code == "U00001" and "North PCN" in member.payment_note
+    assert report.org_context(ORGS, "pcn", "U00001").payment_note is None
+
+
+def test_periods_latest_first_and_default_latest_with_data(scored):
+    assert report.period_choices(scored) == [SEPTEMBER, AUGUST]
+    assert report.default_period(scored) == SEPTEMBER
+    later = scored.assign(period_end=pd.Timestamp("2021-10-31"), practices_with_data=0)
+    assert report.default_period(pd.concat([scored, later])) == SEPTEMBER
+    assert report.default_period(pd.DataFrame()) is None
+    assert report.default_period(scored, "practice", "A00003") == SEPTEMBER
+    assert report.default_period(scored, "practice", "A00001") == SEPTEMBER
+
+
+# --- overview ---------------------------------------------------------------------------------
+
+
+def test_overview_of_the_worked_example(scored):
+    view = report.overview(scored, SCHEME, "pcn", "U00001", SEPTEMBER)
+    card = view.cards.set_index("indicator_code").loc["VI-01"]
+    assert card["achievement"] == pytest.approx(100 * 5950 / 7200)
+    assert card["status"] == "amber" and card["status_label"] == "◐ Earning"
+    assert card["points_achieved"] == pytest.approx(40 * (5950 / 72 - 80) / 6)
+    assert card["payment_achieved"] == pytest.approx(3518.52, abs=0.005)
+    assert card["patients_to_upper"] == 242
+    assert card["completeness"] == 1.0
+    other = view.cards.set_index("indicator_code").loc["XX-01"]
+    assert other["status"] == "amber" and other["completeness"] == pytest.approx(1 / 3)
+    assert view.cards["indicator_code"].tolist() == ["VI-01", "XX-01"]  # the scheme's order
+    assert view.totals["points_available"] == 50
+    assert view.totals["payment_outstanding"] == pytest.approx(
+        view.totals["payment_available"] - view.totals["payment_achieved"]
+    )
+    assert view.totals["amber_count"] == 2 and view.totals["red_count"] == 0
+    assert view.pays and view.unadjusted  # no national average list size in this scheme
+    assert view.unconfirmed == ["value of a point and national average list size",
+                                "XX-01 thresholds and points"]  # fmt: skip
+    assert view.as_at == SEPTEMBER
+
+
+def test_an_area_card_counts_its_pcns_by_status(scored, pcns):
+    view = report.overview(scored, SCHEME, "place", "01A", SEPTEMBER, pcns)
+    texts = view.cards.set_index("indicator_code")["pcn_status_text"]
+    assert texts["VI-01"] == "PCNs: ✔ 1 · ◐ 1 · ✖ 0"  # South at 90%, North at 82.6%
+    assert texts["XX-01"] == "PCNs: ✔ 0 · ◐ 1 · ✖ 0 · – 1"  # South sent no XX-01
+
+
+def test_overview_of_a_practice_shows_no_money(scored):
+    view = report.overview(scored, SCHEME, "practice", "A00001", SEPTEMBER)
+    assert not view.pays and view.totals["payment_achieved"] is None
+    assert view.cards.set_index("indicator_code").loc["VI-01", "patients_to_upper"] == 78
+
+
+def test_an_indicator_without_data_is_a_no_data_card(scored):
+    view = report.overview(scored, SCHEME, "pcn", "U00001", AUGUST)
+    card = view.cards.set_index("indicator_code").loc["XX-01"]
+    assert card["status"] == "no_data" and card["status_label"] == "– No data"
+    assert card["completeness"] == 0
+
+
+def test_completeness_in_words():
+    assert report.completeness_text(17, 18) == "17 of 18 member practices have data (94%)"
+    assert report.completeness_text(1, 18) == "1 of 18 member practices has data (6%)"
+    assert report.completeness_text(0, 1, "practice") == "The practice sent no data for this period"
+    totals = {"practices_with_data_min": 1, "practices_with_data_max": 3, "member_practices": 3}
+    assert "1 to 3 of 3" in report.scheme_completeness_text(totals)
+
+
+# --- variation --------------------------------------------------------------------------------
+
+
+def test_practice_contributions_add_up_to_the_network_gap(scored, pcns):
+    view = report.practice_variation(
+        scored, ORGS, SCHEME, "pcn", "U00001", "VI-01", SEPTEMBER, pcns
+    )
+    members = view.members.set_index("org_code")
+    # 86% of each denominator, less the numerator: 1,978 - 1,900; 2,666 - 2,600; 1,548 - 1,450.
+    assert members.loc["A00001", "gap_contribution"] == pytest.approx(78)
+    assert members.loc["A00002", "gap_contribution"] == pytest.approx(66)
+    assert members.loc["A00003", "gap_contribution"] == pytest.approx(98)
+    assert members["gap_contribution"].sum() == pytest.approx(view.parent["patients_to_upper"])
+    assert members.loc["A00003", "gap_share"] == pytest.approx(98 / 242)
+    assert view.members["org_code"].tolist() == ["A00003", "A00001", "A00002"]  # worst first
+    assert view.member_level == "practice" and view.message is None
+
+
+def test_a_practice_is_shown_among_its_network(scored, pcns):
+    view = report.practice_variation(
+        scored, ORGS, SCHEME, "practice", "A00002", "VI-01", SEPTEMBER, pcns
+    )
+    assert view.highlight == "A00002" and len(view.members) == 3
+    lone = report.practice_variation(
+        scored, ORGS, SCHEME, "practice", "A00005", "VI-01", SEPTEMBER, pcns
+    )
+    assert lone.members.empty and "no Primary Care Network" in lone.message
+
+
+def test_a_place_compares_its_pcns(scored, pcns):
+    view = report.practice_variation(scored, ORGS, SCHEME, "place", "01A", "VI-01", SEPTEMBER, pcns)
+    members = view.members.set_index("org_code")
+    assert view.member_level == "pcn"
+    # South PCN: 900 of 1,000 is above 86%, so 0 patients; North needs 242.
+    assert members.loc["U00001", "gap_contribution"] == 242
+    assert members.loc["U00002", "gap_contribution"] == 0
+    assert members["gap_contribution"].sum() == view.parent["patients_to_upper"]
+
+
+def test_a_lower_is_better_shortfall_counts_events_above_the_upper_threshold(scored, pcns):
+    view = report.practice_variation(
+        scored, ORGS, SCHEME, "pcn", "U00001", "XX-01", SEPTEMBER, pcns
+    )
+    members = view.members.set_index("org_code")
+    assert members.loc["A00001", "gap_contribution"] == pytest.approx(5)  # 25 - 20% of 100
+    assert math.isnan(members.loc["A00002", "gap_contribution"])  # no data
+
+
+# --- trends -----------------------------------------------------------------------------------
+
+
+def test_trend_has_the_network_its_practices_and_last_year(scored, pcns):
+    last_year = scored.assign(
+        period_end=scored["period_end"] - pd.DateOffset(years=1),
+        achievement=scored["achievement"] / 2,
+    )
+    series = report.trend(scored, ORGS, "pcn", "U00001", "VI-01", last_year, pcns)
+    assert set(series["kind"]) == {"this year", "member", "last year"}
+    own = series[series["kind"] == "this year"]
+    assert own["period_end"].dt.date.tolist() == [AUGUST, SEPTEMBER]
+    assert set(series.loc[series["kind"] == "member", "org_code"]) == {"A00001", "A00002", "A00003"}
+    before = series[series["kind"] == "last year"]
+    assert (before["shown_at"] - before["period_end"]).dt.days.min() >= 365
+    assert report.trend_months(series) == {"months": 2, "last_year": True}
+
+
+def test_last_year_is_drawn_at_the_same_month_end():
+    assert report._a_year_later(pd.Timestamp("2021-02-28")) == pd.Timestamp("2022-02-28")
+    assert report._a_year_later(pd.Timestamp("2020-02-29")) == pd.Timestamp("2021-02-28")
+    assert report._a_year_later(pd.Timestamp("2023-02-28")) == pd.Timestamp("2024-02-29")
+
+
+def test_a_practice_trend_shows_its_pcn(scored, pcns):
+    series = report.trend(scored, ORGS, "practice", "A00001", "VI-01", None, pcns)
+    assert set(series.loc[series["kind"] == "member", "org_code"]) == {"U00001"}
+
+
+# --- payment ----------------------------------------------------------------------------------
+
+
+def test_payment_ranking_by_the_money_left(scored):
+    ranking = report.payment_ranking(scored, SCHEME, "pcn", "U00001", SEPTEMBER)
+    assert ranking["indicator_code"].tolist() == ["VI-01", "XX-01"]
+    assert ranking["rank"].tolist() == [1, 2]
+    first = ranking.iloc[0]
+    assert first["payment_outstanding"] == pytest.approx(8000 - 3518.5185, abs=0.01)
+    assert first["value_per_patient"] == pytest.approx(first["payment_outstanding"] / 242)
+    # 40 points over 6 percentage points; one patient is 100/7,200 of a point of achievement.
+    assert first["marginal_value"] == pytest.approx(40 / 6 * 100 / 7200 * 200)
+    assert "242 more patients" in first["explanation"]
+    assert "Falling back to 80%" in first["explanation"]
+    assert report.payment_ranking(scored, SCHEME, "practice", "A00001", SEPTEMBER).empty
+
+
+def test_area_rankings_have_no_marginal_value(scored):
+    ranking = report.payment_ranking(scored, SCHEME, "place", "01A", SEPTEMBER)
+    assert ranking["marginal_value"].isna().all()
+
+
+def test_the_cliff_in_plain_words():
+    indicator = SCHEME.indicators["VI-01"]
+    red = {"status": "red", "patients_to_lower": 12, "patients_to_upper": 100,
+           "payment_outstanding": 8000.0, "payment_available": 8000.0}  # fmt: skip
+    text = report.cliff_explanation(red, indicator)
+    assert "Nothing is paid" in text and "12 more patients" in text and "£8,000.00" in text
+    green = {"status": "green", "payment_available": 8000.0}
+    assert "all £8,000.00 is earned" in report.cliff_explanation(green, indicator)
+    fewer = {"status": "amber", "patients_to_upper": 3, "payment_outstanding": 10.0}
+    assert "3 fewer events" in report.cliff_explanation(fewer, SCHEME.indicators["XX-01"])
+    assert "No data" in report.cliff_explanation({"status": "no_data"}, indicator)
+    area = report.cliff_explanation(red, indicator, area=True)
+    assert "Each PCN is paid on its own achievement" in area and "100 more patients" in area
+
+
+def test_work_ranking_values_each_practices_shortfall(scored, pcns):
+    work = report.work_ranking(scored, SCHEME, ORGS, "pcn", "U00001", SEPTEMBER, pcns)
+    vi = work[work["indicator_code"] == "VI-01"].set_index("org_code")
+    assert vi["patients_to_upper"].to_dict() == {"A00003": 98, "A00001": 78, "A00002": 66}
+    per_patient = (8000 - 3518.5185) / 242
+    assert vi.loc["A00003", "work_value"] == pytest.approx(98 * per_patient, rel=1e-4)
+    assert work.iloc[0]["org_code"] == "A00003"
+    place = report.work_ranking(scored, SCHEME, ORGS, "place", "01A", SEPTEMBER, pcns)
+    assert place["org_code"].tolist()[0] == "U00001"  # South PCN has nothing left to do on VI-01
+    assert report.work_ranking(scored, SCHEME, ORGS, "practice", "A00001", SEPTEMBER).empty
+
+
+# --- patients ---------------------------------------------------------------------------------
+
+PATIENTS = pd.DataFrame(
+    [
+        ("A00001", "VI-01", "P1", "Y", "N", "2021-09-30", 70, "F", "White", 1),
+        ("A00001", "VI-01", "P2", "N", "N", "2021-09-30", 81, "M", "Asian", 2),
+        ("A00001", "VI-01", "P3", "N", "Y", "2021-09-30", 66, "F", "White", 9),
+        ("A00002", "VI-01", "P4", "N", "N", "2021-09-30", 67, "F", "Black", 10),
+        ("A00002", "VI-01", "P5", "no", "no", "2021-09-30", 17, "F", "White", 5),
+        ("A00002", "XX-01", "P6", "N", "N", "2021-09-30", 40, "M", "White", 3),
+        ("A00002", "VI-01", "P7", "N", "N", "2021-08-31", 90, "M", "White", 3),
+    ],
+    columns=["practice_code", "indicator_code", "patient_id", "achieved", "pca", "period_end",
+             "age", "sex", "ethnicity", "imd_decile"],
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def patients():
+    return report.prepare_patients(PATIENTS, ORGS)
+
+
+def test_patients_are_prepared_in_the_apps_words(patients):
+    assert patients["achieved"].tolist() == [True, False, False, False, False, False, False]
+    assert patients["age_band"].tolist()[:5] == ["65-74", "75 and over", "65-74", "65-74",
+                                                 "Under 18"]  # fmt: skip
+    assert patients["imd_quintile"].tolist() == [1, 1, 5, 5, 3, 2, 2]
+    assert patients["practice_name"].iloc[0] == "Alder Surgery"
+
+
+def test_the_worklist_is_the_patients_not_achieved_without_a_pca(patients):
+    worklist = report.patient_worklist(
+        patients, {"indicator_code": "VI-01", "period_end": SEPTEMBER}
+    )
+    assert worklist["patient_id"].tolist() == ["P2", "P4", "P5"]
+    counts = report.worklist_counts(worklist)
+    assert counts.set_index("practice_code")["patients_to_do"].to_dict() == {
+        "A00002": 2,
+        "A00001": 1,
+    }
+    assert counts["practice_code"].tolist() == ["A00002", "A00001"]  # most first
+
+
+def test_worklist_filters(patients):
+    def ids(**filters):
+        base = {"indicator_code": "VI-01", "period_end": SEPTEMBER}
+        return report.patient_worklist(patients, {**base, **filters})["patient_id"].tolist()
+
+    assert ids(practice_codes=["A00001"]) == ["P2"]
+    assert ids(age_bands=["65-74"]) == ["P4"]
+    assert ids(sexes=["F"]) == ["P4", "P5"]
+    assert ids(ethnicities=["Asian"]) == ["P2"]
+    assert ids(quintiles=[5]) == ["P4"]
+    assert ids(quintiles=[]) == ["P2", "P4", "P5"]  # an empty filter keeps everyone
+    with pytest.raises(ValueError, match="unknown filter"):
+        report.patient_worklist(patients, {"colour": ["blue"]})
+
+
+def test_worklist_options_and_periods(patients):
+    options = report.worklist_options(patients)
+    assert options["age_bands"] == ["Under 18", "40-64", "65-74", "75 and over"]
+    assert options["quintiles"] == [1, 2, 3, 5]
+    assert report.patient_period(patients, SEPTEMBER) == SEPTEMBER
+    assert report.patient_period(patients, date(2021, 9, 1)) == AUGUST
+    assert report.patient_period(patients, date(2021, 1, 1)) == SEPTEMBER
+
+
+def test_inequality_gaps_by_quintile(patients):
+    gaps = report.inequality_gaps(patients, {"indicator_code": "VI-01", "period_end": SEPTEMBER})
+    first = gaps.set_index("imd_quintile").loc[1]
+    assert (first["eligible"], first["achieved"], first["to_do"]) == (2, 1, 1)
+    assert first["achievement"] == 50
+    assert 5 in gaps["imd_quintile"].tolist()  # P4; P3 has a PCA and is not eligible
+
+
+# --- scheme editing ---------------------------------------------------------------------------
+
+
+def test_the_scheme_table_reads_back_to_the_same_scheme():
+    table = report.scheme_table(SCHEME)
+    assert table["lower_threshold"].tolist() == [80.0, 30.0]
+    again = report.scheme_from_table(table, SCHEME, 200, None)
+    assert again == SCHEME
+
+
+def test_an_edited_scheme_is_checked_like_a_file():
+    table = report.scheme_table(SCHEME)
+    table.loc[0, "upper_threshold"] = 86.5
+    edited = report.scheme_from_table(table, SCHEME, 210.5, 48000)
+    assert str(edited.indicators["VI-01"].upper_threshold) == "86.5"
+    assert float(edited.value_per_point) == 210.5
+    assert edited.national_average_list_size == 48000
+    table.loc[0, "upper_threshold"] = 70
+    with pytest.raises(InputError) as error:
+        report.scheme_from_table(table, SCHEME, 200, None)
+    assert "VI-01" in str(error.value) and "upper_threshold" in str(error.value)
+
+
+# --- uploads ----------------------------------------------------------------------------------
+
+
+def test_the_preview_shows_the_first_rows_as_written(tmp_path):
+    path = tmp_path / "semicolons.csv"
+    path.write_text(
+        "Practice Code;Indicator;Period End;Numerator;Denominator\n"
+        "A00001;HI03;30/09/2025;5;10\nA00002;HI03;30/09/2025;6;12\n",
+        encoding="utf-8",
+    )
+    preview = report.upload_preview(path, "semicolons.csv")
+    assert preview.columns.tolist()[:3] == ["row", "Practice Code", "Indicator"]
+    assert preview["row"].tolist() == [2, 3]
+    assert preview["Numerator"].tolist() == ["5", "6"]
+    (tmp_path / "empty.csv").write_bytes(b"")
+    assert report.upload_preview(tmp_path / "empty.csv", "empty.csv").empty

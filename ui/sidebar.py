@@ -1,0 +1,272 @@
+"""The shared sidebar (scheme year, level, organisation, period end) and each page's header."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from iif_core import report
+from iif_core.problems import InputError
+from iif_core.schemes import scheme_year_for_date
+from ui import demo, format, state
+
+NO_DATA_PAGE = "pages/data.py"
+PERIOD_DEFAULT = "period_default"  # the default period end of the last run
+UNADJUSTED_HELP = (
+    "The scheme has no national average list size, or a prevalence-adjusted indicator has no "
+    "national prevalence, so payments are not adjusted for list size or prevalence: they are "
+    "estimates (iif-rules.md section 5). Add the national averages on the Scheme page."
+)
+UNCONFIRMED_HELP = (
+    "Some values of this scheme are not confirmed by a published NHS England source (see the "
+    "Scheme page for each value's source). Figures that use them may change."
+)
+
+
+PAGE_CONFIG = {
+    "page_title": "IIF monitor",
+    "page_icon": ":material/monitoring:",
+    "layout": "wide",
+    "initial_sidebar_state": "expanded",
+}
+
+
+def configure_page() -> None:
+    """The browser tab's title and icon, a wide layout and the sidebar open."""
+    st.set_page_config(**PAGE_CONFIG)
+
+
+def render() -> state.Selection:
+    """Draw the sidebar and return (and remember) what it chose."""
+    path = state.store_path()
+    problem = None
+    try:
+        demo.ensure_demo(path)
+        version = state.data_version()
+    except InputError as error:  # the store is busy, not a store, or too new
+        problem, version = str(error), (0, 0)
+    sidebar = st.sidebar
+    years = state.scheme_years(path, version) if problem is None else []
+    with_data = state.years_with_data(path, version) if problem is None else []
+    if not years:
+        years = [scheme_year_for_date(date.today())]
+    _choose_default(state.YEAR, years, _default_year(years, with_data))
+    year = sidebar.selectbox(
+        "Scheme year",
+        years,
+        key=state.YEAR,
+        format_func=lambda y: y if y in with_data else f"{y} (no data)",
+        help="The IIF financial year, 1 April to 31 March.",
+    )
+    scheme, scored, orgs, pcns = None, pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
+    if problem is None:
+        try:
+            scheme = state.scheme(path, year, version)
+            scored = state.scored(path, year, version) if year in with_data else pd.DataFrame()
+            orgs = state.orgs(path, version)
+            pcns = state.pcns(path, version)
+        except InputError as error:
+            problem = str(error)
+
+    if state.LEVEL not in st.session_state or st.session_state[state.LEVEL] not in report.LEVELS:
+        st.session_state[state.LEVEL] = state.DEFAULT_LEVEL
+    level = sidebar.segmented_control(
+        "Level",
+        list(report.LEVELS),
+        key=state.LEVEL,
+        format_func=report.LEVEL_LABELS.get,
+        required=True,
+        help="Practice, Primary Care Network, Place (sub-ICB location) or ICB.",
+    )
+    level = level or state.DEFAULT_LEVEL
+
+    org_code = org_name = None
+    choices = report.org_choices(scored, level) if not scored.empty else pd.DataFrame()
+    if not choices.empty:
+        key = state.ORG_PREFIX + level
+        codes = choices["org_code"].tolist()
+        labels = dict(zip(choices["org_code"], choices["label"], strict=True))
+        if st.session_state.get(key) not in codes:
+            st.session_state[key] = _related(orgs, pcns, level, codes)
+        org_code = sidebar.selectbox(
+            "Organisation",
+            codes,
+            key=key,
+            format_func=lambda c: labels.get(c, c),
+            filter_mode="contains",
+            help="Type part of a name or a code to search.",
+        )
+        org_name = dict(zip(choices["org_code"], choices["org_name"], strict=True)).get(org_code)
+        st.session_state["last_org"] = (level, org_code)
+
+    periods = report.period_choices(scored)
+    period = None
+    if periods:
+        latest = report.default_period(scored, level, org_code)
+        # Someone who kept the default (the latest period with data) follows it to a new month.
+        if st.session_state.get(state.PERIOD) == st.session_state.get(PERIOD_DEFAULT):
+            st.session_state[state.PERIOD] = latest
+        st.session_state[PERIOD_DEFAULT] = latest
+        _choose_default(state.PERIOD, periods, latest)
+        period = sidebar.selectbox(
+            "Period end",
+            periods,
+            key=state.PERIOD,
+            format_func=format.day,
+            help="The achievement date of the extract (cumulative from 1 April). The latest "
+            "period with data is chosen at first.",
+        )
+
+    batch_table = state.batches(path, version) if problem is None else pd.DataFrame()
+    chosen = state.Selection(
+        path=path,
+        version=version,
+        year=year,
+        level=level,
+        org_code=org_code,
+        org_name=org_name,
+        period=period,
+        scheme=scheme,
+        scored=scored,
+        orgs=orgs,
+        pcns=pcns,
+        demo=state.demo_in_use(batch_table),
+        problem=problem,
+        periods=periods,
+    )
+    st.session_state[state.SELECTION] = chosen
+    _render_status(sidebar, chosen, path, version)
+    return chosen
+
+
+def _default_year(years: list[str], with_data: list[str]) -> str:
+    if with_data:
+        return with_data[-1]
+    today = scheme_year_for_date(date.today())
+    return today if today in years else years[0]
+
+
+def _choose_default(key: str, options: list, default) -> None:
+    """Put the default in place when nothing valid is chosen yet (before the widget is drawn)."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default if default in options else options[0]
+
+
+def _related(orgs, pcns, level: str, codes: list[str]) -> str:
+    """The organisation at this level that goes with the one chosen at another level."""
+    last = st.session_state.get("last_org")
+    if last:
+        related = report.related_org(orgs, pcns, last[0], last[1], level)
+        if related in codes:
+            return related
+    return codes[0]
+
+
+def _render_status(sidebar, chosen: state.Selection, path: str, version: tuple) -> None:
+    """As-at date, completeness and the labels that apply, always in view."""
+    sidebar.divider()
+    if chosen.problem:
+        sidebar.error(chosen.problem)
+        return
+    if chosen.demo:
+        sidebar.badge("Demo data", icon=":material/science:", color="violet")
+    if not chosen.has_data:
+        sidebar.caption("No figures for this choice yet.")
+    elif chosen.period is not None:
+        rows = report.indicator_rows(
+            chosen.scored, chosen.scheme, chosen.level, chosen.org_code, chosen.period
+        )
+        totals = {
+            "practices_with_data_min": rows["practices_with_data"].min(),
+            "practices_with_data_max": rows["practices_with_data"].max(),
+            "member_practices": rows["member_practices"].max(),
+        }
+        sidebar.caption(f"**As at** {format.long_day(chosen.period)}")
+        completeness = report.scheme_completeness_text(totals, chosen.level)
+        sidebar.caption(f"**Completeness:** {completeness}")
+    sidebar.caption(f"**Organisations:** {escape_markdown(state.orgs_source(path, version))}")
+
+
+def page_header(
+    title: str, chosen: state.Selection, money: bool = False, org: bool = True, labels: bool = True
+) -> None:
+    """The page's title, what it shows, and every label that applies to its figures (`money`:
+    the page shows £; `org`: the page is about the organisation chosen in the sidebar;
+    `labels`: the scheme's unconfirmed values matter on the page)."""
+    st.title(title)
+    if chosen.problem:
+        st.error(f"The data store cannot be read: {chosen.problem}")
+        return
+    if chosen.demo:
+        st.info(
+            "**Demo data.** These figures are invented for an imaginary ICB so that every page "
+            "shows something. Upload your own files on the Data page; remove the demo there "
+            "with one click.",
+            icon=":material/science:",
+        )
+    if not org or not chosen.has_data:
+        if labels and chosen.scheme is not None and report.unconfirmed_values(chosen.scheme):
+            st.badge("Unconfirmed values", color="orange", help=UNCONFIRMED_HELP)
+        return
+    parts = [
+        f"**{chosen.org_label}**",
+        chosen.level_label,
+        f"{chosen.year} scheme",
+        f"as at {format.long_day(chosen.period)}",
+    ]
+    st.markdown(" · ".join(_escape(p) for p in parts))
+    labels = []
+    if chosen.scheme is not None and report.unconfirmed_values(chosen.scheme):
+        labels.append(("Unconfirmed values", "orange", UNCONFIRMED_HELP))
+    if money and chosen.scheme is not None and chosen.level != "practice":
+        if report.is_unadjusted(chosen.scheme):
+            labels.append(("Unadjusted estimate", "red", UNADJUSTED_HELP))
+    if labels:
+        row = st.container(horizontal=True)
+        for label, colour, help_text in labels:
+            row.badge(label, color=colour, help=help_text)
+
+
+def indicator_picker(scheme, codes: list[str] | None = None) -> str:
+    """The indicator to show, chosen once for Variation, Trends and Patients."""
+    codes = codes or list(scheme.indicators)
+    state.prepare_indicator(codes)
+    chosen = st.segmented_control(
+        "Indicator",
+        codes,
+        key=state.INDICATOR,
+        required=True,
+        format_func=lambda c: f"{c} · {scheme.indicators[c].name}" if c in scheme.indicators else c,
+        on_change=state.remember_indicator,
+    )
+    chosen = chosen if chosen in codes else codes[0]
+    st.session_state[state.INDICATOR_MEMORY] = chosen
+    return chosen
+
+
+def no_data_message(chosen: state.Selection) -> None:
+    """What to do when there is nothing to show yet."""
+    if chosen.problem:
+        return
+    st.info(
+        f"There are no achievement figures for the {chosen.year} scheme yet. Upload an extract "
+        "on the Data page (CSV or Excel, from EMIS, SystmOne or NHS Digital), or choose another "
+        "scheme year in the sidebar.",
+        icon=":material/upload_file:",
+    )
+    st.page_link(NO_DATA_PAGE, label="Go to the Data page", icon=":material/upload_file:")
+
+
+def _escape(text: str) -> str:
+    """Text from a file shown in Markdown: its Markdown characters made literal."""
+    if text.startswith("**") and text.endswith("**"):
+        return "**" + escape_markdown(text[2:-2]) + "**"
+    return escape_markdown(text)
+
+
+def escape_markdown(text) -> str:
+    """Names from uploaded files may hold Markdown or HTML characters; show them as written."""
+    special = "\\`*_[]<>#|~$"
+    return "".join("\\" + c if c in special else c for c in str(text))
