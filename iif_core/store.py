@@ -160,6 +160,22 @@ class Store:
         with self.cursor() as con:
             return self._stage(con, path, display_name, sheet, period_end)
 
+    def check(
+        self, path, *, display_name=None, sheet=None, period_end: date | None = None
+    ) -> tuple[StagedFile, pd.DataFrame]:
+        """Read and check a file as `ingest` would, store nothing, and return what was found with
+        the rows that would be left out (and why), in one reading of the file."""
+        with self.cursor() as con:
+            staged = self._stage(con, path, display_name, sheet, period_end)
+            return staged, _rejected(con, staged, KIND_OF_SHAPE.get(staged.shape or ""))
+
+    def version(self) -> tuple[int, int]:
+        """The latest batch id and the number of undone batches: changes with every upload or
+        undo, by any session or process."""
+        with self.cursor() as con:
+            latest, undone = _one(con, _sql("data_version.sql"))
+            return (int(latest), int(undone))
+
     def ingest(
         self,
         path,

@@ -48,10 +48,7 @@ def store() -> Store:
 def data_version(current: Store | None = None) -> tuple[int, int]:
     """Changes whenever anything is stored or undone (by any session): the latest batch id and
     the number of undone batches. Every cached read is keyed on it."""
-    batches = (current or store()).batches()
-    if batches.empty:
-        return (0, 0)
-    return (int(batches["batch_id"].max()), int(batches["undone"].sum()))
+    return (current or store()).version()
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -279,11 +276,8 @@ def check_upload(uploaded, period_end: date | None = None) -> UploadCheck:
     options = {"display_name": uploaded.name, "period_end": period_end}
     rejected = pd.DataFrame()
     try:
-        staged = current.preview(path, **options)
-        problems = [str(p) for p in getattr(staged, "problems", None) or []]
-        if not getattr(staged, "ok", False) and getattr(staged, "rows", 0):
-            # Refused without accept_valid, so nothing is stored; it names the rejected rows.
-            rejected = current.ingest(path, accept_valid=False, **options).rejected
+        staged, rejected = current.check(path, **options)
+        problems = [str(p) for p in staged.problems]
     except InputError as error:
         staged, problems = None, [str(p) for p in error.problems] or [str(error)]
     preview = report.upload_preview(path, uploaded.name, getattr(staged, "sheet", None))

@@ -378,3 +378,34 @@ def test_a_staged_table_hiding_a_store_table_is_refused(store, tmp_path, monkeyp
     with pytest.raises(RuntimeError, match="hide the store's own: batch_counts"):
         store.ingest(tidy_file(tmp_path / "a.csv", [("A81001", "HI-03", SEPT, 5, 10)]))
     assert store.batches().empty
+
+
+def test_check_reads_like_ingest_and_stores_nothing(tmp_path):
+    store = Store(tmp_path / "iif.duckdb")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "practice_code,indicator_code,period_end,numerator,denominator\n"
+        "A81001,HI03,2025-09-30,5,10\n"
+        "A81001,CAN04,2025-09-30,9,4\n",
+        encoding="utf-8",
+    )
+    before = store.version()
+    staged, rejected = store.check(bad)
+    assert not staged.ok and staged.valid_rows == 1
+    assert list(rejected["reason"].str.contains("greater than the denominator")) == [True]
+    assert store.version() == before == (0, 0)
+    assert store.batches().empty
+
+
+def test_version_changes_with_every_upload_and_undo(tmp_path):
+    store = Store(tmp_path / "iif.duckdb")
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "practice_code,indicator_code,period_end,numerator,denominator\n"
+        "A81001,HI03,2025-09-30,5,10\n",
+        encoding="utf-8",
+    )
+    batch = store.ingest(good).batch_id
+    assert store.version() == (batch, 0)
+    store.undo(batch)
+    assert store.version() == (batch, 1)
