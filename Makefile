@@ -20,9 +20,11 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 run: $(VENV)/.runtime
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-## test: install what the tests need (a browser included) and run the whole suite
+## test: install what the tests need (a browser included), check the style, run the whole suite
 test: $(VENV)/.dev browser
-	$(PY) -m pytest
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest -n auto
 
 ## browser: Debian's Chromium for the browser tests (the tests never download a browser)
 browser:
@@ -38,9 +40,11 @@ format: $(VENV)/.dev
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-## bench: the benchmarks in bench/, against a plain pandas baseline
+## bench: the benchmarks in bench/, each against a plain pandas baseline where there is one
 bench: $(VENV)/.dev
 	$(PY) bench/bench_score.py
+	$(PY) bench/bench_ingest.py
+	$(PY) bench/bench_pages.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
