@@ -336,7 +336,7 @@ def run_undo(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from iif_core.store import StoreError
+    from iif_core.problems import StoreError
 
     try:
         return args.run(args)

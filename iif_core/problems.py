@@ -40,3 +40,14 @@ class InputError(Exception):
         if limit is not None and len(self.problems) > limit:
             lines.append(f"... and {len(self.problems) - limit} more problems")
         return "\n".join(lines)
+
+
+class StoreError(InputError):
+    """The store cannot be used as asked: busy, not a store, newer than this app, no such batch."""
+
+    def __init__(self, message: str, shown: str = "data store"):
+        self.message = message
+        super().__init__([Problem(shown, message)])
+
+    def report(self, limit: int | None = None) -> str:
+        return self.message

@@ -17,7 +17,7 @@ from iif_core.schemes import Scheme
 SQL_DIR = Path(__file__).parent / "sql"
 # England at every level and period is about 1.1 million result rows; beyond this DuckDB spills
 # to a temporary folder, which keeps the whole process under 1 GB at no measurable cost in time.
-FILE_SCORING_MEMORY = "600MB"
+FILE_SCORING_MEMORY = "750MB"
 MICROS = 10**6  # thresholds are exact to six decimal places: 0.8 is 800,000 millionths
 LEVELS = ("practice", "pcn", "place", "icb")
 RESULT_COLUMNS = (

@@ -21,7 +21,7 @@ import pandas as pd
 from iif_core.extract import EXTRACT_TABLE_SQL, scheme_dates
 from iif_core.ingest import StagedFile, rejected_rows_frame, stage_file
 from iif_core.orgs import BUNDLED_REFERENCE_NAME, load_orgs
-from iif_core.problems import InputError, Problem
+from iif_core.problems import StoreError
 from iif_core.schemes import (
     Scheme,
     bundled_scheme_years,
@@ -85,17 +85,6 @@ PARTIAL_KINDS = ("counts", "patients")
 # injection); a leading apostrophe makes it text again.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EARLIEST, LATEST = date(1, 1, 1), date(9999, 12, 31)  # "all dates" for the period filters
-
-
-class StoreError(InputError):
-    """The store cannot be used as asked: busy, not a store, newer than this app, no such batch."""
-
-    def __init__(self, message: str, shown: str = "data store"):
-        self.message = message
-        super().__init__([Problem(shown, message)])
-
-    def report(self, limit: int | None = None) -> str:
-        return self.message
 
 
 @dataclass(frozen=True, eq=False)
