@@ -10,9 +10,11 @@ from decimal import Decimal
 import duckdb
 import pandas as pd
 
+from iif_core import signals
 from iif_core.orgs import load_orgs_frame
 from iif_core.schemes import Indicator, Scheme, scheme_from_rows
-from iif_core.score import SQL_DIR
+from iif_core.score import SQL_DIR, score
+from iif_core.stats import FUNNEL_COVERAGES, SMALL_DENOMINATOR, wilson_interval
 
 LEVELS = ("practice", "pcn", "place", "icb")
 LEVEL_LABELS = {"practice": "Practice", "pcn": "PCN", "place": "Place", "icb": "ICB"}
@@ -1065,6 +1067,918 @@ def practices_in(orgs: pd.DataFrame, pcns: pd.DataFrame, level: str, org_code: s
     column = "place_code" if level == "place" else "icb_code"
     chosen = pcns.loc[pcns[column] == org_code, "pcn_code"]
     return sorted(orgs.loc[orgs["pcn_code"].isin(chosen), "practice_code"])
+
+
+# --- Completeness -----------------------------------------------------------------------------
+
+NAMES_IN_A_SENTENCE = 6  # practices named in a sentence before "and 3 more"
+LEVEL_NOUNS = {"practice": "practice", "pcn": "PCN", "place": "place", "icb": "ICB"}
+
+
+def missing_practices(
+    scored: pd.DataFrame,
+    orgs: pd.DataFrame,
+    pcns: pd.DataFrame | None,
+    level: str,
+    org_code: str,
+    period=None,
+    indicator_code: str | None = None,
+) -> pd.DataFrame:
+    """The member practices of a PCN, place or ICB that sent no figures (for the indicator, or for
+    any indicator) for a period end for which other members did, so that the organisation's
+    figure is short of them: practice_code, practice_name, pcn_name, period_end; for one period
+    end or every one scored. A month nobody sent is no data rather than incomplete data, and a
+    practice's own figures are all there is to a practice: neither has anyone missing."""
+    columns = ["practice_code", "practice_name", "pcn_name", "period_end"]
+    if level == "practice" or scored is None or scored.empty:
+        return _empty(columns)
+    pcns = pcn_membership(orgs) if pcns is None else pcns
+    codes = practices_in(orgs, pcns, level, org_code)
+    if not codes:
+        return _empty(columns)
+    rows = scored[(scored["level"] == "practice") & scored["org_code"].isin(codes)]
+    if indicator_code is not None:
+        rows = rows[rows["indicator_code"] == indicator_code]
+    periods = [pd.Timestamp(period)] if period is not None else [
+        pd.Timestamp(p) for p in sorted(pd.to_datetime(scored["period_end"]).unique())
+    ]  # fmt: skip
+    sent = rows[rows["practices_with_data"].fillna(0) > 0]
+    sent = set(zip(sent["org_code"], pd.to_datetime(sent["period_end"]), strict=True))
+    periods = [p for p in periods if any((code, p) in sent for code in codes)]
+    names = dict(zip(orgs["practice_code"], orgs["practice_name"], strict=True))
+    pcn_names = dict(zip(orgs["practice_code"], orgs["pcn_name"], strict=True))
+    missing = [
+        (code, names.get(code) or code, pcn_names.get(code), p) for p in periods for code in codes
+        if (code, p) not in sent
+    ]  # fmt: skip
+    frame = pd.DataFrame(missing, columns=columns)
+    return frame.sort_values(["period_end", "practice_name"]).reset_index(drop=True)
+
+
+def missing_text(missing: pd.DataFrame, level: str) -> str | None:
+    """Who is missing, in words: 'No figures from Ashwendle Bridge Family Practice (X61454) for
+    31 Aug 2026, so the PCN's figures count only the practices that sent them.' Practices
+    missing the same months are named together; None if nobody is missing."""
+    if missing is None or missing.empty:
+        return None
+    by_months: dict[tuple, list[str]] = {}  # practices missing the same months, together
+    for (code, name), group in missing.groupby(["practice_code", "practice_name"], sort=False):
+        months = tuple(_day(p) for p in sorted(group["period_end"]))
+        details = [code] if name != code else []
+        if level in ("place", "icb") and pd.notna(group["pcn_name"].iloc[0]):
+            details.append(str(group["pcn_name"].iloc[0]))
+        by_months.setdefault(months, []).append(
+            f"{name} ({', '.join(details)})" if details else name
+        )
+    shown, count = [], 0
+    for months, labels in by_months.items():
+        kept = labels[: max(0, NAMES_IN_A_SENTENCE - count)]
+        count += len(labels)
+        if kept:
+            shown.append(f"{_and(kept)} for {_and(list(months))}")
+    if count > NAMES_IN_A_SENTENCE:
+        shown.append(f"{count - NAMES_IN_A_SENTENCE} more practices")
+    return (
+        f"No figures from {_and(shown)}, so the {LEVEL_NOUNS.get(level, 'organisation')}'s "
+        "figures count only the practices that sent them."
+    )
+
+
+def incomplete_notes(
+    scored: pd.DataFrame,
+    orgs: pd.DataFrame,
+    pcns: pd.DataFrame | None,
+    level: str,
+    org_code: str,
+    period,
+    indicator_codes: list[str],
+) -> list[str]:
+    """Who is missing, for a page that shows several indicators: one sentence when the same
+    practices are missing for every indicator that has a gap, else one per indicator."""
+    texts = {
+        code: missing_text(
+            missing_practices(scored, orgs, pcns, level, org_code, period, code), level
+        )
+        for code in indicator_codes
+    }
+    found = {code: text for code, text in texts.items() if text}
+    if len(set(found.values())) == 1 and len(found) == len(texts):
+        return list(set(found.values()))
+    return [f"{code}: {text}" for code, text in found.items()]
+
+
+def data_completeness(
+    scored: pd.DataFrame,
+    orgs: pd.DataFrame,
+    pcns: pd.DataFrame | None,
+    level: str,
+    org_code: str,
+    period=None,
+) -> pd.DataFrame:
+    """Per member practice: the period ends it sent up to `period`, the ones it missed, its
+    latest period end and how many months that is behind `period` (staleness). A month counts
+    as sent when the practice sent figures for any indicator."""
+    columns = [
+        "practice_code", "practice_name", "pcn_name", "periods_sent", "periods_missing",
+        "missing_period_ends", "latest_period_end", "months_behind", "data_note",
+    ]  # fmt: skip
+    if scored is None or scored.empty:
+        return _empty(columns)
+    pcns = pcn_membership(orgs) if pcns is None else pcns
+    codes = practices_in(orgs, pcns, level, org_code)
+    rows = scored[(scored["level"] == "practice") & scored["org_code"].isin(codes)]
+    if period is not None:
+        rows = rows[pd.to_datetime(rows["period_end"]) <= pd.Timestamp(period)]
+        latest = pd.Timestamp(period)
+    else:
+        latest = pd.to_datetime(scored["period_end"]).max()
+    if rows.empty:
+        return _empty(columns)
+    per_month = (
+        rows.groupby(["org_code", "org_name", "period_end"], as_index=False)["practices_with_data"]
+        .max()
+    )  # fmt: skip
+    table = signals.completeness(per_month)
+    found = set(table["practice_code"])
+    names = dict(zip(orgs["practice_code"], orgs["practice_name"], strict=True))
+    periods = per_month["period_end"].nunique()
+    extra = [
+        {"practice_code": c, "practice_name": names.get(c, c), "periods_sent": 0,
+         "periods_missing": periods, "missing_period_ends": "every month",
+         "latest_period_end": None}
+        for c in codes if c not in found
+    ]  # fmt: skip
+    if extra:
+        table = pd.concat([table, pd.DataFrame(extra)], ignore_index=True)
+    pcn_names = dict(zip(orgs["practice_code"], orgs["pcn_name"], strict=True))
+    table["pcn_name"] = table["practice_code"].map(pcn_names)
+    table["months_behind"] = [
+        None if _date(p) is None else signals.months_to_year_end(_date(p), latest.date())
+        for p in table["latest_period_end"]
+    ]
+    table["data_note"] = [_data_note(row) for row in table.to_dict("records")]
+    table = table.sort_values(
+        ["periods_missing", "practice_name"], ascending=[False, True]
+    ).reset_index(drop=True)
+    return table[columns]
+
+
+def _data_note(row: dict) -> str:
+    if not row["periods_sent"]:
+        return "Sent nothing this year"
+    behind = row["months_behind"] or 0
+    if behind > 0:
+        return f"Behind: nothing since {_day(row['latest_period_end'])}"
+    if row["periods_missing"]:
+        return f"Missed {row['periods_missing']} month" + (
+            "s" if row["periods_missing"] > 1 else ""
+        )
+    return "Complete"
+
+
+def completeness_summary(table: pd.DataFrame) -> str:
+    """One sentence over the completeness table: everyone complete, or who is missing what."""
+    if table.empty:
+        return "No member practices are known for this organisation."
+    gaps = table[table["periods_missing"] > 0]
+    total = len(table)
+    if gaps.empty:
+        return f"All {total:,} member practices sent figures for every month so far."
+    behind = int((table["months_behind"].fillna(1) > 0).sum())
+    text = f"{len(gaps):,} of {total:,} member practices missed at least one month"
+    if not behind:
+        return text + "."
+    verb = "has" if behind == 1 else "have"
+    return text + f"; {behind:,} of them {verb} sent nothing for the latest month."
+
+
+def _day(value) -> str:
+    value = pd.Timestamp(value)
+    return f"{value.day} {value:%b %Y}"
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+# --- Signal or noise: funnel plots ------------------------------------------------------------
+
+# Where a member sits in the funnel, in words, best first; the chart's colours and shapes follow
+# this order, and a flag never rests on colour alone.
+FUNNEL_FLAGS = (
+    "Better: beyond the 99.8% limit",
+    "Better: beyond the 95% limit",
+    "Inside the limits",
+    "Worse: beyond the 95% limit",
+    "Worse: beyond the 99.8% limit",
+    "Small denominator: not judged",
+)
+NAMED_OUTSIDE = 4  # members outside the limits named in the sentence; more are counted
+FUNNEL_COLUMNS = (
+    "org_code", "org_name", "numerator", "denominator", "achievement", "interval_low",
+    "interval_high", "lower_95", "upper_95", "lower_99.8", "upper_99.8", "position", "judgement",
+    "flag", "side", "small_denominator", "comparator", "chosen",
+)  # fmt: skip
+
+
+@dataclass
+class Funnel:
+    """Members of an organisation in a funnel around its pooled achievement for one indicator."""
+
+    points: pd.DataFrame  # one row per member with a denominator (FUNNEL_COLUMNS)
+    curve: pd.DataFrame  # the limit lines over the denominators (signals.funnel_curve)
+    comparator: float | None  # the organisation's pooled achievement, in the indicator's unit
+    comparator_name: str
+    comparator_level: str  # "PCN", "place", "ICB": the organisation as a noun
+    member_level: str | None
+    unit: str
+    direction: str
+    message: str | None = None  # why there is no funnel, in words
+
+    @property
+    def flagged(self) -> pd.DataFrame:
+        """Members outside a limit (and not small), furthest out first."""
+        out = self.points[self.points["judgement"].notna()].copy()
+        out["_far"] = out["position"].str.endswith("99.8")
+        return out.sort_values(["_far", "org_name"], ascending=[False, True]).drop(columns="_far")
+
+    @property
+    def small(self) -> pd.DataFrame:
+        return self.points[self.points["small_denominator"]]
+
+
+def funnel(view: Variation, indicator: Indicator) -> Funnel:
+    """The funnel plot behind a Variation: each member's achievement against its denominator,
+    with 95% and 99.8% limits around the organisation's pooled achievement (iif_core.stats:
+    exact binomial limits with interpolation, Poisson for rates), and each member's flag."""
+    parent = view.parent or {}
+    level = LEVEL_NOUNS.get(parent.get("level"), "network")
+    name = str(parent.get("org_name") or parent.get("org_code") or level)
+    comparator = _num(parent.get("achievement"))
+    empty = Funnel(_empty(FUNNEL_COLUMNS), pd.DataFrame(), comparator, name, level,
+                   view.member_level, indicator.unit, indicator.direction)  # fmt: skip
+    if view.message:
+        empty.message = view.message
+        return empty
+    if comparator is None:
+        empty.message = f"{name} has no pooled achievement for this indicator and period."
+        return empty
+    members = view.members.dropna(subset=["numerator", "denominator"])
+    members = members[["org_code", "org_name", "numerator", "denominator", "achievement"]]
+    members = members.astype({"numerator": float, "denominator": float, "achievement": float})
+    table = signals.funnel_table(members, comparator, indicator)
+    if table.empty:
+        empty.message = "None of the members has a denominator for this indicator and period."
+        return empty
+    intervals = [
+        wilson_interval(n, d) if indicator.unit == "percent" else (math.nan, math.nan)
+        for n, d in zip(table["numerator"], table["denominator"], strict=True)
+    ]
+    table["interval_low"] = [low * indicator.scale for low, _ in intervals]
+    table["interval_high"] = [high * indicator.scale for _, high in intervals]
+    table["flag"] = [
+        _funnel_flag(p, j) for p, j in zip(table["position"], table["judgement"], strict=True)
+    ]
+    table["side"] = [
+        p.split("_")[0] if p.startswith(("above", "below")) else None for p in table["position"]
+    ]
+    table["chosen"] = table["org_code"] == view.highlight if view.highlight else False
+    curve = signals.funnel_curve(comparator, indicator, float(table["denominator"].max()))
+    return Funnel(table[list(FUNNEL_COLUMNS)], curve, comparator, name, level,
+                  view.member_level, indicator.unit, indicator.direction)  # fmt: skip
+
+
+def _funnel_flag(position: str, judgement: str | None) -> str:
+    if position == "small":
+        return FUNNEL_FLAGS[5]
+    if judgement is None or pd.isna(judgement):
+        return FUNNEL_FLAGS[2]
+    far = position.endswith("99.8")
+    if judgement == "better":
+        return FUNNEL_FLAGS[0] if far else FUNNEL_FLAGS[1]
+    return FUNNEL_FLAGS[4] if far else FUNNEL_FLAGS[3]
+
+
+def funnel_explanation(view: Funnel) -> dict[str, str]:
+    """What the funnel shows in plain words: 'reading' (how to read it), 'finding' (what it
+    finds here), 'small' (the small denominators, or '') and 'method'."""
+    members = {"practice": "practices", "pcn": "PCNs"}.get(view.member_level, "members")
+    member = members[:-1]
+    whose = f"the {view.comparator_level}'s"
+    rate = _threshold_words(round(view.comparator, 1), view.unit) if view.comparator else "–"
+    reading = (
+        f"{members[0].upper() + members[1:]} inside the funnel differ from the "
+        f"{view.comparator_level} by no more than chance would explain. If every {member} had "
+        f"{whose} own rate ({rate}), about 19 in 20 would land inside the dashed 95% lines and "
+        "499 in 500 inside the solid 99.8% lines. The lines narrow to the right because a "
+        f"bigger {member}'s figure moves less by chance."
+    )
+    flagged, judged = view.flagged, int((~view.points["small_denominator"]).sum())
+    better = "higher" if view.direction == "higher" else "lower"
+    if flagged.empty:
+        finding = (
+            f"No {member} is outside the limits: the differences between the {members} are "
+            "within what chance would explain, so none should be singled out on these figures."
+        )
+    else:
+        far = flagged["position"].str.endswith("99.8")
+        parts = [
+            f"{row.org_name} ({row.judgement}, beyond the {row.position.split('_')[1]}% limit)"
+            for row in flagged.itertuples()
+        ]
+        if len(flagged) <= NAMED_OUTSIDE:
+            finding = f"Outside the limits ({better} is better): {_and(parts)}. "
+        else:
+            counts = flagged["judgement"].value_counts()
+            finding = (
+                f"{len(flagged)} of {judged} {members} are outside the limits ({better} is "
+                f"better): {int(counts.get('better', 0))} better and "
+                f"{int(counts.get('worse', 0))} worse, {int(far.sum())} of them beyond the 99.8% "
+                f"lines; the table below lists them. With so many outside, the {members} really "
+                "do differ, by more than chance would make them. "
+            )
+        if far.any():
+            finding += (
+                "Beyond the 99.8% lines is very unlikely to be chance (1 in 500): worth finding "
+                "out what is being done differently there. "
+            )
+        if (~far).any():
+            chance = 1 - FUNNEL_COVERAGES[0] ** judged  # at least one of them beyond 95%
+            finding += (
+                "Beyond only the 95% lines happens by chance to 1 in 20: with "
+                f"{judged} {members}, the chance that at least one lands there by chance alone "
+                f"is {chance:.0%}. A reason to look, not a verdict."
+            )
+    small = ""
+    if not view.small.empty:
+        count = len(view.small)
+        noun = member if count == 1 else members
+        small = (
+            f"{count} {noun} with a denominator under {SMALL_DENOMINATOR} "
+            f"{'is' if count == 1 else 'are'} drawn hollow and not judged: at that size a few "
+            "patients move the figure by more than the limits allow."
+        )
+    distribution = (
+        "exact binomial limits" if view.unit == "percent" else "exact Poisson limits (a rate)"
+    )
+    method = (
+        f"Method: {distribution} around {whose} pooled achievement at 95% and 99.8% (about 2 and "
+        "3 standard deviations), with Spiegelhalter's interpolation so that the lines are "
+        "smooth (Spiegelhalter 2005); better or worse follows the indicator's direction. Each "
+        f"{member}'s own 95% interval (in the table) is the Wilson score interval."
+    )
+    chosen = view.points[view.points["chosen"].astype(bool)]
+    if not chosen.empty:
+        row = chosen.iloc[0]
+        where = row["flag"][0].lower() + row["flag"][1:]
+        finding = f"{row['org_name']} (ringed): {where}. {finding}"
+    return {"reading": reading, "finding": finding.strip(), "small": small, "method": method}
+
+
+# --- Signal or noise: statistical process control ---------------------------------------------
+
+NOBODY_SENT = {
+    "practice": "The practice sent no figures.",
+    "pcn": "No member practice sent figures for this month.",
+}
+SPC_TYPES = {  # Making Data Count's point types, in words
+    "common_cause": "Common cause",
+    "special_cause_improvement": "Special cause: improvement",
+    "special_cause_concern": "Special cause: concern",
+    "special_cause_neutral": "Special cause: neither better nor worse",
+}
+SPC_RULES = {  # the rules a point breaks, in words
+    "outside": "outside the process limits",
+    "shift": "a shift: 7 or more in a row on one side of the mean",
+    "trend": "a trend: 7 or more in a row rising or falling",
+    "two_of_three": "2 of 3 in a row close to a limit (beyond 2 sigma)",
+}
+# Making Data Count's icons, as a letter and words: (letter, words).
+VARIATION_ICONS = {
+    "common_cause": ("~", "Common cause: no sign of real change"),
+    "improvement_high": ("H", "Special cause improvement: higher"),
+    "improvement_low": ("L", "Special cause improvement: lower"),
+    "concern_high": ("H", "Special cause concern: higher"),
+    "concern_low": ("L", "Special cause concern: lower"),
+    "neutral_high": ("H", "Special cause: higher, neither better nor worse"),
+    "neutral_low": ("L", "Special cause: lower, neither better nor worse"),
+}
+ASSURANCE_ICONS = {
+    "consistently_passing": ("P", "Consistently passing the pace needed"),
+    "consistently_failing": ("F", "Consistently failing the pace needed"),
+    "inconsistent": ("?", "Hit and miss against the pace needed"),
+}
+ASSURANCE_WORDS = {
+    "consistently_passing": (
+        "Every month the process can be expected to give is above the pace needed: on course, "
+        "if nothing changes."
+    ),
+    "consistently_failing": (
+        "Every month the process can be expected to give is below the pace needed: the upper "
+        "threshold will be missed unless the pace picks up."
+    ),
+    "inconsistent": (
+        "The pace needed is inside the process limits: some months will reach it and some will "
+        "not, so reaching the upper threshold is not assured."
+    ),
+}
+
+
+@dataclass
+class Spc:
+    """The monthly activity behind a cumulative indicator as an XmR chart."""
+
+    table: pd.DataFrame  # one row per month plotted (signals.spc_series, with words)
+    variation: str | None = None  # VARIATION_ICONS key of the latest point
+    assurance: str | None = None  # ASSURANCE_ICONS key against the pace needed
+    pace_needed: float | None = None
+    provisional: bool = False
+    left_out: pd.DataFrame = field(default_factory=pd.DataFrame)  # months left out, and why
+    message: str | None = None  # why there is no chart, in words
+
+
+def spc(
+    scored: pd.DataFrame,
+    orgs: pd.DataFrame,
+    pcns: pd.DataFrame | None,
+    scheme: Scheme,
+    level: str,
+    org_code: str,
+    indicator_code: str,
+    period=None,
+    pace_needed: float | None = None,
+) -> Spc:
+    """Monthly activity (this month's numerator less last month's) up to `period` as an XmR chart
+    with Making Data Count's rules, the variation icon of the latest month and the assurance icon
+    against `pace_needed` (patients a month to reach the upper threshold). Months in which a
+    member practice sent nothing are left out (`left_out` names who)."""
+    indicator = scheme.indicator(indicator_code)
+    rows = _rows(scored, level, org_code)
+    rows = rows[rows["indicator_code"] == indicator.code]
+    if period is not None:
+        rows = rows[pd.to_datetime(rows["period_end"]) <= pd.Timestamp(period)]
+    incomplete = rows[
+        rows["numerator"].isna() | (rows["practices_with_data"] < rows["member_practices"])
+    ]
+    left_out = pd.DataFrame(
+        {
+            "period_end": pd.to_datetime(incomplete["period_end"]).tolist(),
+            "who": [
+                missing_text(
+                    missing_practices(scored, orgs, pcns, level, org_code, p, indicator.code),
+                    level,
+                )
+                or NOBODY_SENT.get(level, NOBODY_SENT["pcn"])
+                for p in incomplete["period_end"]
+            ],
+        }
+    )
+    result = signals.spc_series(rows, indicator)
+    if result is None:
+        complete = len(rows) - len(incomplete)
+        return Spc(
+            _empty(["period_end", "activity"]),
+            left_out=left_out,
+            message=(
+                "A chart of the monthly activity needs at least "
+                f"{signals.MIN_SPC_POINTS} months in which every member practice sent figures; "
+                f"there {'is' if complete == 1 else 'are'} {complete} so far. It appears as the "
+                "months are uploaded."
+            ),
+        )
+    table, chart = result
+    table = table.copy()
+    table["period_end"] = pd.to_datetime(table["period_end"])
+    table["type_label"] = table["point_type"].map(SPC_TYPES)
+    table["rule_words"] = [
+        "; ".join(SPC_RULES[r] for r in rules.split(", ")) if rules else "none"
+        for rules in table["rules"]
+    ]
+    assurance = (
+        chart.assurance(pace_needed, indicator.direction) if pace_needed is not None else None
+    )
+    return Spc(
+        table,
+        variation=chart.variation,
+        assurance=assurance,
+        pace_needed=pace_needed,
+        provisional=chart.provisional,
+        left_out=left_out,
+    )
+
+
+# --- Year-end projection ----------------------------------------------------------------------
+
+PROJECTION_METHODS = {"last_year_shape": "last year's shape", "recent_pace": "recent pace"}
+BACKTEST_HOW = {"recent pace": "at the recent pace", "last year's shape": "by last year's shape"}
+PROJECTION_COLUMNS = (
+    "indicator_code", "name", "unit", "direction", "lower_threshold", "upper_threshold",
+    "method", "method_label", "method_words", "from_period", "achievement_from", "months_left",
+    "year_end", "achievement", "achievement_low", "achievement_high", "numerator",
+    "denominator", "status", "status_label", "pcn_status_text", "points_available", "points",
+    "points_low", "points_high", "payment", "payment_low", "payment_high", "points_now",
+    "payment_now", "pace_needed", "pace_so_far", "backtest_from", "backtest_method",
+    "backtest_achievement", "backtest_low", "backtest_high", "backtest_actual",
+    "backtest_within", "message",
+)  # fmt: skip
+
+
+def measurement_start(scored: pd.DataFrame, scheme: Scheme, indicator_code: str) -> date:
+    """The month an indicator's cumulative counts start: the scheme's first day, unless the
+    indicator's figures begin later than the other indicators' in the same year (flu counts from
+    1 September), when it is the first day of its first month with figures."""
+    start = scheme.start_date or date(int(scheme.year[:4]), 4, 1)
+    if scored is None or scored.empty:
+        return start
+    with_data = scored[scored["practices_with_data"].fillna(0) > 0]
+    own = with_data[with_data["indicator_code"] == indicator_code]
+    if own.empty:
+        return start
+    first_any = pd.to_datetime(with_data["period_end"]).min()
+    first_own = pd.to_datetime(own["period_end"]).min()
+    return first_own.date().replace(day=1) if first_own > first_any else start
+
+
+def _complete_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Months with every member practice's figures, in order: a missing upload is not a fall."""
+    if rows is None or rows.empty:
+        return _empty(["period_end", "numerator", "denominator"])
+    kept = rows.dropna(subset=["numerator", "denominator"])
+    kept = kept[kept["practices_with_data"] >= kept["member_practices"]]
+    return kept.sort_values("period_end")
+
+
+def projections(
+    scored: pd.DataFrame,
+    scheme: Scheme,
+    orgs: pd.DataFrame,
+    pcns: pd.DataFrame | None,
+    level: str,
+    org_code: str,
+    period,
+    last_year: pd.DataFrame | None = None,
+    last_scheme: Scheme | None = None,
+    year_before: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Per indicator of the scheme, the projected position at the year end as at `period`.
+
+    Achievement with its 95% band (signals.project: last year's shape when `last_year` has this
+    month and the year end, else the recent pace), from the latest month with every member's
+    figures; the status, points and £ of the projected counts by the real scoring pipeline
+    (`score_projected`; for a place or ICB each PCN projected and scored on its own, and summed);
+    the patients a month needed to reach the upper threshold; and how the same method did on
+    last year (signals.backtest, from the same month).
+    """
+    pcns = pcn_membership(orgs) if pcns is None and level in ("place", "icb") else pcns
+    year_end = signals.scheme_end(scheme)
+    pays = level != "practice"
+    now = _at_period(_rows(scored, level, org_code), period).set_index("indicator_code")
+    records, stand_ins = [], []
+    for code, indicator in scheme.indicators.items():
+        record = {
+            "indicator_code": code, "name": indicator.name, "unit": indicator.unit,
+            "direction": indicator.direction, "year_end": year_end,
+            "lower_threshold": float(indicator.lower_threshold),
+            "upper_threshold": float(indicator.upper_threshold),
+            "points_available": (
+                _num(now.loc[code, "points_available"]) if pays and code in now.index else None
+            ),
+            "points_now": _num(now.loc[code, "points_achieved"]) if code in now.index else None,
+            "payment_now": _num(now.loc[code, "payment_achieved"]) if code in now.index else None,
+        }  # fmt: skip
+        start = measurement_start(scored, scheme, code)
+        own = _projection_input(scored, level, org_code, code, period)
+        before = _projection_input(last_year, level, org_code, code)
+        projected = _project_one(own, indicator, scheme, start, before)
+        if projected is None:
+            sent = _num(now.loc[code, "practices_with_data"]) if code in now.index else None
+            record["message"] = _no_projection_message(own, bool(sent), year_end)
+            records.append(record)
+            continue
+        latest = own.iloc[-1]
+        record.update(_projection_fields(projected, latest, indicator, start, year_end))
+        if level in ("place", "icb"):
+            for pcn in _member_pcns(pcns, level, org_code):
+                pcn_rows = _projection_input(scored, "pcn", pcn, code, period)
+                pcn_before = _projection_input(last_year, "pcn", pcn, code)
+                pcn_projection = _project_one(pcn_rows, indicator, scheme, start, pcn_before)
+                if pcn_projection is not None:
+                    stand_ins += _stand_ins(("member", pcn), pcn_projection,
+                                            pcn_rows.iloc[-1], indicator)  # fmt: skip
+        stand_ins += _stand_ins(("own", org_code), projected, latest, indicator)
+        record.update(
+            _backtest_fields(last_year, last_scheme, year_before, level, org_code, indicator,
+                             pd.Timestamp(latest["period_end"]).month)
+        )  # fmt: skip
+        records.append(record)
+    scores = score_projected(scheme, pd.DataFrame(stand_ins), year_end)
+    frame = pd.DataFrame.from_records([_with_scores(r, scores, level, pays) for r in records])
+    for column in PROJECTION_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = None
+    return frame[list(PROJECTION_COLUMNS)]
+
+
+def projection_totals(frame: pd.DataFrame) -> dict:
+    """The projections summed over the indicators: points and £ (with the sums of the bands'
+    ends) and the count of indicators projected at each status."""
+    totals = {
+        key: _sum(frame[key]) if key in frame else None
+        for key in ("points", "points_low", "points_high", "payment", "payment_low",
+                    "payment_high", "points_available", "payment_now")
+    }  # fmt: skip
+    statuses = frame["status"].value_counts() if "status" in frame else pd.Series(dtype=int)
+    totals.update({f"{s}_count": int(statuses.get(s, 0)) for s in STATUS_ORDER})
+    totals["projected"] = int(frame["method"].notna().sum()) if "method" in frame else 0
+    return totals
+
+
+def projection_for(frame: pd.DataFrame, indicator_code: str) -> dict:
+    """One indicator's row of `projections` as a plain dict, missing values as None."""
+    rows = frame[frame["indicator_code"] == indicator_code] if frame is not None else frame
+    if rows is None or rows.empty:
+        return {**dict.fromkeys(PROJECTION_COLUMNS), "indicator_code": indicator_code,
+                "message": "Nothing to project for this indicator."}  # fmt: skip
+    return {key: (None if _missing(value) else value) for key, value in rows.iloc[0].items()}
+
+
+def _missing(value) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _projection_input(scored, level, org_code, indicator_code, period=None) -> pd.DataFrame:
+    if scored is None or scored.empty:
+        return _complete_rows(None)
+    rows = _rows(scored, level, org_code)
+    rows = rows[rows["indicator_code"] == indicator_code]
+    if period is not None:
+        rows = rows[pd.to_datetime(rows["period_end"]) <= pd.Timestamp(period)]
+    return _complete_rows(rows)
+
+
+def _project_one(rows, indicator, scheme, start, before) -> dict | None:
+    if rows.empty or not (rows["denominator"].iloc[-1] > 0):
+        return None
+    latest = pd.Timestamp(rows["period_end"].iloc[-1]).date()
+    if signals.months_to_year_end(latest, signals.scheme_end(scheme)) <= 0:
+        return None
+    return signals.project(rows, indicator, scheme, start, before if len(before) else None)
+
+
+def _no_projection_message(own: pd.DataFrame, has_figures: bool, year_end: date) -> str:
+    if own.empty and not has_figures:
+        return "No figures for this indicator yet, so nothing to project."
+    if own.empty:
+        return "No month yet with figures from every member practice, so nothing to project."
+    latest = pd.Timestamp(own["period_end"].iloc[-1]).date()
+    if signals.months_to_year_end(latest, year_end) <= 0:
+        return f"The year has ended: the figures at {_day(year_end)} are final."
+    return "No denominator yet, so nothing to project."
+
+
+def _projection_fields(projected, latest, indicator, start, year_end) -> dict:
+    from_period = pd.Timestamp(latest["period_end"]).date()
+    months_so_far = signals.months_to_year_end(start, from_period) + 1
+    numerator = float(latest["numerator"])
+    words = {
+        "last_year_shape": (
+            f"this year's counts grown as last year's grew from {from_period:%B} to "
+            f"{year_end.day} {year_end:%B}"
+        ),
+        "recent_pace": (
+            f"the average monthly increase so far carried on to {year_end.day} {year_end:%B}. "
+            "It assumes the rest of the year goes like the months so far, so it over-shoots "
+            "work done early in the year (flu in the autumn) and under-shoots work left until "
+            "the end (health checks before March); last year's shape allows for that once last "
+            "year is stored"
+        ),
+    }[projected["method"]]
+    return {
+        "method": projected["method"],
+        "method_label": PROJECTION_METHODS[projected["method"]],
+        "method_words": words,
+        "from_period": from_period,
+        "achievement_from": _num(latest.get("achievement")),
+        "months_left": projected["months_left"],
+        "achievement": projected["achievement"],
+        "achievement_low": projected["achievement_low"],
+        "achievement_high": projected["achievement_high"],
+        "numerator": projected["numerator"],
+        "denominator": projected["denominator"],
+        "pace_needed": signals.pace_needed(latest, indicator, year_end, projected["denominator"]),
+        "pace_so_far": numerator / months_so_far if months_so_far > 0 else None,
+    }
+
+
+def _member_pcns(pcns: pd.DataFrame | None, level: str, org_code: str) -> list[str]:
+    if pcns is None or pcns.empty:
+        return []
+    column = "place_code" if level == "place" else "icb_code"
+    return sorted(pcns.loc[pcns[column] == org_code, "pcn_code"])
+
+
+def _stand_ins(key: tuple, projected: dict, latest: pd.Series, indicator: Indicator) -> list[dict]:
+    """Projected pooled counts (central, low and high) as rows for `score_projected`: the
+    numerator at each end of the band, the projected denominator, PCAs grown with it."""
+    denominator = projected["denominator"]
+    grown = denominator / float(latest["denominator"]) if latest["denominator"] else 1.0
+    pca = _num(latest.get("pca_count")) or 0.0
+    return [
+        {"kind": key[0], "indicator_code": indicator.code, "org_code": key[1], "variant": variant,
+         "list_size": _num(latest.get("list_size")),
+         "numerator": projected[column] * denominator / indicator.scale,
+         "denominator": denominator, "pca_count": pca * grown}
+        for variant, column in (("central", "achievement"), ("low", "achievement_low"),
+                                ("high", "achievement_high"))
+    ]  # fmt: skip
+
+
+def score_projected(scheme: Scheme, counts: pd.DataFrame, period_end: date) -> pd.DataFrame:
+    """Status, points and £ of projected pooled counts by the real scoring pipeline.
+
+    Each row of `counts` (indicator_code, list_size, numerator, denominator, pca_count, with any
+    other columns kept) becomes a stand-in network of one practice with the network's list size,
+    scored at `period_end`; counts are rounded to whole patients first, as an extract holds them.
+    Adds status, points_achieved and payment_achieved."""
+    if counts is None or counts.empty:
+        return pd.DataFrame(columns=["status", "points_achieved", "payment_achieved"])
+    counts = counts.reset_index(drop=True)
+    pcn_codes = [f"U{i:05d}" for i in range(1, len(counts) + 1)]
+    practice_codes = [f"Z{i:05d}" for i in range(1, len(counts) + 1)]
+    stand_in_orgs = pd.DataFrame(
+        {
+            "practice_code": practice_codes,
+            "practice_name": practice_codes,
+            "pcn_code": pcn_codes,
+            "pcn_name": pcn_codes,
+            "list_size": [
+                None if _num(s) is None else round(float(s)) for s in counts["list_size"]
+            ],
+        }
+    )
+    numerators = [max(0, round(float(n))) for n in counts["numerator"]]
+    denominators = [max(0, round(float(d))) for d in counts["denominator"]]
+    extract = pd.DataFrame(
+        {
+            "practice_code": practice_codes,
+            "indicator_code": counts["indicator_code"],
+            "period_end": period_end.isoformat(),
+            "numerator": [min(n, d) for n, d in zip(numerators, denominators, strict=True)],
+            "denominator": denominators,
+            "pca_count": [max(0, round(float(p or 0))) for p in counts["pca_count"]],
+        }
+    )
+    scored = score(scheme, stand_in_orgs, extract, level="pcn", period=period_end)
+    scored = scored.set_index(["org_code", "indicator_code"])
+    keys = list(zip(pcn_codes, counts["indicator_code"], strict=True))
+    found = scored.reindex(keys)
+    return counts.assign(
+        status=found["status"].to_numpy(),
+        points_achieved=found["points_achieved"].to_numpy(),
+        payment_achieved=found["payment_achieved"].to_numpy(),
+    )
+
+
+def _with_scores(record: dict, scores: pd.DataFrame, level: str, pays: bool) -> dict:
+    code = record["indicator_code"]
+    if scores.empty or record.get("method") is None:
+        return {**record, "status": "no_data", "status_label": status_label("no_data")}
+    mine = scores[scores["indicator_code"] == code]
+    own = mine[mine["kind"] == "own"].set_index("variant")
+    status = own.loc["central", "status"] if "central" in own.index else "no_data"
+    record = {**record, "status": status, "status_label": status_label(status)}
+    if not pays:
+        return record
+    payers = mine[mine["kind"] == ("member" if level in ("place", "icb") else "own")]
+    by_variant = {
+        variant: (
+            _sum(payers.loc[payers["variant"] == variant, "points_achieved"]),
+            _sum(payers.loc[payers["variant"] == variant, "payment_achieved"]),
+        )
+        for variant in ("central", "low", "high")
+    }
+    points = [by_variant[v][0] for v in ("low", "high") if by_variant[v][0] is not None]
+    money = [by_variant[v][1] for v in ("low", "high") if by_variant[v][1] is not None]
+    record.update(
+        points=by_variant["central"][0],
+        payment=by_variant["central"][1],
+        points_low=min(points) if points else None,
+        points_high=max(points) if points else None,
+        payment_low=min(money) if money else None,
+        payment_high=max(money) if money else None,
+    )
+    if level in ("place", "icb"):
+        central = payers[payers["variant"] == "central"]["status"].value_counts()
+        record["pcn_status_text"] = "PCNs projected: " + " · ".join(
+            f"{STATUS_SYMBOLS[s]} {int(central.get(s, 0))}" for s in ("green", "amber", "red")
+        )
+    return record
+
+
+def _backtest_fields(last_year, last_scheme, year_before, level, org_code, indicator, month):
+    """How the method would have done last year, projected from the same month."""
+    if last_year is None or last_year.empty or last_scheme is None:
+        return {}
+    rows = _projection_input(last_year, level, org_code, indicator.code)
+    if rows.empty:
+        return {}
+    year_end = signals.scheme_end(last_scheme)
+    final = pd.Timestamp(rows["period_end"].iloc[-1]).date()
+    if (final.year, final.month) != (year_end.year, year_end.month):
+        return {}  # last year is not complete to its year end: nothing to compare with
+    old_indicator = last_scheme.indicators.get(indicator.code, indicator)
+    before = _projection_input(year_before, level, org_code, indicator.code)
+    result = signals.backtest(
+        rows, old_indicator, last_scheme, month,
+        measurement_start(last_year, last_scheme, indicator.code),
+        before if len(before) else None,
+    )  # fmt: skip
+    if result is None:
+        return {}
+    months = pd.to_datetime(rows["period_end"])
+    return {
+        "backtest_from": months[months.dt.month == month].iloc[0].date(),
+        "backtest_method": PROJECTION_METHODS[result["method"]],
+        "backtest_achievement": result["achievement"],
+        "backtest_low": result["achievement_low"],
+        "backtest_high": result["achievement_high"],
+        "backtest_actual": result["actual"],
+        "backtest_within": bool(result["within_band"]),
+    }
+
+
+def backtest_text(row: dict) -> str | None:
+    """'Projected from October 2025 at the recent pace, this method said 61.9% (95% band 55.0% to
+    68.8%); the year ended at 64.8%, inside the band.' with a warning when it missed."""
+    if row.get("backtest_from") is None or pd.isna(row.get("backtest_actual")):
+        return None
+    unit = row["unit"]
+    said = _achievement_words(row["backtest_achievement"], unit)
+    low = _achievement_words(row["backtest_low"], unit)
+    high = _achievement_words(row["backtest_high"], unit)
+    actual = _achievement_words(row["backtest_actual"], unit)
+    when = pd.Timestamp(row["backtest_from"])
+    how = BACKTEST_HOW.get(row["backtest_method"], row["backtest_method"])
+    text = (
+        f"Checked on last year: projected from {when:%B %Y} {how}, this method said {said} "
+        f"(95% band {low} to {high}); the year ended at {actual}"
+    )
+    error = float(row["backtest_actual"]) - float(row["backtest_achievement"])
+    if row["backtest_within"]:
+        return text + ", inside the band."
+    direction = "under-shot" if error > 0 else "over-shot"
+    text += f": it {direction} by {abs(error):.1f} points, outside its band."
+    if error > 0:
+        text += (
+            " Last year was back-loaded: more was done in its last months than the pace up to "
+            f"{when:%B} suggested, so a projection at the recent pace is likely to be too low "
+            "again this year."
+        )
+    else:
+        text += (
+            f" Last year slowed down after {when:%B}, so a projection at the recent pace is "
+            "likely to be too high again this year."
+        )
+    if row.get("method") == "last_year_shape" and row["backtest_method"] != "last year's shape":
+        text += (
+            " This year's projection uses last year's shape, which allows for that; it cannot be "
+            "checked the same way without the year before last."
+        )
+    return text
+
+
+def _achievement_words(value, unit: str) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return {"percent": f"{float(value):.1f}%", "per_1000": f"{float(value):.1f} per 1,000"}.get(
+        unit, f"{float(value):.2f}"
+    )
+
+
+def projection_path(row: dict) -> pd.DataFrame:
+    """The projection as a chart draws it: from the latest month used (no band) to the year end
+    (the 95% band), with `shown_at` the period end of each."""
+    columns = ["shown_at", "achievement", "low", "high", "label"]
+    if row is None or row.get("method") is None or pd.isna(row.get("achievement_from")):
+        return _empty(columns)
+    unit = row["unit"]
+    label = (
+        f"Projected {_day(row['year_end'])}: {_achievement_words(row['achievement'], unit)} "
+        f"(95% band {_achievement_words(row['achievement_low'], unit)} to "
+        f"{_achievement_words(row['achievement_high'], unit)}), {row['method_label']}"
+    )
+    return pd.DataFrame(
+        {
+            "shown_at": pd.to_datetime([row["from_period"], row["year_end"]]),
+            "achievement": [row["achievement_from"], row["achievement"]],
+            "low": [row["achievement_from"], row["achievement_low"]],
+            "high": [row["achievement_from"], row["achievement_high"]],
+            "label": [label, label],
+        }
+    )
 
 
 # --- Uploads ----------------------------------------------------------------------------------

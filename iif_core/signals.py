@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import numpy as np
@@ -100,6 +101,38 @@ def required_pace(latest: pd.Series, indicator: Indicator, year_end: date) -> fl
     return float(gap) / months_left
 
 
+def pace_needed(
+    latest: pd.Series,
+    indicator: Indicator,
+    year_end: date,
+    denominator_at_end: float | None = None,
+) -> float | None:
+    """Patients (or events) a month needed from now to be at the upper threshold at the year end,
+    allowing for the denominator to grow to `denominator_at_end` (CAN-04's referrals keep coming).
+
+    Without a different year-end denominator it is `required_pace` (a register such as HI-03
+    stays about the same size). For a lower-is-better indicator it is the most events a month
+    that keep the indicator at the upper threshold. None once the year has ended.
+    """
+    months_left = months_to_year_end(pd.Timestamp(latest["period_end"]).date(), year_end)
+    denominator = latest.get("denominator")
+    if months_left <= 0:
+        return None
+    if (
+        denominator_at_end is None
+        or pd.isna(denominator_at_end)
+        or (denominator is not None and float(denominator_at_end) == float(denominator))
+    ):
+        return required_pace(latest, indicator, year_end)
+    numerator = latest.get("numerator")
+    if numerator is None or pd.isna(numerator):
+        return None
+    at_threshold = float(indicator.upper_threshold) * float(denominator_at_end) / indicator.scale
+    if indicator.direction == "higher":
+        return max(0, math.ceil(at_threshold - float(numerator) - 1e-9)) / months_left
+    return (at_threshold - float(numerator)) / months_left
+
+
 def project(
     rows: pd.DataFrame,
     indicator: Indicator,
@@ -175,14 +208,21 @@ def backtest(
     scheme: Scheme,
     from_month: int,
     measurement_start: date,
+    year_before: pd.DataFrame | None = None,
 ) -> dict | None:
-    """How the projection would have done last year: projected from `from_month`, against the end."""
+    """How the projection would have done last year: projected from `from_month`, against the end.
+
+    With `year_before` (the same organisation's rows a year before last year) the projection may
+    use last year's shape, as this year's does; without it, it is the recent pace.
+    """
     series = last_year.dropna(subset=["numerator"]).sort_values("period_end")
     months = pd.to_datetime(series["period_end"])
     cutoff = months[months.dt.month == from_month]
     if cutoff.empty or series["denominator"].iloc[-1] <= 0:
         return None
-    projected = project(series[months <= cutoff.iloc[0]], indicator, scheme, measurement_start)
+    projected = project(
+        series[months <= cutoff.iloc[0]], indicator, scheme, measurement_start, year_before
+    )
     if projected is None:
         return None
     final = series.iloc[-1]

@@ -17,6 +17,10 @@ AREA_STATUS_HELP = (
     "its PCNs at full points (✔), earning (◐) and with no points yet (✖). The area's points and "
     "£ are the sums of its PCNs'."
 )
+COMPLETENESS_COLUMNS = [
+    "practice_name", "pcn_name", "data_note", "periods_sent", "periods_missing",
+    "missing_period_ends", "latest_period_end", "months_behind", "practice_code",
+]  # fmt: skip
 STATUS_BADGE_COLOURS = {"green": "green", "amber": "orange", "red": "red", "no_data": "gray"}
 
 
@@ -65,7 +69,57 @@ def render_totals(view: report.Overview, context: report.OrgContext) -> None:
         st.info(context.payment_note, icon=":material/info:")
 
 
-def render_card(frame, pays: bool, level: str) -> None:
+def render_projection_totals(projection, pays: bool) -> None:
+    """One line under the totals: where the year is heading if it carries on as it is going."""
+    totals = report.projection_totals(projection)
+    if not totals["projected"]:
+        return
+    year_end = format.long_day(projection["year_end"].iloc[0])
+    statuses = f"✔ {totals['green_count']}  ◐ {totals['amber_count']}  ✖ {totals['red_count']}"
+    if pays:
+        st.markdown(
+            f"**Projected at {year_end}:** {format.money(totals['payment'], pence=False)} "
+            f"({format.points(totals['points'])} points; 95% bands add up to "
+            f"{format.money_range(totals['payment_low'], totals['payment_high'])}) · "
+            f"indicators {statuses}. Each card says how; the Trends page shows the projection."
+        )
+    else:
+        st.markdown(f"**Projected at {year_end}:** indicators {statuses}.")
+
+
+def render_card_projection(projected: dict, pays: bool, period) -> None:
+    if projected["message"]:
+        st.caption(f"Projection: {projected['message']}")
+        return
+    band = format.band(
+        projected["achievement"],
+        projected["achievement_low"],
+        projected["achievement_high"],
+        projected["unit"],
+    )
+    money = (
+        f" · {format.points(projected['points'])} points, "
+        f"{format.money(projected['payment'], pence=False)}"
+        if pays
+        else ""
+    )
+    st.markdown(
+        f"**Projected {format.day(projected['year_end'])}:** {band} · "
+        f"{projected['status_label']}{money}"
+    )
+    start = (
+        f", from {format.day(projected['from_period'])} (the latest month with every practice)"
+        if projected["from_period"] != period
+        else ""
+    )
+    st.caption(
+        f"{format.plural(projected['pace_needed'], 'patient')} a month needed to end at UT "
+        f"({format.count(projected['pace_so_far'])} a month so far) · method: "
+        f"{projected['method_label']}{start}"
+    )
+
+
+def render_card(frame, pays: bool, level: str, projected: dict, missing: str | None, period):
     card = frame.iloc[0].to_dict()
     with st.container(border=True):
         st.markdown(f"**{card['indicator_code']}** · {sidebar.escape_markdown(card['name'])}")
@@ -105,10 +159,15 @@ def render_card(frame, pays: bool, level: str) -> None:
             )
         else:
             st.markdown(f"| To LT | To UT |\n|---|---|\n| {patients} |")
+        render_card_projection(projected, pays, period)
         st.caption(
             report.completeness_text(card["practices_with_data"], card["member_practices"], level)
             + ("" if card["confirmed"] else " · thresholds and points unconfirmed")
         )
+        if missing:
+            st.markdown(
+                f":orange-badge[:material/warning: Incomplete] {sidebar.escape_markdown(missing)}"
+            )
 
 
 chosen = state.selection()
@@ -121,7 +180,11 @@ view = report.overview(
     chosen.scored, chosen.scheme, chosen.level, chosen.org_code, chosen.period, chosen.pcns
 )
 context = chosen.context()
+projection = state.projections(
+    chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, chosen.period
+)
 render_totals(view, context)
+render_projection_totals(projection, view.pays and context.earns_iif)
 st.caption(
     f"{report.scheme_completeness_text(view.totals, chosen.level)}. On each card, To LT and To "
     "UT are the patients still needed to reach the lower and upper thresholds."
@@ -130,10 +193,20 @@ for start in range(0, len(view.cards), CARDS_PER_ROW):
     columns = st.columns(CARDS_PER_ROW)
     for offset, column in enumerate(columns):
         if start + offset < len(view.cards):
+            card = view.cards.iloc[[start + offset]]
+            code = card["indicator_code"].iloc[0]
+            missing = report.missing_text(
+                report.missing_practices(
+                    chosen.scored, chosen.orgs, chosen.pcns, chosen.level, chosen.org_code,
+                    chosen.period, code,
+                ),
+                chosen.level,
+            )  # fmt: skip
             with column:
                 render_card(
-                    view.cards.iloc[[start + offset]], view.pays and context.earns_iif, chosen.level
-                )
+                    card, view.pays and context.earns_iif, chosen.level,
+                    report.projection_for(projection, code), missing, chosen.period,
+                )  # fmt: skip
 
 with st.expander("All indicators as a table"):
     format.show_table(view.cards, TABLE_COLUMNS, key="overview_table")
@@ -141,4 +214,20 @@ with st.expander("All indicators as a table"):
         view.cards[TABLE_COLUMNS],
         format.file_stem("iif-overview", chosen.org_code, chosen.period),
         key="overview_download",
+    )
+
+completeness = state.data_completeness(
+    chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, chosen.period
+)
+with st.expander(f"Data completeness by practice: {report.completeness_summary(completeness)}"):
+    st.caption(
+        "Per member practice: the months it sent figures for up to the period end chosen, the "
+        "months it missed, and its latest period end. A practice that missed a month is left "
+        "out of its PCN's figures for that month, which are then lower than the truth."
+    )
+    format.show_table(completeness, COMPLETENESS_COLUMNS, key="completeness_table")
+    format.download_buttons(
+        completeness[COMPLETENESS_COLUMNS],
+        format.file_stem("iif-completeness", chosen.org_code, chosen.period),
+        key="completeness_download",
     )

@@ -11,6 +11,15 @@ TABLE_COLUMNS = [
     "value_per_patient", "marginal_value",
 ]  # fmt: skip
 WORK_COLUMNS = list(report.WORK_COLUMNS)
+PROJECTION_COLUMNS = [
+    "indicator_code", "status_label", "achievement", "achievement_low", "achievement_high",
+    "points", "payment", "payment_now", "pace_needed",
+]  # fmt: skip
+PROJECTION_LABELS = {
+    "status_label": "Projected status",
+    "achievement": "Projected achievement",
+    "payment_now": "£ earned so far",
+}
 PRACTICE_COLUMNS = [
     "indicator_code", "name", "status_label", "achievement", "lower_threshold",
     "upper_threshold", "patients_to_lower", "patients_to_upper",
@@ -32,14 +41,64 @@ def render_practice(chosen: state.Selection) -> None:
     )
 
 
-def render_totals(ranking) -> None:
+def render_totals(ranking, projected: dict) -> None:
     earned = ranking["payment_achieved"].sum(min_count=1)
     available = ranking["payment_available"].sum(min_count=1)
     outstanding = ranking["payment_outstanding"].sum(min_count=1)
-    row = st.columns(3)
+    row = st.columns(4)
     row[0].metric("£ earned so far", format.money(earned), border=True)
     row[1].metric("£ available", format.money(available), border=True)
     row[2].metric("£ still to earn", format.money(outstanding), border=True)
+    row[3].metric(
+        "£ projected by 31 March",
+        format.money(projected["payment"], pence=False),
+        help="If the year carries on as it is going (see below); the 95% bands add up to "
+        f"{format.money_range(projected['payment_low'], projected['payment_high'])}.",
+        border=True,
+    )
+
+
+def render_projection(projection, level: str, stem: str) -> None:
+    """What each indicator is projected to earn by the year end, and how the projection is made."""
+    year_end = format.long_day(projection["year_end"].iloc[0])
+    st.subheader(f"If the year carries on as it is going: {year_end}")
+    st.markdown(
+        "Each indicator's projected achievement, status, points and £ at the year end, with the "
+        "95% band, and the patients a month needed from now on to end the year at the upper "
+        "threshold."
+    )
+    format.show_table(
+        projection, PROJECTION_COLUMNS, key="projection_table", labels=PROJECTION_LABELS
+    )
+    format.download_buttons(
+        projection,
+        stem,
+        key="projection_download",
+        label="projection",
+    )
+    notes = [
+        "Points and £ are those the scoring rules give the projected counts (rounded to whole "
+        "patients), list size and prevalence adjustments included."
+    ]
+    if level in ("place", "icb"):
+        notes.append(
+            "For a place or ICB each PCN is projected and paid on its own and the PCNs' points "
+            "and £ are added up; the ends of their bands are added up too, so the band is wide."
+        )
+    st.caption(" ".join(notes))
+    with st.expander("How the projection is made, and how it did on last year"):
+        for row in projection.itertuples():
+            one = report.projection_for(projection, row.indicator_code)
+            if one["message"]:
+                st.markdown(f"**{one['indicator_code']}**: {one['message']}")
+                continue
+            checked = report.backtest_text(one) or (
+                "Not checked: last year's figures to 31 March are not stored."
+            )
+            st.markdown(
+                f"**{one['indicator_code']}**: {one['method_label']}, {one['method_words']}. "
+                f"{checked}"
+            )
 
 
 def render_explanations(ranking) -> None:
@@ -70,7 +129,15 @@ if chosen.level == "practice":
 ranking = report.payment_ranking(
     chosen.scored, chosen.scheme, chosen.level, chosen.org_code, chosen.period
 )
-render_totals(ranking)
+projection = state.projections(
+    chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, chosen.period
+)
+render_totals(ranking, report.projection_totals(projection))
+for note in report.incomplete_notes(
+    chosen.scored, chosen.orgs, chosen.pcns, chosen.level, chosen.org_code, chosen.period,
+    list(chosen.scheme.indicators),
+):  # fmt: skip
+    st.warning(sidebar.escape_markdown(note), icon=":material/warning:")
 if report.is_unadjusted(chosen.scheme):
     st.warning(sidebar.UNADJUSTED_HELP, icon=":material/warning:")
 st.subheader("Indicators ranked by the £ their remaining work is worth")
@@ -88,6 +155,9 @@ if chosen.level != "pcn":
         "prevalence adjustments."
     )
 render_explanations(ranking)
+render_projection(
+    projection, chosen.level, format.file_stem("iif-projection", chosen.org_code, chosen.period)
+)
 
 work = report.work_ranking(
     chosen.scored, chosen.scheme, chosen.orgs, chosen.level, chosen.org_code, chosen.period,

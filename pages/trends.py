@@ -1,9 +1,9 @@
-"""Trends: monthly achievement of one indicator for the organisation and its members."""
+"""Trends: monthly achievement of one indicator, its projection to 31 March, and its monthly
+activity as a statistical process control chart."""
 
 import streamlit as st
 
 from iif_core import report
-from iif_core.problems import InputError
 from ui import charts, format, sidebar, state
 
 TABLE_COLUMNS = [
@@ -17,15 +17,143 @@ MEMBER_WORDS = {
 }
 
 
-def last_year_scored(chosen: state.Selection):
-    """Last year's scored figures when any are stored, else None."""
-    before = state.previous_year(chosen.year)
-    if before not in state.years_with_data(chosen.path, chosen.version):
-        return None
-    try:
-        return state.scored(chosen.path, before, chosen.version)
-    except InputError:
-        return None
+# Making Data Count's icons as badges: a colour, a symbol and the icon's letter and words.
+VARIATION_BADGES = {
+    "common_cause": ("gray", ":material/trending_flat:"),
+    "improvement_high": ("blue", ":material/arrow_upward:"),
+    "improvement_low": ("blue", ":material/arrow_downward:"),
+    "concern_high": ("orange", ":material/arrow_upward:"),
+    "concern_low": ("orange", ":material/arrow_downward:"),
+    "neutral_high": ("violet", ":material/arrow_upward:"),
+    "neutral_low": ("violet", ":material/arrow_downward:"),
+}
+ASSURANCE_BADGES = {
+    "consistently_passing": ("blue", ":material/check_circle:"),
+    "consistently_failing": ("orange", ":material/cancel:"),
+    "inconsistent": ("gray", ":material/help:"),
+}
+SPC_HELP = (
+    "Making Data Count's XmR chart: the mean, and process limits at the mean ± 2.66 × the mean "
+    "moving range. A point is a signal (special cause) when it is outside the limits, in a run "
+    "of 7 on one side of the mean, in a run of 7 rising or falling, or 2 of 3 close to a limit."
+)
+
+
+def render_projection(row: dict, pays: bool, period) -> None:
+    """Where the indicator is heading: the projected year end, its band, status, points and £,
+    the pace needed, the method and how it did on last year."""
+    st.subheader(f"Projected position at {format.long_day(row['year_end'])}")
+    if row["message"]:
+        st.info(row["message"], icon=":material/info:")
+        return
+    unit = row["unit"]
+    low, high = row["achievement_low"], row["achievement_high"]
+    cells = st.columns(4)
+    cells[0].metric(
+        "Projected achievement",
+        format.achievement(row["achievement"], unit),
+        help=f"95% band {format.achievement(low, unit)} to {format.achievement(high, unit)}",
+        border=True,
+    )
+    cells[1].metric("Projected status", row["status_label"], border=True)
+    if pays:
+        cells[2].metric(
+            "Projected £",
+            format.money(row["payment"], pence=False),
+            help=f"{format.points(row['points'])} of {format.points(row['points_available'])} "
+            f"points; 95% band {format.money_range(row['payment_low'], row['payment_high'])}",
+            border=True,
+        )
+    else:
+        cells[2].metric(
+            "Projected £", "PCN only", help="The IIF pays Primary Care Networks.", border=True
+        )
+    cells[3].metric(
+        "Needed a month",
+        format.plural(row["pace_needed"], "patient") if row["pace_needed"] is not None else "–",
+        help="From now on, to end the year at the upper threshold; "
+        f"{format.count(row['pace_so_far'])} a month on average so far.",
+        border=True,
+    )
+    money = ""
+    if pays:
+        money = (
+            f" {format.points(row['points'])} of {format.points(row['points_available'])} points, "
+            f"{format.money(row['payment'], pence=False)} (95% band "
+            f"{format.money_range(row['payment_low'], row['payment_high'])})."
+        )
+    st.markdown(
+        f"95% band {format.achievement(low, unit)} to {format.achievement(high, unit)}.{money} "
+        f"**Method: {row['method_label']}**: {row['method_words']}. "
+        f"{format.count(row['pace_so_far'])} patients a month so far; "
+        f"{format.count(row['pace_needed'])} a month from now on end the year at the upper "
+        "threshold."
+    )
+    if row["from_period"] != period:
+        st.caption(
+            f"Projected from {format.day(row['from_period'])}, the latest month in which every "
+            "member practice sent figures."
+        )
+    checked = report.backtest_text(row)
+    if checked is None:
+        st.caption("Not checked against last year: last year's figures to 31 March are not stored.")
+    elif row["backtest_within"]:
+        st.caption(checked)
+    else:
+        st.warning(checked, icon=":material/warning:")
+
+
+def render_spc(view: report.Spc) -> None:
+    """The monthly activity as an XmR chart with its variation and assurance icons."""
+    st.subheader("Monthly activity: signal or noise")
+    st.markdown(
+        "Each month's new patients achieved (this month's numerator less last month's), with "
+        "their mean and process limits. Points inside the limits with no pattern are the usual "
+        "ups and downs (common cause, grey); a point that breaks a rule is a signal: blue for "
+        "an improvement, orange for a concern."
+    )
+    if view.message:
+        st.info(view.message, icon=":material/info:")
+        render_left_out(view)
+        return
+    badges = st.container(horizontal=True)
+    letter, words = report.VARIATION_ICONS[view.variation]
+    colour, icon = VARIATION_BADGES[view.variation]
+    badges.badge(f"Variation ({letter}): {words}", color=colour, icon=icon, help=SPC_HELP)
+    if view.assurance is not None:
+        letter, words = report.ASSURANCE_ICONS[view.assurance]
+        colour, icon = ASSURANCE_BADGES[view.assurance]
+        badges.badge(f"Assurance ({letter}): {words}", color=colour, icon=icon)
+    format.show_chart(
+        charts.spc_chart(view.table, view.pace_needed),
+        alt="Monthly activity with its mean and process limits",
+    )
+    notes = [
+        "The latest month is "
+        + report.VARIATION_ICONS[view.variation][1][0].lower()
+        + report.VARIATION_ICONS[view.variation][1][1:]
+        + "."
+    ]
+    if view.assurance is not None:
+        notes.append(
+            f"Pace needed (dotted green): {format.count(view.pace_needed)} a month to end the "
+            f"year at the upper threshold. {report.ASSURANCE_WORDS[view.assurance]}"
+        )
+    if view.provisional:
+        notes.append(
+            f"Provisional limits: {len(view.table)} months so far; limits settle from 12 points, "
+            "so treat the signals with care."
+        )
+    st.caption(" ".join(notes))
+    render_left_out(view)
+
+
+def render_left_out(view: report.Spc) -> None:
+    for row in view.left_out.itertuples():
+        st.caption(
+            f"{format.day(row.period_end)} is left out of the activity chart, as its figures "
+            f"are incomplete. {sidebar.escape_markdown(row.who)}"
+        )
 
 
 chosen = state.selection()
@@ -38,7 +166,8 @@ code = sidebar.indicator_picker(chosen.scheme)
 indicator = chosen.scheme.indicator(code)
 series = report.trend(
     chosen.scored, chosen.orgs, chosen.level, chosen.org_code, code,
-    last_year=last_year_scored(chosen), pcns=chosen.pcns,
+    last_year=state.scored_or_none(chosen.path, state.previous_year(chosen.year), chosen.version),
+    pcns=chosen.pcns,
 )  # fmt: skip
 months = report.trend_months(series)
 if not months["months"]:
@@ -48,12 +177,26 @@ if not months["months"]:
     )
     st.stop()
 
+projection = state.projections(
+    chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, chosen.period
+)
+row = report.projection_for(projection, code)
 st.subheader(f"{indicator.code}: month by month")
+missing = report.missing_text(
+    report.missing_practices(
+        chosen.scored, chosen.orgs, chosen.pcns, chosen.level, chosen.org_code, chosen.period, code
+    ),
+    chosen.level,
+)
+if missing:
+    st.warning(sidebar.escape_markdown(missing), icon=":material/warning:")
 format.show_chart(
     charts.trend_chart(
-        series, float(indicator.lower_threshold), float(indicator.upper_threshold), indicator.unit
+        series, float(indicator.lower_threshold), float(indicator.upper_threshold), indicator.unit,
+        report.projection_path(row),
     ),
-)
+    alt=f"Monthly achievement of {code} with its projection to the year end",
+)  # fmt: skip
 notes = [
     f"Thick line: {sidebar.escape_markdown(chosen.org_label)}; thin lines: "
     f"{MEMBER_WORDS[chosen.level]}; dashed lines: the lower (LT) and upper (UT) thresholds.",
@@ -66,8 +209,19 @@ else:
     notes.append("Last year's figures appear here once an extract of last year is uploaded.")
 if months["months"] == 1:
     notes.append("Only one month is stored so far: the trend builds up with each upload.")
+if row["message"] is None:
+    notes.append(
+        f"Dotted line and shaded band: the projection to {format.day(row['year_end'])} "
+        f"({row['method_label']}) with its 95% band."
+    )
 st.caption(" ".join(notes))
-# Year-end projection and statistical process control (iif_core.stats) go here.
+render_projection(row, chosen.level != "practice", chosen.period)
+render_spc(
+    report.spc(
+        chosen.scored, chosen.orgs, chosen.pcns, chosen.scheme, chosen.level, chosen.org_code,
+        code, chosen.period, row["pace_needed"],
+    )
+)  # fmt: skip
 
 with st.expander("The figures as a table"):
     format.show_table(series, TABLE_COLUMNS, key="trend_table")

@@ -10,6 +10,39 @@ TABLE_COLUMNS = [
     "gap_contribution", "gap_share", "patients_to_lower", "pca_count", "list_size", "org_code",
 ]  # fmt: skip
 MEMBER_WORDS = {"practice": "practices", "pcn": "PCNs"}
+FLAGGED_COLUMNS = [
+    "org_name", "flag", "achievement", "numerator", "denominator", "interval_low",
+    "interval_high", "lower_95", "upper_95", "org_code",
+]  # fmt: skip
+FUNNEL_DOWNLOAD = [*FLAGGED_COLUMNS, "lower_99.8", "upper_99.8"]
+
+
+def render_funnel(funnel: report.Funnel, member_words: str, stem: str) -> None:
+    """Signal or noise: the funnel plot, what it shows in words, and the members flagged."""
+    st.subheader("Signal or noise: the funnel plot")
+    if funnel.message:
+        st.info(funnel.message, icon=":material/info:")
+        return
+    words = report.funnel_explanation(funnel)
+    st.markdown(words["reading"])
+    format.show_chart(
+        charts.funnel_chart(funnel.points, funnel.curve, funnel.comparator_name, funnel.unit),
+        alt=f"Funnel plot of the {member_words}' achievement against their denominators",
+    )
+    st.markdown(sidebar.escape_markdown(words["finding"]))
+    if words["small"]:
+        st.caption(words["small"])
+    st.caption(words["method"])
+    flagged = funnel.flagged
+    if not flagged.empty:
+        st.markdown(f"**{member_words[0].upper()}{member_words[1:]} outside the limits**")
+        format.show_table(flagged, FLAGGED_COLUMNS, key="funnel_table")
+    format.download_buttons(
+        funnel.points[FUNNEL_DOWNLOAD],
+        stem,
+        key="funnel_download",
+        label="funnel table",
+    )
 
 
 def render_summary(view: report.Variation, indicator, member_words: str) -> None:
@@ -58,6 +91,15 @@ if view.message:
 member_words = MEMBER_WORDS.get(view.member_level, "members")
 st.subheader(f"{indicator.code}: {member_words} side by side")
 render_summary(view, indicator, member_words)
+missing = report.missing_text(
+    report.missing_practices(
+        chosen.scored, chosen.orgs, chosen.pcns, view.parent.get("level"),
+        view.parent.get("org_code"), chosen.period, code,
+    ),
+    view.parent.get("level"),
+)  # fmt: skip
+if missing:
+    st.warning(sidebar.escape_markdown(missing), icon=":material/warning:")
 with_data = view.members.dropna(subset=["achievement"])
 if with_data.empty:
     st.info(f"None of the {member_words} has data for {code} in this period.")
@@ -79,7 +121,12 @@ else:
         f"pooled from the counts. A small {view.member_level.replace('pcn', 'PCN')}'s percentage "
         "can swing a lot on a few patients."
     )
-# Funnel plots (achievement against denominator with control limits, iif_core.stats) go here.
+render_funnel(
+    state.funnel(chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, code,
+                 chosen.period),
+    member_words,
+    format.file_stem("iif-funnel", view.parent.get("org_code"), code, chosen.period),
+)  # fmt: skip
 
 st.subheader("Ranking")
 # For PCNs the gap in patients is their own patients to UT, already a column.

@@ -234,18 +234,29 @@ def variation_chart(
     )
 
 
-def trend_chart(df: pd.DataFrame, lower: float, upper: float, unit: str = "percent") -> alt.Chart:
+def trend_chart(
+    df: pd.DataFrame,
+    lower: float,
+    upper: float,
+    unit: str = "percent",
+    projection: pd.DataFrame | None = None,
+) -> alt.Chart:
     """Monthly achievement: the organisation in bold, its members thin, last year dashed, with
-    the thresholds across. `df` comes from iif_core.report.trend."""
+    the thresholds across; with `projection` (iif_core.report.projection_path), a dotted line
+    from the latest month to the year end and the shaded 95% band around it. `df` comes from
+    iif_core.report.trend."""
     frame = df.dropna(subset=["achievement"]).copy()
+    projected = projection is not None and not projection.empty
     # Each period end is drawn at its month ("Oct 2026" for 31 October), so labels and points agree.
     frame["month"] = pd.to_datetime(frame["shown_at"]).dt.to_period("M").dt.to_timestamp()
     frame["actual"] = pd.to_datetime(frame["period_end"]).dt.strftime("%d %b %Y")
     frame["line"] = frame["kind"].map(
         {"this year": "This year", "member": "Members", "last year": "Last year"}
     )
-    low, high = _domain([lower, upper, *frame["achievement"].tolist()], unit)
-    y = alt.Y("achievement:Q", title=_unit_title(unit), scale=alt.Scale(domain=[low, high]))
+    extra = projection["high"].tolist() if projected else []
+    low, high = _domain([lower, upper, *frame["achievement"].tolist(), *extra], unit)
+    y_scale = alt.Scale(domain=[low, high])
+    y = alt.Y("achievement:Q", title=_unit_title(unit), scale=y_scale)
     x = alt.X("month:T", title="Period end", axis=alt.Axis(format="%b %Y", tickCount="month"))
     tooltip = [
         alt.Tooltip("series:N", title="Line"),
@@ -255,8 +266,8 @@ def trend_chart(df: pd.DataFrame, lower: float, upper: float, unit: str = "perce
         alt.Tooltip("denominator:Q", title="Denominator", format=",.0f"),
     ]
     line_scale = alt.Scale(
-        domain=["This year", "Members", "Last year"],
-        range=[ORG_COLOUR, MEMBER_COLOUR, LAST_YEAR_COLOUR],
+        domain=["This year", "Members", "Last year"] + (["Projected"] if projected else []),
+        range=[ORG_COLOUR, MEMBER_COLOUR, LAST_YEAR_COLOUR] + ([ORG_COLOUR] if projected else []),
     )
     members = (
         alt.Chart(frame[frame["kind"] == "member"])
@@ -290,7 +301,34 @@ def trend_chart(df: pd.DataFrame, lower: float, upper: float, unit: str = "perce
         .mark_text(align="left", dx=4, dy=-7, fontSize=11, color=THRESHOLD_COLOUR)
         .encode(y="value:Q", x=alt.value(0), text="label:N")
     )
-    return alt.layer(members, last_year, own, rules, labels).properties(height=380)
+    layers = [members, last_year, own, rules, labels]
+    if projected:
+        layers += _projection_layers(projection, x, y, y_scale, line_scale)
+    return alt.layer(*layers).properties(height=380)
+
+
+def _projection_layers(projection: pd.DataFrame, x, y, y_scale, line_scale) -> list[alt.Chart]:
+    """The shaded 95% band, the dotted projection and its year-end point."""
+    frame = projection.copy()
+    frame["month"] = pd.to_datetime(frame["shown_at"]).dt.to_period("M").dt.to_timestamp()
+    frame["line"] = "Projected"
+    tooltip = [alt.Tooltip("label:N", title="Projection")]
+    band = (
+        alt.Chart(frame)
+        .mark_area(color=ORG_COLOUR, opacity=PROJECTION_OPACITY)
+        .encode(x=x, y=alt.Y("low:Q", scale=y_scale), y2="high:Q", tooltip=tooltip)
+    )
+    line = (
+        alt.Chart(frame)
+        .mark_line(strokeWidth=2.5, strokeDash=[2, 3])
+        .encode(x=x, y=y, color=alt.Color("line:N", scale=line_scale), tooltip=tooltip)
+    )
+    end = (
+        alt.Chart(frame.iloc[[-1]])
+        .mark_point(shape="diamond", filled=True, size=120, color=ORG_COLOUR, opacity=1)
+        .encode(x=x, y=y, tooltip=tooltip)
+    )
+    return [band, line, end]
 
 
 def payment_chart(df: pd.DataFrame) -> alt.Chart:
@@ -381,3 +419,279 @@ def inequality_chart(df: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=220)
     )
+
+
+# --- Signal or noise --------------------------------------------------------------------------
+
+# Funnel flags (iif_core.report.FUNNEL_FLAGS, best first) by colour, shape AND words: blue for
+# better, orange for worse (Okabe-Ito, safe for the common colour-vision deficiencies), darker
+# beyond the 99.8% limit; a triangle up for better, down for worse; small denominators hollow.
+FLAG_COLOURS = ("#0072B2", "#56B4E9", "#7F7F7F", "#E69F00", "#D55E00", "#7F7F7F")
+FLAG_FILLS = ("#0072B2", "#56B4E9", "#7F7F7F", "#E69F00", "#D55E00", "#FFFFFF")
+FLAG_SHAPES = ("triangle-up", "triangle-up", "circle", "triangle-down", "triangle-down", "circle")
+FUNNEL_POINT_SIZE = 110
+FUNNEL_CURVE_FROM = 5  # limits below this denominator are too jagged to draw (and judge nothing)
+LABEL_LEFT_FROM = 0.6  # labels of points beyond this share of the x axis go on their left
+LABEL_LINE_PIXELS = 13  # a label's height; labels closer than this are moved apart
+LABEL_CHARACTER_PIXELS = 6.2  # the width of a character of an 11-pixel label, about
+ASSUMED_PLOT_WIDTH = 1000  # pixels: the chart stretches with the page, so this is a guess
+FUNNEL_LEGEND_ROOM = 90  # pixels below the plot for its two legends
+LIMIT_DASHES = {"95% limits": [5, 3], "99.8% limits": [1, 0]}
+LIMIT_COLOUR = "#555555"
+FUNNEL_HEIGHT = 380
+FUNNEL_PADDING = 4  # points of achievement above and below the points and the limits shown
+# Making Data Count's point colours (common cause grey, improvement blue, concern orange,
+# neither purple), with a shape for each so that colour is not the only signal.
+SPC_TYPE_COLOURS = ("#7F7F7F", "#0072B2", "#E69F00", "#CC79A7")
+SPC_TYPE_SHAPES = ("circle", "square", "diamond", "triangle-up")
+TARGET_COLOUR = "#009E73"  # the pace needed: Okabe-Ito bluish green, dotted
+SPC_HEIGHT = 300
+SPC_LABEL_ROOM_DAYS = 50  # either side of the months: the limits named right, the pace left
+PROJECTION_OPACITY = 0.18
+
+
+def funnel_chart(
+    points: pd.DataFrame, curve: pd.DataFrame, comparator_label: str, unit: str = "percent"
+) -> alt.Chart:
+    """Each member's achievement against its denominator, with the organisation's pooled
+    achievement as the centre line and the 95% (dashed) and 99.8% (solid) limits narrowing as
+    the denominator grows. `points` and `curve` come from iif_core.report.funnel; members outside
+    a limit are coloured, shaped and named, small denominators hollow."""
+    from iif_core.report import FUNNEL_FLAGS
+
+    frame = points.copy()
+    frame["counts"] = [
+        f"{int(n):,} of {int(d):,}"
+        for n, d in zip(frame["numerator"], frame["denominator"], strict=True)
+    ]
+    frame["interval"] = [
+        f"{low:.1f} to {high:.1f}" if pd.notna(low) else "–"
+        for low, high in zip(frame["interval_low"], frame["interval_high"], strict=True)
+    ]
+    frame["limits_95"] = [
+        f"{low:.1f} to {high:.1f}"
+        for low, high in zip(frame["lower_95"], frame["upper_95"], strict=True)
+    ]
+    frame["label"] = [
+        name if (judged or chosen) else ""
+        for name, judged, chosen in zip(
+            frame["org_name"], frame["flag"].isin(FUNNEL_FLAGS[:2] + FUNNEL_FLAGS[3:5]),
+            frame["chosen"], strict=True,
+        )
+    ]  # fmt: skip
+    present = [i for i, f in enumerate(FUNNEL_FLAGS) if f in set(frame["flag"])]
+
+    def scale(values):
+        return alt.Scale(
+            domain=[FUNNEL_FLAGS[i] for i in present], range=[values[i] for i in present]
+        )
+
+    largest = float(frame["denominator"].max())
+    x_scale = alt.Scale(domain=[0, largest * 1.08], nice=False)
+    low, high = _funnel_domain(frame, curve, unit)
+    y_scale = alt.Scale(domain=[low, high], nice=False)
+    x = alt.X("denominator:Q", title="Denominator (patients eligible)", scale=x_scale)
+    y = alt.Y("achievement:Q", title=_unit_title(unit), scale=y_scale)
+    limits = curve[curve["denominator"] >= FUNNEL_CURVE_FROM].melt(
+        id_vars=["denominator"],
+        value_vars=["lower_95", "upper_95", "lower_99.8", "upper_99.8"],
+        var_name="line",
+        value_name="achievement",
+    )
+    limits["limit"] = limits["line"].map(lambda name: f"{name.split('_')[1]}% limits")
+    limits["side"] = limits["line"].str.split("_").str[0]
+    dash = alt.StrokeDash(
+        "limit:N",
+        title="Control limits",
+        scale=alt.Scale(domain=list(LIMIT_DASHES), range=list(LIMIT_DASHES.values())),
+        legend=alt.Legend(orient="bottom", symbolStrokeColor=LIMIT_COLOUR),
+    )
+    legend = alt.Legend(orient="bottom", labelLimit=320, columns=3)
+    pairs = [
+        alt.Chart(limits[limits["limit"] == name])
+        .mark_line(color=LIMIT_COLOUR, strokeWidth=1.4, clip=True)
+        .encode(x=x, y=y, detail="side:N", strokeDash=dash,
+                tooltip=[alt.Tooltip("limit:N", title="Line"),
+                         alt.Tooltip("denominator:Q", title="Denominator", format=",.0f"),
+                         alt.Tooltip("achievement:Q", title="Limit", format=",.1f")])
+        for name in LIMIT_DASHES
+    ]  # fmt: skip
+    comparator = float(curve["comparator"].iloc[0])
+    centre_frame = pd.DataFrame(
+        {"achievement": [comparator], "label": [f"{comparator_label} {comparator:.1f}"]}
+    )
+    centre_y = alt.Y("achievement:Q", scale=y_scale)
+    centre = (
+        alt.Chart(centre_frame)
+        .mark_rule(color=ORG_COLOUR, strokeWidth=2)
+        .encode(y=centre_y, tooltip=[alt.Tooltip("label:N", title="Centre line")])
+    )
+    centre_label = (
+        alt.Chart(centre_frame)
+        .mark_text(align="left", dx=4, dy=-7, fontSize=11, color=ORG_COLOUR, fontWeight="bold")
+        .encode(y=centre_y, x=alt.value(0), text="label:N")
+    )
+    marks = (
+        alt.Chart(frame)
+        .mark_point(filled=True, opacity=1, strokeWidth=1.6, size=FUNNEL_POINT_SIZE)
+        .encode(
+            x=x,
+            y=y,
+            shape=alt.Shape(
+                "flag:N", title="Where it sits", scale=scale(FLAG_SHAPES), legend=legend
+            ),
+            fill=alt.Fill("flag:N", title="Where it sits", scale=scale(FLAG_FILLS), legend=legend),
+            stroke=alt.Stroke(
+                "flag:N", title="Where it sits", scale=scale(FLAG_COLOURS), legend=legend
+            ),
+            tooltip=[
+                alt.Tooltip("org_name:N", title="Name"),
+                alt.Tooltip("org_code:N", title="Code"),
+                alt.Tooltip("achievement:Q", title="Achievement", format=",.1f"),
+                alt.Tooltip("counts:N", title="Numerator of denominator"),
+                alt.Tooltip("interval:N", title="Its own 95% interval"),
+                alt.Tooltip("limits_95:N", title="95% limits at its size"),
+                alt.Tooltip("flag:N", title="Where it sits"),
+            ],
+        )
+    )
+    chosen = (
+        alt.Chart(frame[frame["chosen"]])
+        .mark_point(shape="circle", size=420, strokeWidth=2.5, color=ORG_COLOUR, filled=False)
+        .encode(x=x, y=y)
+    )
+    named = _spread_labels(frame[frame["label"] != ""], largest * 1.08, high - low)
+    labels = [
+        alt.Chart(part)
+        .mark_text(align=align, dx=dx, dy=-2, fontSize=11, color=THRESHOLD_COLOUR)
+        .encode(x=x, y=alt.Y("label_y:Q", scale=y_scale), text="label:N")
+        for part, align, dx in (
+            (named[~named["on_left"]], "left", 9),
+            (named[named["on_left"]], "right", -9),
+        )
+    ]
+    return alt.layer(*pairs, centre, centre_label, marks, chosen, *labels).properties(
+        height=FUNNEL_HEIGHT, usermeta={"axis_room": AXIS_ROOM + FUNNEL_LEGEND_ROOM}
+    )
+
+
+def _spread_labels(named: pd.DataFrame, x_span: float, y_span: float) -> pd.DataFrame:
+    """Where to write each name so that names do not overlap: beside its point (on the left near
+    the right edge), moved down a line at a time while it would cover a name already placed."""
+    named = named.assign(on_left=named["denominator"] > LABEL_LEFT_FROM * x_span / 1.08)
+    x_pixel = ASSUMED_PLOT_WIDTH / x_span
+    y_pixel = FUNNEL_HEIGHT / y_span if y_span > 0 else 1.0
+    placed, label_y = [], []
+    for row in named.sort_values("achievement", ascending=False).itertuples():
+        width = len(row.label) * LABEL_CHARACTER_PIXELS
+        x0 = row.denominator * x_pixel - (width if row.on_left else 0)
+        x1 = x0 + width
+        y = row.achievement * y_pixel
+        while any(a < x1 and x0 < b and abs(y - c) < LABEL_LINE_PIXELS for a, b, c in placed):
+            y -= LABEL_LINE_PIXELS
+        placed.append((x0, x1, y))
+        label_y.append((row.Index, y / y_pixel))
+    return named.assign(label_y=pd.Series(dict(label_y), dtype=float))
+
+
+def _funnel_domain(points: pd.DataFrame, curve: pd.DataFrame, unit: str) -> tuple[float, float]:
+    """The y range: every point and the limits from about the smallest member's size on, with a
+    little room; limits at tiny denominators run off the chart rather than flatten it."""
+    near = curve[curve["denominator"] >= 0.5 * float(points["denominator"].min())]
+    values = [*points["achievement"], *near["lower_99.8"], *near["upper_99.8"]]
+    values += [float(curve["comparator"].iloc[0])]
+    finite = [float(v) for v in values if pd.notna(v)]
+    low, high = min(finite) - FUNNEL_PADDING, max(finite) + FUNNEL_PADDING
+    if unit == "percent":
+        low, high = max(low, 0.0), min(high, 100.0)
+    return (max(low, 0.0), high)
+
+
+def spc_chart(
+    df: pd.DataFrame, pace_needed: float | None = None, measure: str = "Patients"
+) -> alt.Chart:
+    """An XmR chart of monthly activity: the points coloured and shaped by their Making Data
+    Count type (the rule broken in the tooltip), the mean, the process limits, and the pace
+    needed to reach the upper threshold when known. `df` is iif_core.report.spc's table."""
+    from iif_core.report import SPC_TYPES
+
+    frame = df.copy()
+    frame["month"] = pd.to_datetime(frame["period_end"]).dt.to_period("M").dt.to_timestamp()
+    frame["actual"] = pd.to_datetime(frame["period_end"]).dt.strftime("%d %b %Y")
+    title = f"{measure} a month"
+    first = frame.iloc[0]
+    lines = pd.DataFrame(
+        {
+            "value": [first["mean"], first["upper_limit"], first["lower_limit"]],
+            "line": ["Mean", "Upper process limit", "Lower process limit"],
+        }
+    )
+    if pace_needed is not None:
+        needed = pd.DataFrame({"value": [float(pace_needed)], "line": ["Pace needed"]})
+        lines = pd.concat([lines, needed], ignore_index=True)
+    lines["label"] = [
+        f"{name} {value:,.1f}" for name, value in zip(lines["line"], lines["value"], strict=True)
+    ]
+    values = [*frame["activity"], *lines["value"]]
+    y_scale = alt.Scale(domain=[min(0.0, *values), max(values) * 1.12], nice=True)
+    # Room on the right of the last month for the lines' labels.
+    first, last = frame["month"].min(), frame["month"].max()
+    room = pd.DateOffset(days=SPC_LABEL_ROOM_DAYS)
+    x_scale = alt.Scale(domain=[(first - room).isoformat(), (last + room).isoformat()])
+    x = alt.X(
+        "month:T",
+        title="Month",
+        scale=x_scale,
+        axis=alt.Axis(
+            format="%b %Y",
+            values=[m.isoformat() for m in pd.date_range(first, last, freq="MS")],
+        ),
+    )
+    y = alt.Y("activity:Q", title=title, scale=y_scale)
+    types = list(SPC_TYPES.values())
+    colours = alt.Scale(domain=types, range=list(SPC_TYPE_COLOURS))
+    shapes = alt.Scale(domain=types, range=list(SPC_TYPE_SHAPES))
+    legend = alt.Legend(orient="bottom", labelLimit=320, title=None)
+    line = alt.Chart(frame).mark_line(color=MEMBER_COLOUR, strokeWidth=1.5).encode(x=x, y=y)
+    points = (
+        alt.Chart(frame)
+        .mark_point(filled=True, size=90, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color("type_label:N", scale=colours, legend=legend),
+            shape=alt.Shape("type_label:N", scale=shapes, legend=legend),
+            tooltip=[
+                alt.Tooltip("actual:N", title="Period end"),
+                alt.Tooltip("activity:Q", title=title, format=",.1f"),
+                alt.Tooltip("months_covered:Q", title="Months it covers", format="d"),
+                alt.Tooltip("type_label:N", title="Point"),
+                alt.Tooltip("rule_words:N", title="Rule"),
+            ],
+        )
+    )
+    styles = {
+        "Mean": ([1, 0], ORG_COLOUR),
+        "Upper process limit": ([5, 3], LIMIT_COLOUR),
+        "Lower process limit": ([5, 3], LIMIT_COLOUR),
+        "Pace needed": ([2, 2], TARGET_COLOUR),
+    }
+    value = alt.Y("value:Q", scale=y_scale)
+    rules = []
+    for name, (dash, colour) in styles.items():
+        part = lines[lines["line"] == name]
+        if part.empty:
+            continue
+        rules.append(
+            alt.Chart(part)
+            .mark_rule(strokeWidth=1.8, strokeDash=dash, color=colour)
+            .encode(y=value, tooltip=[alt.Tooltip("label:N", title="Line")])
+        )
+        # The pace needed may lie close to the mean: its name goes on the other side.
+        left = name == "Pace needed"
+        rules.append(
+            alt.Chart(part)
+            .mark_text(align="left" if left else "right", dy=-6, fontSize=11, color=colour)
+            .encode(y=value, x=alt.value(0 if left else "width"), text="label:N")
+        )
+    return alt.layer(*rules, line, points).properties(height=SPC_HEIGHT)

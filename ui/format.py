@@ -95,6 +95,23 @@ def long_day(value) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def band(value, low, high, unit: str = "percent") -> str:
+    """A projection with its band: '76.6% (95% band 67.6% to 85.6%)'."""
+    if _missing(value):
+        return MISSING
+    return (
+        f"{achievement(value, unit)} (95% band {achievement(low, unit)} to "
+        f"{achievement(high, unit)})"
+    )
+
+
+def money_range(low, high) -> str:
+    """'£4,100 to £7,050', whole pounds: a projection is not exact to the penny."""
+    if _missing(low) or _missing(high):
+        return MISSING
+    return f"{money(low, pence=False)} to {money(high, pence=False)}"
+
+
 def plural(number, singular: str, many: str | None = None) -> str:
     """'1 patient', '242 patients'."""
     amount = 0 if _missing(number) else int(round(float(number)))
@@ -203,7 +220,38 @@ COLUMNS = {
     "eligible": ("Eligible patients", "%,d"),
     "achieved": ("Achieved", "%,d"),
     "to_do": ("Still to do", "%,d"),
+    # funnel plots
+    "flag": ("Where it sits", None),
+    "interval_low": ("Own 95% CI: low", "%.1f"),
+    "interval_high": ("Own 95% CI: high", "%.1f"),
+    "lower_95": ("95% limit: low", "%.1f"),
+    "upper_95": ("95% limit: high", "%.1f"),
+    "lower_99.8": ("Lower 99.8% limit", "%.1f"),
+    "upper_99.8": ("Upper 99.8% limit", "%.1f"),
+    # year-end projections
+    "method_label": ("Method", None),
+    "achievement_low": ("Band: low", "%.1f"),
+    "achievement_high": ("Band: high", "%.1f"),
+    "points": ("Points projected", "%,.2f"),
+    "payment": ("£ projected", "£%,.0f"),
+    "payment_low": ("£ projected: low", "£%,.0f"),
+    "payment_high": ("£ projected: high", "£%,.0f"),
+    "payment_now": ("£ earned so far", "£%,.2f"),
+    "pace_needed": ("Needed a month to end at UT", "%,.1f"),
+    "pace_so_far": ("A month so far", "%,.1f"),
+    "months_left": ("Months left", "%d"),
+    # completeness
+    "pcn_name": ("PCN", None),
+    "periods_sent": ("Months sent", "%d"),
+    "periods_missing": ("Months missed", "%d"),
+    "missing_period_ends": ("Months missed (period ends)", None),
+    "months_behind": ("Months behind", "%d"),
+    "data_note": ("Data", None),
 }
+DATE_COLUMNS = (
+    "period_end", "last_activity_date", "shown_at", "from_period", "year_end",
+    "latest_period_end",
+)  # fmt: skip
 PERCENT_SCALED = ("gap_share", "completeness")  # fractions shown as percentages
 
 
@@ -216,14 +264,16 @@ def table_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return shown
 
 
-def table_config(columns) -> dict:
-    """st.dataframe column_config for the columns of a core frame: labels and number formats."""
+def table_config(columns, labels: dict | None = None) -> dict:
+    """st.dataframe column_config for the columns of a core frame: labels and number formats;
+    `labels` renames columns for one table ('achievement' is 'Projected' in a projection)."""
     import streamlit as st
 
     config = {}
     for column in columns:
         label, number_format = COLUMNS.get(column, (column.replace("_", " ").capitalize(), None))
-        if column in ("period_end", "last_activity_date", "shown_at"):
+        label = (labels or {}).get(column, label)
+        if column in DATE_COLUMNS:
             config[column] = st.column_config.DateColumn(label, format="D MMM YYYY")
         elif number_format:
             config[column] = st.column_config.NumberColumn(label, format=number_format)
@@ -232,7 +282,9 @@ def table_config(columns) -> dict:
     return config
 
 
-def show_table(frame: pd.DataFrame, columns: list[str], key: str, height="auto") -> None:
+def show_table(
+    frame: pd.DataFrame, columns: list[str], key: str, height="auto", labels: dict | None = None
+) -> None:
     """A sortable table of the given columns, labelled and formatted for people."""
     import streamlit as st
 
@@ -240,20 +292,21 @@ def show_table(frame: pd.DataFrame, columns: list[str], key: str, height="auto")
     st.dataframe(
         shown,
         hide_index=True,
-        column_config=table_config(shown.columns),
+        column_config=table_config(shown.columns, labels),
         key=key,
         height=height,
         placeholder=MISSING,
     )
 
 
-def show_chart(chart) -> None:
-    """An Altair chart across the page, tall enough for its plot and axis."""
+def show_chart(chart, alt: str | None = None) -> None:
+    """An Altair chart across the page, tall enough for its plot and axis; `alt` describes it
+    for a screen reader."""
     import streamlit as st
 
     from ui.charts import display_height
 
-    st.altair_chart(chart, width="stretch", height=display_height(chart))
+    st.altair_chart(chart, width="stretch", height=display_height(chart), alt=alt)
 
 
 def download_buttons(frame: pd.DataFrame, stem: str, key: str, label: str = "table") -> None:

@@ -319,3 +319,55 @@ def forget_uploads() -> None:
         shutil.rmtree(folder, ignore_errors=True)
     st.session_state[UPLOAD_CHECKS] = {}
     st.session_state[UPLOAD_ROUND] = st.session_state.get(UPLOAD_ROUND, 0) + 1
+
+
+# --- Signal or noise: projections, funnels, completeness (cached per data version) -------------
+
+
+def scored_or_none(path: str, year: str, version: tuple) -> pd.DataFrame | None:
+    """A year's scored figures when any are stored, else None (last year's, say)."""
+    if year not in years_with_data(path, version):
+        return None
+    try:
+        return scored(path, year, version)
+    except InputError:
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
+def projections(path: str, year: str, version: tuple, level: str, org_code: str, period):
+    """Each indicator's projected year end as at `period` (iif_core.report.projections), with
+    last year's shape and back-test when last year is stored."""
+    before = previous_year(year)
+    last_year = scored_or_none(path, before, version)
+    last_scheme = year_before = None
+    if last_year is not None:
+        try:
+            last_scheme = scheme(path, before, version)
+        except InputError:  # no scheme for last year: no shape, no back-test
+            last_year = None
+        year_before = scored_or_none(path, previous_year(before), version)
+    return report.projections(
+        scored(path, year, version), scheme(path, year, version), orgs(path, version),
+        pcns(path, version), level, org_code, period, last_year, last_scheme, year_before,
+    )  # fmt: skip
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
+def funnel(path: str, year: str, version: tuple, level: str, org_code: str, code: str, period):
+    """The funnel plot of the members of an organisation for one indicator and period end."""
+    current = scheme(path, year, version)
+    view = report.practice_variation(
+        scored(path, year, version), orgs(path, version), current, level, org_code, code,
+        period, pcns(path, version),
+    )  # fmt: skip
+    return report.funnel(view, current.indicator(code))
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
+def data_completeness(path: str, year: str, version: tuple, level: str, org_code: str, period):
+    """Per member practice, the months sent and missed up to `period`, and how far behind."""
+    return report.data_completeness(
+        scored(path, year, version), orgs(path, version), pcns(path, version), level, org_code,
+        period,
+    )  # fmt: skip

@@ -186,3 +186,73 @@ def test_an_upload_through_the_data_page(server, page, tmp_path):
     screenshot(page, "data-upload-stored")
     batches = Store(server["database"]).batches()
     assert len(batches) == before + 1 and batches.iloc[0]["file_name"] == "november.csv"
+
+
+CHART = '[data-testid="stVegaLiteChart"]'
+
+
+def chart_screenshot(page, heading: str, name: str) -> None:
+    """The first chart after a heading, on its own: what a person sees of that view."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    section = page.locator(f"h3:has-text('{heading}')").first
+    section.wait_for(timeout=RUN_SECONDS * 1000)
+    chart = page.locator(f"h3:has-text('{heading}') ~ * {CHART}, {CHART}").filter(
+        has=page.locator("canvas, svg")
+    )
+    chart.first.wait_for(timeout=RUN_SECONDS * 1000)
+    below = [c for c in chart.all() if c.bounding_box()["y"] > section.bounding_box()["y"]]
+    below[0].scroll_into_view_if_needed()
+    time.sleep(SETTLE_SECONDS / 2)
+    below[0].screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def choose_organisation(page, words: str, title: str) -> None:
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stSelectbox"]').nth(1).click()
+    page.keyboard.type(words)
+    time.sleep(0.5)
+    page.keyboard.press("Enter")
+    time.sleep(0.5)
+    settle(page, title)
+
+
+def test_signal_or_noise_views(server, page):
+    """The funnel plot (PCN and place), the year-end projection and the SPC chart, drawn by the
+    browser, with screenshots of each chart and of the pages."""
+    page.goto(f"{server['url']}/variation")
+    settle(page, "Variation")
+    assert_no_exception(page)
+    assert page.get_by_text("inside the funnel differ from the PCN").count()
+    chart_screenshot(page, "Signal or noise: the funnel plot", "chart-funnel-pcn")
+    page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="Place").click()
+    time.sleep(0.5)
+    settle(page, "Variation")
+    assert_no_exception(page)
+    chart_screenshot(page, "Signal or noise: the funnel plot", "chart-funnel-place")
+    screenshot(page, "variation-funnel-place")
+
+    page.goto(f"{server['url']}/trends")
+    settle(page, "Trends")
+    page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="PCN").click()
+    time.sleep(0.5)
+    settle(page, "Trends")
+    choose_organisation(page, "Tarnwick", "Trends")
+    assert_no_exception(page)
+    assert page.get_by_text("Method: last year's shape").count()
+    assert page.get_by_text("under-shot by").count()  # last year's back-loaded health checks
+    chart_screenshot(page, "HI-03: month by month", "chart-trend-projection")
+    chart_screenshot(page, "Monthly activity: signal or noise", "chart-spc")
+    screenshot(page, "trends-projection-spc")
+
+    page.goto(f"{server['url']}/")
+    settle(page, "Overview")
+    choose_organisation(page, "Kestrelford", "Overview")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stSelectbox"]').nth(2).click()
+    page.keyboard.type("31 Aug")
+    page.keyboard.press("Enter")
+    time.sleep(0.5)
+    settle(page, "Overview")
+    assert_no_exception(page)
+    assert page.get_by_text("No figures from Ashwendle Bridge Family Practice").count()
+    screenshot(page, "overview-projection-incomplete")

@@ -4,6 +4,7 @@ Each test has its own store file (IIF_DB in a temporary folder): a copy of the d
 empty one. Widgets are found by their keys, never by position.
 """
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -363,3 +364,80 @@ def test_an_empty_store_explains_itself_on_every_page(empty_db):
     assert "no achievement figures for the" in texts(at)
     at.switch_page("pages/data.py").run()
     assert "Nothing has been stored yet." in texts(at)
+
+
+# --- signal or noise --------------------------------------------------------------------------
+
+KESTRELFORD = "U65157"  # sample_data: its practice X61454 sent nothing for 31 August 2026
+TARNWICK = "U93250"  # HI-03 was back-loaded last year: the recent pace under-shot by 26 points
+
+
+def test_variation_shows_the_funnel_plot(demo_db):
+    at = open_app("variation", "pcn")
+    written = texts(at)
+    assert "Signal or noise: the funnel plot" in written
+    assert "inside the funnel differ from the PCN by no more than chance would explain" in written
+    assert "exact binomial limits" in written and "Spiegelhalter" in written
+    assert "drawn hollow and not judged" in written  # Brackenford Town has small registers
+    at.segmented_control(key="level").set_value("place").run()
+    no_exception(at)
+    written = texts(at)
+    assert "PCNs inside the funnel differ from the place" in written
+    flagged = table_with(at, "flag")
+    assert not flagged.empty and flagged["flag"].str.contains("beyond the").all()
+    assert at.download_button(key="funnel_download_csv") is not None
+
+
+def test_trends_show_the_projection_and_spc(demo_db):
+    at = open_app("trends", "pcn")
+    written = texts(at)
+    assert "Projected position at 31 March 2027" in written
+    assert "Method: last year's shape" in written
+    assert "Checked on last year: projected from October 2025 at the recent pace" in written
+    assert "Monthly activity: signal or noise" in written
+    assert "Variation (~): Common cause" in written and "Assurance (" in written
+    assert "Provisional limits" in written
+    at.selectbox(key="org_pcn").set_value(TARNWICK).run()
+    written = texts(at)
+    assert "under-shot by 25.8 points" in written and "back-loaded" in written
+    at.segmented_control(key="level").set_value("place").run()
+    no_exception(at)
+    assert "Projected £" in texts(at)
+
+
+def test_trends_explain_a_chart_they_cannot_draw_yet(demo_db):
+    at = open_app("trends", "pcn")
+    at.selectbox(key="period_end").set_value(date(2026, 5, 31)).run()
+    no_exception(at)
+    assert "needs at least 3 months in which every member practice sent figures" in texts(at)
+
+
+def test_overview_projects_and_names_the_missing_practices(demo_db):
+    at = open_app("overview", "pcn")
+    written = texts(at)
+    assert "Projected at 31 March 2027" in written and "Projected 31 Mar 2027" in written
+    assert "method: last year's shape" in written
+    assert "Data completeness by practice: All 5 member practices sent figures" in written
+    at.selectbox(key="org_pcn").set_value(KESTRELFORD).run()
+    at.selectbox(key="period_end").set_value(date(2026, 8, 31)).run()
+    no_exception(at)
+    written = texts(at)
+    assert "Incomplete" in written
+    assert "No figures from Ashwendle Bridge Family Practice (X61454) for 31 Aug 2026" in written
+    assert "from 31 Jul 2026 (the latest month with every practice)" in written
+    completeness = table_with(at, "data_note").set_index("practice_code")
+    assert completeness.loc["X61454", "periods_missing"] == 1
+
+
+def test_payment_shows_the_projected_money(demo_db):
+    at = open_app("payment", "pcn")
+    written = texts(at)
+    assert "£ projected by 31 March" in written
+    assert "If the year carries on as it is going: 31 March 2027" in written
+    projection = table_with(at, "pace_needed")
+    assert projection["indicator_code"].tolist() == ["HI-03", "CAN-04"]
+    at.segmented_control(key="level").set_value("place").run()
+    no_exception(at)
+    assert "each PCN is projected and paid on its own" in texts(at)
+    at.selectbox(key="period_end").set_value(date(2026, 8, 31)).run()
+    assert "Ashwendle Bridge Family Practice (X61454, Kestrelford PCN)" in texts(at)

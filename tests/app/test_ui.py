@@ -1,6 +1,7 @@
 """The app's building blocks without a running app: numbers for people, safe downloads, charts."""
 
 import io
+from datetime import date
 
 import openpyxl
 import pandas as pd
@@ -165,3 +166,141 @@ def test_payment_and_patient_charts():
     counts = pd.DataFrame({"practice_code": ["A1"], "practice_name": ["Alder"],
                            "patients_to_do": [5]})  # fmt: skip
     assert charts.worklist_counts_chart(counts).to_dict()["mark"]["type"] == "bar"
+
+
+# --- signal or noise charts -------------------------------------------------------------------
+
+
+def funnel_frames():
+    """Three practices around a PCN at 80%: one inside, one better, one small (hollow)."""
+    from iif_core.schemes import parse_scheme
+    from iif_core.signals import funnel_curve
+
+    indicator = parse_scheme(
+        'year = "2025/26"\nvalue_per_point = 198\n[indicators."HI-03"]\nname = "LD"\n'
+        'unit = "percent"\ndirection = "higher"\nlower_threshold = 60\nupper_threshold = 80\n'
+        "points = 36\n"
+    ).indicator("HI-03")
+    members = pd.DataFrame(
+        {
+            "org_code": ["A1", "B2", "C3"],
+            "org_name": ["Alder", "Birch", "Cedar"],
+            "numerator": [400, 470, 5],
+            "denominator": [500, 500, 10],
+            "achievement": [80.0, 94.0, 50.0],
+        }
+    )
+    view = report.funnel(
+        report.Variation(members, {"level": "pcn", "achievement": 80.0}, "practice", "A1"),
+        indicator,
+    )
+    assert view.curve.equals(funnel_curve(80.0, indicator, 500))
+    return view
+
+
+def test_the_funnel_has_two_pairs_of_limits_and_the_centre_line():
+    view = funnel_frames()
+    chart = charts.funnel_chart(view.points, view.curve, "North PCN", "percent")
+    spec = chart.to_dict()
+    data = spec["datasets"]
+    pairs = [layer for layer in spec["layer"] if layer["mark"]["type"] == "line"]
+    assert len(pairs) == 2
+    for layer, limit in zip(pairs, ("95% limits", "99.8% limits"), strict=True):
+        rows = data[layer["data"]["name"]]
+        assert {row["limit"] for row in rows} == {limit}
+        assert {row["side"] for row in rows} == {"lower", "upper"}  # a lower and an upper line
+        assert layer["encoding"]["detail"]["field"] == "side"
+    assert pairs[0]["encoding"]["strokeDash"]["scale"]["range"] == [[5, 3], [1, 0]]
+    centre = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
+    assert data[centre["data"]["name"]][0]["achievement"] == 80.0
+    assert data[centre["data"]["name"]][0]["label"] == "North PCN 80.0"
+    points = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")
+    encoding = points["encoding"]
+    assert encoding["shape"]["field"] == encoding["fill"]["field"] == "flag"
+    assert encoding["shape"]["scale"]["domain"] == [
+        "Better: beyond the 99.8% limit", "Inside the limits", "Small denominator: not judged",
+    ]  # fmt: skip
+    assert encoding["shape"]["scale"]["range"] == ["triangle-up", "circle", "circle"]
+    assert encoding["fill"]["scale"]["range"][-1] == "#FFFFFF"  # small: hollow
+    names = [
+        row["label"]
+        for layer in spec["layer"]
+        if layer["mark"]["type"] == "text"
+        for row in data[layer["data"]["name"]]
+        if "org_code" in row
+    ]
+    assert sorted(names) == ["Alder", "Birch"]  # the flagged one and the chosen one are named
+    assert charts.display_height(chart) > chart.height + 60  # room for the legends below
+
+
+def test_funnel_labels_of_coincident_points_are_moved_apart():
+    named = pd.DataFrame(
+        {"label": ["Wrenmouth PCN", "Kestrelford PCN"], "denominator": [251.0, 252.0],
+         "achievement": [52.4, 52.2]}
+    )  # fmt: skip
+    spread = charts._spread_labels(named, 400, 60)
+    gap_pixels = abs(spread["label_y"].diff().iloc[1]) * charts.FUNNEL_HEIGHT / 60
+    assert gap_pixels >= charts.LABEL_LINE_PIXELS - 1e-9
+
+
+def spc_table():
+    return pd.DataFrame(
+        {
+            "period_end": pd.to_datetime(["2026-04-30", "2026-05-31", "2026-06-30"]),
+            "activity": [10.0, 12.0, 30.0],
+            "months_covered": [1, 1, 1],
+            "mean": 17.3,
+            "lower_limit": 2.0,
+            "upper_limit": 28.0,
+            "type_label": ["Common cause", "Common cause", "Special cause: improvement"],
+            "rule_words": ["none", "none", "outside the process limits"],
+        }
+    )
+
+
+def test_the_spc_chart_has_its_mean_limits_and_pace_needed():
+    spec = charts.spc_chart(spc_table(), pace_needed=15.0).to_dict()
+    data = spec["datasets"]
+    rules = {
+        data[layer["data"]["name"]][0]["line"]: data[layer["data"]["name"]][0]["value"]
+        for layer in spec["layer"]
+        if layer["mark"]["type"] == "rule"
+    }
+    assert rules == {"Mean": 17.3, "Upper process limit": 28.0, "Lower process limit": 2.0,
+                     "Pace needed": 15.0}  # fmt: skip
+    points = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")
+    assert points["encoding"]["color"]["scale"]["range"][:3] == ["#7F7F7F", "#0072B2", "#E69F00"]
+    tooltip = [t["field"] for t in points["encoding"]["tooltip"]]
+    assert "rule_words" in tooltip and "type_label" in tooltip
+    without = charts.spc_chart(spc_table()).to_dict()
+    assert sum(layer["mark"]["type"] == "rule" for layer in without["layer"]) == 3
+
+
+def test_the_trend_chart_draws_the_projection_band():
+    series = pd.DataFrame(
+        {
+            "series": ["PCN", "PCN"],
+            "kind": ["this year", "this year"],
+            "period_end": pd.to_datetime(["2026-09-30", "2026-10-31"]),
+            "shown_at": pd.to_datetime(["2026-09-30", "2026-10-31"]),
+            "achievement": [35.0, 42.0],
+            "numerator": [35, 42],
+            "denominator": [100, 100],
+        }
+    )
+    row = {"method": "recent_pace", "method_label": "recent pace", "unit": "percent",
+           "from_period": date(2026, 10, 31), "year_end": date(2027, 3, 31),
+           "achievement_from": 42.0, "achievement": 77.0, "achievement_low": 70.0,
+           "achievement_high": 84.0}  # fmt: skip
+    spec = charts.trend_chart(series, 60, 80, "percent", report.projection_path(row)).to_dict()
+    assert len(spec["layer"]) == 8
+    band = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "area")
+    assert band["encoding"]["y"]["field"] == "low" and band["encoding"]["y2"]["field"] == "high"
+    rows = spec["datasets"][band["data"]["name"]]
+    assert [(r["low"], r["high"]) for r in rows] == [(42.0, 42.0), (70.0, 84.0)]
+    assert [r["month"][:7] for r in rows] == ["2026-10", "2027-03"]
+    dotted = [
+        layer for layer in spec["layer"]
+        if layer["mark"]["type"] == "line" and layer["mark"].get("strokeDash") == [2, 3]
+    ]  # fmt: skip
+    assert len(dotted) == 1

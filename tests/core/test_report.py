@@ -425,3 +425,294 @@ def test_the_preview_shows_the_first_rows_as_written(tmp_path):
     assert preview["Numerator"].tolist() == ["5", "6"]
     (tmp_path / "empty.csv").write_bytes(b"")
     assert report.upload_preview(tmp_path / "empty.csv", "empty.csv").empty
+
+
+# --- signal or noise: funnel plots ------------------------------------------------------------
+
+
+def funnel_variation(direction: str = "higher", highlight: str | None = None):
+    """A network at 80% (pooled 80.0%) and its practices: Alder at 80% of 500 (inside), Birch at
+    94% of 500 (beyond 80% + 3.09 x sqrt(0.16/500) = 85.5%), Cedar at 75.6% of 500 (below
+    80% - 1.96 x 1.79 = 76.5% but above the 99.8% limit of 74.5%), Damson 5 of 10 (small)."""
+    members = pd.DataFrame(
+        {
+            "org_code": ["A1", "B2", "C3", "D4"],
+            "org_name": ["Alder", "Birch", "Cedar", "Damson"],
+            "numerator": [400, 470, 378, 5],
+            "denominator": [500, 500, 500, 10],
+            "achievement": [80.0, 94.0, 75.6, 50.0],
+        }
+    )
+    parent = {"level": "pcn", "org_code": "U1", "org_name": "North PCN", "achievement": 80.0}
+    return report.Variation(members, parent, "practice", highlight)
+
+
+def test_the_funnel_flags_members_beyond_its_limits_by_the_direction():
+    indicator = SCHEME.indicators["VI-01"]
+    view = report.funnel(funnel_variation(), indicator)
+    flags = view.points.set_index("org_code")["flag"].to_dict()
+    assert flags == {
+        "A1": "Inside the limits",
+        "B2": "Better: beyond the 99.8% limit",
+        "C3": "Worse: beyond the 95% limit",
+        "D4": "Small denominator: not judged",
+    }
+    assert view.flagged["org_code"].tolist() == ["B2", "C3"]  # furthest out first
+    assert view.small["org_code"].tolist() == ["D4"]
+    assert view.comparator == 80.0 and view.comparator_level == "PCN"
+    # Alder's own Wilson interval, 400 of 500: 76.28% to 83.27%
+    alder = view.points.set_index("org_code").loc["A1"]
+    assert (alder["interval_low"], alder["interval_high"]) == (
+        pytest.approx(76.28, abs=0.01), pytest.approx(83.27, abs=0.01),
+    )  # fmt: skip
+    words = report.funnel_explanation(view)
+    assert "differ from the PCN by no more than chance" in words["reading"]
+    assert "Birch (better, beyond the 99.8% limit)" in words["finding"]
+    assert "Cedar (worse, beyond the 95% limit)" in words["finding"]
+    assert words["small"].startswith("1 practice with a denominator under 30")
+    assert "exact binomial limits" in words["method"]
+
+
+def test_a_lower_is_better_funnel_turns_the_judgements_round():
+    lower = SCHEME.indicators["XX-01"]
+    view = report.funnel(funnel_variation(highlight="C3"), lower)
+    flags = view.points.set_index("org_code")["flag"]
+    assert flags["B2"] == "Worse: beyond the 99.8% limit"
+    assert flags["C3"] == "Better: beyond the 95% limit"
+    assert view.points.set_index("org_code")["chosen"].to_dict() == {
+        "A1": False, "B2": False, "C3": True, "D4": False,
+    }  # fmt: skip
+    assert report.funnel_explanation(view)["finding"].startswith(
+        "Cedar (ringed): better: beyond the 95% limit."
+    )
+
+
+def test_a_funnel_without_a_comparator_explains_itself():
+    variation = funnel_variation()
+    variation.parent["achievement"] = None
+    assert "no pooled achievement" in report.funnel(variation, SCHEME.indicators["VI-01"]).message
+
+
+# --- signal or noise: projections ---------------------------------------------------------------
+
+MONTHS = [f"2021-{m:02d}-{d}" for m, d in ((4, 30), (5, 31), (6, 30), (7, 31), (8, 31), (9, 30))]
+
+
+@pytest.fixture(scope="module")
+def steady():
+    """April to September, VI-01: Alder, Birch and Cedar 3 a month of 40 each (North PCN, 9 a
+    month of 120: 54 by September); Damson 10 a month of 100 (South PCN: 60 by September)."""
+    practices = (("A00001", 3, 40), ("A00002", 3, 40), ("A00003", 3, 40), ("A00004", 10, 100))
+    rows = [
+        (code, "VI-01", month, per_month * (i + 1), register, 0)
+        for code, per_month, register in practices
+        for i, month in enumerate(MONTHS)
+    ]
+    extract = pd.DataFrame(rows, columns=EXTRACT.columns)
+    return score(SCHEME, ORGS, extract)
+
+
+def test_projected_points_come_from_the_scoring_rules():
+    # VI-01: LT 80%, UT 86%, 40 points, £200 a point, no adjustments in this scheme.
+    # 830 of 1,000 (83%) earns (83 - 80) / 6 x 40 = 20 points, £4,000; 900 (90%) all 40 points;
+    # 790 (79%) nothing. XX-01 (lower is better, LT 30%, UT 20%) at 25% earns half its 10 points.
+    counts = pd.DataFrame(
+        {
+            "indicator_code": ["VI-01", "VI-01", "VI-01", "XX-01"],
+            "list_size": [45000] * 4,
+            "numerator": [830.4, 900, 790, 25],
+            "denominator": [1000, 1000, 1000, 100],
+            "pca_count": [0] * 4,
+            "tag": ["a", "b", "c", "d"],
+        }
+    )
+    scored = report.score_projected(SCHEME, counts, date(2022, 3, 31))
+    assert scored["tag"].tolist() == ["a", "b", "c", "d"]  # the caller's columns are kept
+    assert scored["points_achieved"].tolist() == pytest.approx([20, 40, 0, 5])
+    assert scored["payment_achieved"].tolist() == pytest.approx([4000, 8000, 0, 1000])
+    assert scored["status"].tolist() == ["amber", "green", "red", "amber"]
+
+
+def test_a_pcn_projection_at_the_recent_pace(steady):
+    # North PCN: 54 of 120 by September, 9 a month, 6 months left: 54 + 54 = 108 of 120 = 90%,
+    # full points (40, £8,000). Every month alike, so the band is the point. To reach 86% of 120
+    # (103.2) it needs 50 more patients: 8.33 a month.
+    projection = report.projections(steady, SCHEME, ORGS, None, "pcn", "U00001", SEPTEMBER)
+    row = report.projection_for(projection, "VI-01")
+    assert row["method"] == "recent_pace" and row["method_label"] == "recent pace"
+    assert row["achievement"] == pytest.approx(90.0)
+    assert row["achievement_low"] == pytest.approx(90.0) == row["achievement_high"]
+    assert row["status"] == "green" and row["status_label"] == "✔ Full points"
+    assert row["points"] == pytest.approx(40) and row["payment"] == pytest.approx(8000)
+    assert row["pace_needed"] == pytest.approx(50 / 6)
+    assert row["pace_so_far"] == pytest.approx(9)
+    assert row["months_left"] == 6 and row["year_end"] == date(2022, 3, 31)
+    assert row["from_period"] == SEPTEMBER and row["achievement_from"] == pytest.approx(45)
+    assert row["backtest_from"] is None  # no last year
+    assert report.projection_for(projection, "XX-01")["message"] == (
+        "No figures for this indicator yet, so nothing to project."
+    )
+    path = report.projection_path(row)
+    assert path["achievement"].tolist() == pytest.approx([45.0, 90.0])
+    assert path["shown_at"].dt.month.tolist() == [9, 3]
+    totals = report.projection_totals(projection)
+    assert totals["payment"] == pytest.approx(8000) and totals["green_count"] == 1
+
+
+def test_a_place_is_paid_the_sum_of_its_pcns_projections(steady, pcns):
+    # South PCN: 60 of 100 + 6 x 10 = 120, capped at the register: 100%, 40 points, £8,000.
+    # The place: North's and South's points and £ added up, 80 points and £16,000.
+    projection = report.projections(steady, SCHEME, ORGS, pcns, "place", "01A", SEPTEMBER)
+    row = report.projection_for(projection, "VI-01")
+    assert row["points"] == pytest.approx(80) and row["payment"] == pytest.approx(16000)
+    assert row["points_available"] == pytest.approx(80)
+    assert row["pcn_status_text"] == "PCNs projected: ✔ 2 · ◐ 0 · ✖ 0"
+    practice = report.projection_for(
+        report.projections(steady, SCHEME, ORGS, pcns, "practice", "A00001", SEPTEMBER), "VI-01"
+    )
+    assert practice["status"] == "green" and practice["payment"] is None  # IIF pays PCNs
+
+
+def test_the_projection_is_checked_against_last_year(steady):
+    # Last year the same network did 6 a month to September (36 of 120), then 12 a month: it
+    # ended at 108 of 120 = 90%. From September the recent pace said 36 + 36 = 72 = 60%.
+    last_scheme = parse_scheme(SCHEME_TEXT_2020, "2020.toml")
+    rows = []
+    for code in ("A00001", "A00002", "A00003"):
+        for i in range(12):
+            month = pd.Timestamp("2020-04-30") + pd.offsets.MonthEnd(i)
+            done = 2 * (i + 1) if i < 6 else 12 + 4 * (i - 5)
+            rows.append((code, "VI-01", month.date().isoformat(), done, 40, 0))
+    last_year = score(last_scheme, ORGS, pd.DataFrame(rows, columns=EXTRACT.columns))
+    projection = report.projections(
+        steady, SCHEME, ORGS, None, "pcn", "U00001", SEPTEMBER, last_year, last_scheme
+    )
+    row = report.projection_for(projection, "VI-01")
+    # This year's projection takes last year's shape: 54 x 108 / 36 = 162, capped at 120.
+    assert row["method"] == "last_year_shape" and row["achievement"] == pytest.approx(100.0)
+    assert row["backtest_method"] == "recent pace"
+    assert row["backtest_achievement"] == pytest.approx(60.0)
+    assert row["backtest_actual"] == pytest.approx(90.0)
+    assert not row["backtest_within"]
+    text = report.backtest_text(row)
+    assert text.startswith(
+        "Checked on last year: projected from September 2020 at the recent pace, this method "
+        "said 60.0% (95% band 60.0% to 60.0%); the year ended at 90.0%: it under-shot by 30.0 "
+        "points, outside its band. Last year was back-loaded"
+    )
+    assert "This year's projection uses last year's shape" in text
+
+
+SCHEME_TEXT_2020 = """
+year = "2020/21"
+value_per_point = 200
+
+[indicators."VI-01"]
+name = "Flu vaccination, aged 65 and over"
+unit = "percent"
+direction = "higher"
+lower_threshold = 80
+upper_threshold = 86
+points = 40
+"""
+
+
+def test_no_projection_without_a_month_with_every_practice(scored):
+    # XX-01 in September: only Alder of North PCN's three practices sent figures.
+    projection = report.projections(scored, SCHEME, ORGS, None, "pcn", "U00001", SEPTEMBER)
+    row = report.projection_for(projection, "XX-01")
+    assert row["message"].startswith("No month yet with figures from every member practice")
+    assert row["status"] == "no_data" and row["points"] is None
+
+
+def test_an_indicator_that_starts_later_is_measured_from_its_first_month(steady):
+    later = steady.copy()
+    flu = later["indicator_code"] == "XX-01"
+    later.loc[flu, "practices_with_data"] = 0
+    later.loc[flu & (later["period_end"] >= pd.Timestamp("2021-09-01")), "practices_with_data"] = 1
+    assert report.measurement_start(later, SCHEME, "XX-01") == date(2021, 9, 1)
+    assert report.measurement_start(later, SCHEME, "VI-01") == date(2021, 4, 1)
+
+
+# --- signal or noise: SPC ---------------------------------------------------------------------
+
+
+def test_spc_of_the_monthly_activity_with_its_icons(steady):
+    view = report.spc(steady, ORGS, None, SCHEME, "pcn", "U00001", "VI-01", SEPTEMBER, 50 / 6)
+    assert view.message is None
+    assert view.table["activity"].tolist() == pytest.approx([9] * 6)
+    assert view.variation == "common_cause"
+    # 9 a month every month: the limits are 9 to 9, above the 8.33 needed: consistently passing.
+    assert view.assurance == "consistently_passing"
+    assert view.provisional and view.left_out.empty
+    assert view.table["type_label"].unique().tolist() == ["Common cause"]
+    short = report.spc(steady, ORGS, None, SCHEME, "pcn", "U00001", "VI-01", date(2021, 5, 31))
+    assert "at least 3 months" in short.message and short.table.empty
+
+
+def test_spc_leaves_out_a_month_with_a_practice_missing(scored, pcns):
+    # In August Cedar Health sent nothing: North PCN's August is left out, and says who.
+    view = report.spc(scored, ORGS, pcns, SCHEME, "pcn", "U00001", "VI-01", SEPTEMBER)
+    assert view.left_out["period_end"].dt.date.tolist() == [AUGUST]
+    assert "Cedar Health (A00003)" in view.left_out["who"].iloc[0]
+
+
+# --- completeness -----------------------------------------------------------------------------
+
+
+def test_missing_practices_are_named(scored, pcns):
+    missing = report.missing_practices(scored, ORGS, pcns, "pcn", "U00001", AUGUST, "VI-01")
+    assert missing["practice_code"].tolist() == ["A00003"]
+    assert report.missing_text(missing, "pcn") == (
+        "No figures from Cedar Health (A00003) for 31 Aug 2021, so the PCN's figures count only "
+        "the practices that sent them."
+    )
+    place = report.missing_practices(scored, ORGS, pcns, "place", "01A", AUGUST, "VI-01")
+    assert place["practice_code"].tolist() == ["A00003", "A00004"]
+    assert "Cedar Health (A00003, North PCN)" in report.missing_text(place, "place")
+    assert report.missing_practices(scored, ORGS, pcns, "pcn", "U00001", SEPTEMBER, "VI-01").empty
+    assert report.missing_text(pd.DataFrame(), "pcn") is None
+    notes = report.incomplete_notes(
+        scored, ORGS, pcns, "pcn", "U00001", SEPTEMBER, ["VI-01", "XX-01"]
+    )
+    assert notes == [
+        "XX-01: No figures from Birch Practice (A00002) and Cedar Health (A00003) for "
+        "30 Sep 2021, so the PCN's figures count only the practices that sent them."
+    ]
+
+
+def test_completeness_and_staleness_per_practice(scored, pcns):
+    table = report.data_completeness(scored, ORGS, pcns, "pcn", "U00001", SEPTEMBER)
+    table = table.set_index("practice_code")
+    assert table.loc["A00003", "periods_missing"] == 1
+    assert table.loc["A00003", "missing_period_ends"] == "31 Aug 2021"
+    assert table.loc["A00003", "data_note"] == "Missed 1 month"
+    assert table.loc["A00001", "data_note"] == "Complete"
+    assert table.loc["A00001", "months_behind"] == 0
+    assert table.index.tolist()[0] == "A00003"  # the gaps first
+    behind = report.data_completeness(scored, ORGS, pcns, "place", "01A", SEPTEMBER)
+    damson = behind.set_index("practice_code").loc["A00004"]
+    assert damson["months_behind"] == 0 and damson["periods_missing"] == 1
+    summary = report.completeness_summary(table.reset_index())
+    assert summary == "1 of 3 member practices missed at least one month."
+
+
+def test_many_members_outside_the_funnel_are_counted_not_listed():
+    # Five practices at 94% of 500 around a network at 80%: every one beyond the 99.8% limit.
+    members = pd.DataFrame(
+        {
+            "org_code": [f"P{i}" for i in range(5)],
+            "org_name": [f"Practice {i}" for i in range(5)],
+            "numerator": [470] * 5,
+            "denominator": [500] * 5,
+            "achievement": [94.0] * 5,
+        }
+    )
+    parent = {"level": "place", "org_code": "01A", "org_name": "Place A", "achievement": 80.0}
+    view = report.funnel(report.Variation(members, parent, "pcn"), SCHEME.indicators["VI-01"])
+    finding = report.funnel_explanation(view)["finding"]
+    assert finding.startswith(
+        "5 of 5 PCNs are outside the limits (higher is better): 5 better and 0 worse, 5 of them "
+        "beyond the 99.8% lines; the table below lists them."
+    )
+    assert "Practice 0" not in finding

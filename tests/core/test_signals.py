@@ -1,5 +1,6 @@
 """Page-ready statistics: funnel tables, SPC series with gaps, projections, back-tests, completeness."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -151,3 +152,46 @@ def test_completeness_lists_missing_months():
     assert table.loc["B", "periods_missing"] == 1
     assert table.loc["B", "missing_period_ends"] == "31 May 2025"
     assert Decimal(str(table.loc["B", "periods_sent"])) == 2
+
+
+def test_pace_needed_allows_for_a_growing_denominator():
+    latest = pd.Series(
+        {"period_end": month_ends(4, 6)[-1], "numerator": 60, "denominator": 100,
+         "patients_to_upper": 20}
+    )  # fmt: skip
+    year_end = date(2026, 3, 31)
+    # A register that stays at 100: the same as required_pace, 20 patients over 6 months.
+    assert signals.pace_needed(latest, HI03, year_end, 100) == pytest.approx(20 / 6)
+    assert signals.pace_needed(latest, HI03, year_end) == pytest.approx(20 / 6)
+    # Referrals that grow to 130 by March: 80% of 130 = 104, less the 60 done = 44 over 6 months.
+    assert signals.pace_needed(latest, HI03, year_end, 130) == pytest.approx(44 / 6)
+    # Lower is better (UT 20%): at most 20% of 130 = 26 events in all, 60 already: -34 / 6.
+    lower = replace(HI03, direction="lower", lower_threshold=30, upper_threshold=20)
+    assert signals.pace_needed(latest, lower, year_end, 130) == pytest.approx(-34 / 6)
+    # The year has ended: nothing more to say.
+    assert signals.pace_needed(latest, HI03, date(2025, 9, 30), 130) is None
+
+
+def test_backtest_uses_last_years_shape_when_the_year_before_is_given():
+    # The year before: 30 of 100 by September, 80 of 100 by March. Last year 36 of 100 by
+    # September, so last year's shape says 36 x 80/30 = 96 of 100 = 96%; the year ended at 90%.
+    last_year = pd.DataFrame(
+        {
+            "period_end": month_ends(4, 12),
+            "numerator": [6, 12, 18, 24, 30, 36, 45, 54, 63, 72, 81, 90],
+            "denominator": [100] * 12,
+        }
+    )
+    year_before = pd.DataFrame(
+        {
+            "period_end": month_ends(4, 12, year=2024),
+            "numerator": [5, 10, 15, 20, 25, 30, 38, 46, 54, 62, 71, 80],
+            "denominator": [100] * 12,
+        }
+    )
+    shaped = signals.backtest(last_year, HI03, SCHEME, 9, date(2025, 4, 1), year_before)
+    assert shaped["method"] == "last_year_shape"
+    assert shaped["achievement"] == pytest.approx(96.0)
+    assert shaped["actual"] == pytest.approx(90.0)
+    paced = signals.backtest(last_year, HI03, SCHEME, 9, date(2025, 4, 1))
+    assert paced["method"] == "recent_pace" and paced["achievement"] == pytest.approx(72.0)
