@@ -346,19 +346,20 @@ def _row_checks(schemes: list[Scheme]) -> list[tuple[str, str, str, str]]:
 def _duplicates_across_files(con: duckdb.DuckDBPyConnection) -> list[Problem]:
     rows = con.execute(
         """
-        SELECT string_agg(source_file || ' row ' || source_row, ' and ' ORDER BY source_file, source_row),
+        SELECT min(source_file),
+               string_agg(source_file || ' row ' || source_row, ' and ' ORDER BY source_file, source_row),
                practice_code, indicator_code, period_end
         FROM extract GROUP BY practice_code, indicator_code, period_end
-        HAVING count(DISTINCT source_file) > 1 ORDER BY 2, 3, 4 LIMIT $cap
+        HAVING count(DISTINCT source_file) > 1 ORDER BY 3, 4, 5 LIMIT $cap
         """,
         {"cap": PROBLEMS_PER_CHECK},
     ).fetchall()
     return [
         Problem(
-            places.split(" row ")[0],
+            first_file,
             f"practice {p}, indicator {i}, period {d} is in more than one file ({places}); keep one",
         )
-        for places, p, i, d in rows
+        for first_file, places, p, i, d in rows
     ]
 
 

@@ -191,15 +191,6 @@ def remember_indicator() -> None:
     st.session_state[INDICATOR_MEMORY] = st.session_state.get(INDICATOR)
 
 
-def guarded(action, *args, **kwargs):
-    """Run a core call; return (result, None), or (None, problems) when the input is wrong, so
-    that a page shows the problem report instead of a traceback."""
-    try:
-        return action(*args, **kwargs), None
-    except InputError as error:
-        return None, [str(p) for p in error.problems] or [str(error)]
-
-
 # --- Uploads ----------------------------------------------------------------------------------
 
 UPLOAD_ROUND = "upload_round"  # bumped to empty the file uploader after storing or cancelling
