@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from iif_core.problems import InputError, Problem
-from iif_core.readers import find_columns, identifier, read_csv_raw, select_columns
+from iif_core.readers import drop_raw, find_columns, read_csv_raw, select_columns
 from iif_core.schemes import Scheme, canonical_indicator_code
 
 EXTRACT_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -59,10 +59,11 @@ def load_extracts(con: duckdb.DuckDBPyConnection, paths: list[str | Path], schem
         if missing:
             problems.append(Problem(name, _missing_message(missing, headers)))
             continue
-        select_columns(con, "raw_extract", "extract_text", positions)
+        select_columns(con, "raw_extract", "extract_text", positions, view=True)
         problems += check_extract_text(con, name, scheme)
-        for table in ("extract_text", "extract_typed", "raw_extract"):
-            con.execute(f"DROP TABLE IF EXISTS {identifier(table)}")  # noqa: S608
+        con.execute("DROP VIEW IF EXISTS extract_text")
+        con.execute("DROP TABLE IF EXISTS extract_typed")
+        drop_raw(con, "raw_extract")
     if len(paths) > 1:
         problems += _duplicates_across_files(con)
     if problems:

@@ -26,26 +26,38 @@ def normalise_header(name: str) -> str:
 
 
 def read_csv_raw(con: duckdb.DuckDBPyConnection, path: str | Path, table: str) -> list[str]:
-    """Load a CSV into `table` as text with a `source_row` column; return its header names.
+    """Load a CSV as text into the view `table`, with a `source_row` column; return its headers.
 
-    `table` comes from the caller's fixed list of names, never from a file.
+    `table` comes from the caller's fixed list of names, never from a file. The text is kept in
+    the table `<table>_file` in the file's order (DuckDB keeps insertion order), so a row's
+    `rowid` gives its spreadsheet row without numbering the rows one by one.
     """
     name = Path(path).name
     if not Path(path).is_file():
         raise InputError([Problem(name, "the file does not exist or cannot be opened")])
     if Path(path).stat().st_size == 0:
         raise InputError([Problem(name, "the file is empty")])
+    file_table = identifier(f"{table}_file")
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {identifier(table)} AS "  # noqa: S608 - checked name
-            "SELECT *, (row_number() OVER () + $first - 1)::BIGINT AS source_row "
-            "FROM read_csv($path, all_varchar = true, header = true, auto_detect = true)",
-            {"path": str(path), "first": FIRST_DATA_ROW},
+            f"CREATE OR REPLACE TEMP TABLE {file_table} AS "  # noqa: S608 - checked name
+            "SELECT * FROM read_csv($path, all_varchar = true, header = true, auto_detect = true)",
+            {"path": str(path)},
         )
     except duckdb.Error as error:
         message = f"could not be read as a table of values ({_short(error)})"
         raise InputError([Problem(name, message)]) from None
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {identifier(table)} AS "  # noqa: S608 - checked names
+        f"SELECT *, rowid + {FIRST_DATA_ROW} AS source_row FROM {file_table}"
+    )
     return [c for c in con.table(table).columns if c != "source_row"]
+
+
+def drop_raw(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Drop what `read_csv_raw` made for `table`."""
+    con.execute(f"DROP VIEW IF EXISTS {identifier(table)}")  # noqa: S608 - checked name
+    con.execute(f"DROP TABLE IF EXISTS {identifier(table + '_file')}")  # noqa: S608
 
 
 def _short(error: Exception) -> str:
@@ -64,9 +76,15 @@ def find_columns(headers: list[str], synonyms: dict[str, tuple[str, ...]]) -> di
 
 
 def select_columns(
-    con: duckdb.DuckDBPyConnection, source: str, target: str, positions: dict[str, int | None]
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    target: str,
+    positions: dict[str, int | None],
+    *,
+    view: bool = False,
 ) -> None:
-    """Copy `source` into `target` with our own column names, taken by position.
+    """Copy `source` into the table `target` (or make `target` a view of it), with our own column
+    names, taken by position.
 
     Positions are integers and names come from the code's allow-list, so no text from a file
     ever reaches the SQL.
@@ -77,7 +95,8 @@ def select_columns(
         else f"NULL::VARCHAR AS {identifier(name)}"
         for name, index in positions.items()
     ]
+    kind = "VIEW" if view else "TABLE"
     con.execute(  # positions are integers, names are checked identifiers
-        f"CREATE OR REPLACE TEMP TABLE {identifier(target)} AS "  # noqa: S608
+        f"CREATE OR REPLACE TEMP {kind} {identifier(target)} AS "  # noqa: S608
         f"SELECT {', '.join(parts)}, source_row FROM {identifier(source)}"
     )

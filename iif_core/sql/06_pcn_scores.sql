@@ -1,9 +1,10 @@
 -- One row per scored PCN × indicator × period end: achievement, points on the sliding scale,
 -- payments with the list size and prevalence adjustments, and the work still to do
--- (iif-rules.md sections 4 to 6).
+-- (iif-rules.md sections 4 to 6). Stored in the order of the output, like practice_counts.
 CREATE OR REPLACE TEMP TABLE pcn_scores AS
 WITH measured AS (
-    SELECT c.*, i.scale, i.direction, i.lower_micros, i.upper_micros, i.points,
+    SELECT c.*, i.ordinal, i.scale, i.direction, i.lower_threshold, i.upper_threshold,
+           i.lower_micros, i.upper_micros, i.points,
            fraction_of(c.numerator, c.denominator, i.scale, i.lower_micros,
                        i.upper_micros, i.direction) AS fraction,
            CASE WHEN s.national_average_list_size IS NULL THEN 1.0
@@ -27,4 +28,5 @@ SELECT *,
            * prevalence_adjustment AS payment_achieved,
        patients_to(numerator, denominator, scale, lower_micros, direction) AS patients_to_lower,
        patients_to(numerator, denominator, scale, upper_micros, direction) AS patients_to_upper
-FROM measured;
+FROM measured
+ORDER BY pcn_code, ordinal, period_end;

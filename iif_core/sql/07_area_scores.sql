@@ -1,24 +1,34 @@
 -- One row per place or ICB × indicator × period end, over the scored PCNs assigned to it:
 -- counts pooled over their practices, points, payments and patients needed summed over PCNs
--- (iif-rules.md section 7).
+-- (iif-rules.md section 7). Stored in the order of the output: places, then ICBs. Points and
+-- pounds are added with fsum, a compensated sum as exact as a double allows, so the order in
+-- which threads happen to add them does not change the last digit from one run to the next.
 CREATE OR REPLACE TEMP TABLE area_scores AS
 WITH areas AS (
     SELECT 'place' AS level, place_code AS org_code, place_name AS org_name, pcn_code FROM pcns
     WHERE place_code IS NOT NULL
     UNION ALL
     SELECT 'icb', icb_code, icb_name, pcn_code FROM pcns WHERE icb_code IS NOT NULL
+),
+summed AS (
+    SELECT a.level, a.org_code, min(a.org_name) AS org_name, s.indicator_code, s.period_end,
+           sum(s.practices_with_data) AS practices_with_data,
+           sum(s.member_practices) AS member_practices,
+           sum(s.numerator) AS numerator, sum(s.denominator) AS denominator,
+           sum(s.pca_count) AS pca_count,
+           fsum(s.points_available) AS points_available,
+           fsum(s.points_achieved) AS points_achieved,
+           sum(s.list_size) AS list_size,
+           fsum(s.payment_available) AS payment_available,
+           fsum(s.payment_achieved) AS payment_achieved,
+           sum(s.patients_to_lower) AS patients_to_lower,
+           sum(s.patients_to_upper) AS patients_to_upper
+    FROM pcn_scores s
+    JOIN areas a USING (pcn_code)
+    GROUP BY a.level, a.org_code, s.indicator_code, s.period_end
 )
-SELECT a.level, a.org_code, min(a.org_name) AS org_name, s.indicator_code, s.period_end,
-       sum(s.practices_with_data) AS practices_with_data,
-       sum(s.member_practices) AS member_practices,
-       sum(s.numerator) AS numerator, sum(s.denominator) AS denominator,
-       sum(s.pca_count) AS pca_count,
-       sum(s.points_available) AS points_available, sum(s.points_achieved) AS points_achieved,
-       sum(s.list_size) AS list_size,
-       sum(s.payment_available) AS payment_available,
-       sum(s.payment_achieved) AS payment_achieved,
-       sum(s.patients_to_lower) AS patients_to_lower,
-       sum(s.patients_to_upper) AS patients_to_upper
-FROM pcn_scores s
-JOIN areas a USING (pcn_code)
-GROUP BY a.level, a.org_code, s.indicator_code, s.period_end;
+SELECT s.*, i.ordinal, i.scale, i.direction, i.lower_threshold, i.upper_threshold,
+       i.lower_micros, i.upper_micros
+FROM summed s
+JOIN scheme_indicators i USING (indicator_code)
+ORDER BY s.level = 'icb', s.org_code, i.ordinal, s.period_end;

@@ -1,6 +1,7 @@
 """The command line of iif-rules.md section 10, run as a subprocess: output shape and bad inputs."""
 
 import csv
+import random
 import re
 import subprocess
 import sys
@@ -38,10 +39,10 @@ def write_csv(path: Path, header, rows) -> Path:
     return path
 
 
-def run_cli(tmp_path, *options, extract=None, orgs=None, extracts=None):
+def run_cli(tmp_path, *options, extract=None, orgs=None, extracts=None, scheme_text=SCHEME):
     """Run `python -m iif_core score` on files in tmp_path; return (process, output path)."""
     scheme = tmp_path / "scheme.toml"
-    scheme.write_text(SCHEME, encoding="utf-8")
+    scheme.write_text(scheme_text, encoding="utf-8")
     orgs_file = write_csv(
         tmp_path / "orgs.csv", *(orgs or (ORGS_HEADER, [o.values() for o in ORGS]))
     )
@@ -138,6 +139,63 @@ def test_several_extract_files_are_read_together(tmp_path):
         ("2025-08-31", "5950", "7200"),
         ("2025-09-30", "5950", "7200"),
     ]
+
+
+def test_rows_come_in_a_fixed_order_and_a_rerun_gives_the_same_file(tmp_path):
+    """Practices, PCNs, places, ICBs; each by code, indicator as the scheme lists them, period.
+
+    Big enough (150,000 practice rows, the extract shuffled) for DuckDB to split the work
+    between threads, which is where an order that only happens to hold would break.
+    """
+    rng = random.Random(7)
+    codes = ["VI-01", "AC-02", "HI-03"]  # not alphabetical: the scheme's order is the output's
+    scheme_text = scheme_toml(
+        {
+            "VI-01": indicator("percent", "higher", 80, 86, 40),
+            "AC-02": indicator("per_1000", "lower", 9.5, 7.25, 30),
+            "HI-03": indicator("percent", "higher", 60, 80, 36),
+        },
+        national_average_list_size=50000,
+    )
+    orgs = [
+        practice(
+            f"A{n:05d}",
+            pcn=f"U{n // 5:05d}",
+            place=f"{n // 100:02d}X",
+            icb=f"Q{n // 1000:02d}",
+            list_size=rng.randint(2000, 20000),
+        )
+        for n in rng.sample(range(4200), 4200)
+    ]
+    periods = [f"2025-{m:02d}-28" for m in range(4, 13)] + ["2026-01-31", "2026-02-28"]
+    extract = [
+        [o["practice_code"], code, period, rng.randint(0, 900), 1000]
+        for o in orgs
+        for code in codes
+        for period in periods
+        if rng.random() > 0.05
+    ]
+    rng.shuffle(extract)
+    outputs = []
+    for run in ("first", "second"):
+        folder = tmp_path / run
+        folder.mkdir()
+        extract_file = write_csv(folder / "extract.csv", EXTRACT_HEADER, extract)
+        orgs_file = (ORGS_HEADER, [o.values() for o in orgs])
+        process, out = run_cli(
+            folder, extracts=[extract_file], orgs=orgs_file, scheme_text=scheme_text
+        )
+        succeeded(process)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    _, rows = read_result(tmp_path / "first" / "result.csv")
+    level_rank = {"practice": 0, "pcn": 1, "place": 2, "icb": 3}
+    keys = [
+        (level_rank[r["level"]], r["org_code"], codes.index(r["indicator_code"]), r["period_end"])
+        for r in rows
+    ]
+    assert len(keys) == len(set(keys)) == (4200 + 840 + 42 + 5) * len(codes) * len(periods)
+    assert keys == sorted(keys)
 
 
 def test_column_order_of_the_inputs_is_free(tmp_path):
