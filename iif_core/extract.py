@@ -8,14 +8,7 @@ from pathlib import Path
 import duckdb
 
 from iif_core.problems import InputError, Problem
-from iif_core.readers import (
-    FIRST_DATA_ROW,
-    drop_raw,
-    find_columns,
-    identifier,
-    read_csv_raw,
-    select_columns,
-)
+from iif_core.readers import drop_raw, find_columns, read_csv_raw, select_columns
 from iif_core.schemes import Scheme, canonical_indicator_code
 
 EXTRACT_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -56,8 +49,6 @@ def load_extracts(con: duckdb.DuckDBPyConnection, paths: list[str | Path], schem
     problems: list[Problem] = []
     for path in paths:
         name = Path(path).name
-        if append_if_clean(con, path, scheme):
-            continue
         try:
             headers = read_csv_raw(con, path, "raw_extract")
         except InputError as error:
@@ -69,7 +60,8 @@ def load_extracts(con: duckdb.DuckDBPyConnection, paths: list[str | Path], schem
             problems.append(Problem(name, _missing_message(missing, headers)))
             continue
         select_columns(con, "raw_extract", "extract_text", positions, view=True)
-        problems += check_extract_text(con, name, scheme)
+        if not append_if_clean(con, name, scheme):
+            problems += check_extract_text(con, name, scheme)
         con.execute("DROP VIEW IF EXISTS extract_text")
         con.execute("DROP TABLE IF EXISTS extract_typed")
         drop_raw(con, "raw_extract")
@@ -80,26 +72,24 @@ def load_extracts(con: duckdb.DuckDBPyConnection, paths: list[str | Path], schem
         raise InputError(problems)
 
 
-# The quick way in, for a file that is already clean. Its counts are read straight into numbers
-# and dates (ISO dates only) in one pass, and every row is tested against the same rules as
-# `_row_checks`. Only if the reading succeeds and every row passes is the file taken this way;
-# anything else, from an unreadable value to a repeated row, goes the long way round, which
-# reads every value as text and names each problem. For a clean file both ways give the same
-# rows (tests/core/test_extract_quick_path.py); a new check in `_row_checks` belongs here too.
-QUICK_TYPES = {
-    "period_end": "DATE",
-    "numerator": "DOUBLE",
-    "denominator": "DOUBLE",
-    "pca_count": "DOUBLE",
-}
+# The quick way in, for a file that is already clean: every value is read as it stands (ISO
+# dates, plain numbers) and every row is tested against the rules of `_row_checks` in one pass,
+# keeping only the typed values. Only if every row passes is the file taken this way; anything
+# else goes the long way round (`check_extract_text`), which also reads other spellings and names
+# each problem. For a clean file both ways give the same rows (tests/core/
+# test_extract_quick_path.py); a new check in `_row_checks` belongs here too.
 QUICK_CANDIDATE_SQL = """
 CREATE OR REPLACE TEMP TABLE extract_candidate AS
 WITH typed AS (
-    SELECT rowid + $first AS source_row,
+    SELECT source_row,
            upper(trim(coalesce(practice_code, ''))) AS practice_code,
            trim(coalesce(indicator_code, '')) AS indicator_text,
-           period_end, numerator, denominator, coalesce(pca_count, 0) AS pca_count
-    FROM extract_file
+           try_cast(period_end AS DATE) AS period_end,
+           try_cast(numerator AS DOUBLE) AS numerator,
+           try_cast(denominator AS DOUBLE) AS denominator,
+           CASE WHEN trim(coalesce(pca_count, '')) = '' THEN 0
+                ELSE try_cast(pca_count AS DOUBLE) END AS pca_count
+    FROM extract_text
 )
 SELECT t.source_row, t.practice_code, k.canonical AS indicator_code, t.period_end,
        t.numerator, t.denominator, t.pca_count,
@@ -116,39 +106,12 @@ LEFT JOIN indicator_codes k ON k.raw = t.indicator_text AND k.year = y.year
 """
 
 
-def append_if_clean(con: duckdb.DuckDBPyConnection, path: str | Path, scheme: Scheme) -> bool:
-    """Append a clean tidy extract to `extract` the quick way and say so; False leaves `extract`
-    as it was, for the long way round to find and name the problems."""
+def append_if_clean(con: duckdb.DuckDBPyConnection, file_name: str, scheme: Scheme) -> bool:
+    """If every row of the text table `extract_text` is clean, append it to `extract` and say
+    so; otherwise leave `extract` as it was, for `check_extract_text` to name the problems."""
+    _register_schemes(con, [scheme])
+    con.execute(QUICK_CANDIDATE_SQL)
     try:
-        headers = [
-            row[0]
-            for row in con.execute(
-                "DESCRIBE SELECT * FROM read_csv($path, all_varchar = true, header = true, "
-                "auto_detect = true)",
-                {"path": str(path)},
-            ).fetchall()
-        ]
-        positions = find_columns(headers, EXTRACT_SYNONYMS)
-        if any(positions[c] is None for c in REQUIRED):
-            return False
-        # Header names are bound values; positions are integers and names our own identifiers.
-        types = {
-            headers[i]: QUICK_TYPES[c]
-            for c, i in positions.items()
-            if c in QUICK_TYPES and i is not None
-        }
-        parts = [
-            f"#{int(i) + 1} AS {identifier(c)}" if i is not None else f"NULL AS {identifier(c)}"
-            for c, i in positions.items()
-        ]
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE extract_file AS SELECT {', '.join(parts)} "  # noqa: S608
-            "FROM read_csv($path, all_varchar = true, header = true, auto_detect = true, "
-            "types = $types, dateformat = '%Y-%m-%d')",
-            {"path": str(path), "types": types},
-        )
-        _register_schemes(con, [scheme], source="extract_file")
-        con.execute(QUICK_CANDIDATE_SQL, {"first": FIRST_DATA_ROW})
         rows, clean = con.execute(
             "SELECT count(*), count(*) FILTER (clean) FROM extract_candidate"
         ).fetchone()
@@ -165,14 +128,11 @@ def append_if_clean(con: duckdb.DuckDBPyConnection, path: str | Path, scheme: Sc
                    denominator::BIGINT, pca_count::BIGINT, $file, source_row
             FROM extract_candidate
             """,
-            {"file": Path(path).name},
+            {"file": file_name},
         )
         return True
-    except duckdb.Error:
-        return False
     finally:
-        con.execute("DROP TABLE IF EXISTS extract_candidate")
-        con.execute("DROP TABLE IF EXISTS extract_file")
+        con.execute("DROP TABLE extract_candidate")
 
 
 def _missing_message(missing: list[str], headers: list[str]) -> str:
@@ -335,11 +295,8 @@ def insert_valid_rows(con: duckdb.DuckDBPyConnection, file_name: str) -> int:
     return con.execute("SELECT count(*) FROM extract").fetchone()[0] - before
 
 
-def _register_schemes(
-    con: duckdb.DuckDBPyConnection, schemes: list[Scheme], source: str = "extract_text"
-) -> None:
-    """Tables `scheme_years` (each year's dates) and `indicator_codes` (each raw code in the
-    `indicator_code` column of `source` -> canonical code)."""
+def _register_schemes(con: duckdb.DuckDBPyConnection, schemes: list[Scheme]) -> None:
+    """Tables `scheme_years` (each year's dates) and `indicator_codes` (raw code -> canonical)."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE scheme_years (year VARCHAR, start_date DATE, end_date DATE)"
     )
@@ -350,7 +307,7 @@ def _register_schemes(
     raw_codes = [
         r[0]
         for r in con.execute(
-            f"SELECT DISTINCT trim(coalesce(indicator_code, '')) FROM {identifier(source)}"  # noqa: S608
+            "SELECT DISTINCT trim(coalesce(indicator_code, '')) FROM extract_text"
         ).fetchall()
     ]
     rows = []

@@ -68,17 +68,18 @@ def load_orgs(con: duckdb.DuckDBPyConnection, paths: list[str | Path] | None = N
         kind = _kind(headers)
         if kind is None:
             raise InputError([Problem(Path(path).name, _not_org_file_message())])
-        (size_files if kind == "list_sizes" else mapping_files).append((path, kind))
+        (size_files if kind == "list_sizes" else mapping_files).append((path, kind, headers))
     if len(mapping_files) != 1:
-        names = ", ".join(Path(p).name for p, _ in mapping_files) or "none"
+        names = ", ".join(Path(p).name for p, _, _ in mapping_files) or "none"
         raise InputError(
             [Problem(names, "give exactly one organisation file (with any list-size file)")]
         )
-    path, kind = mapping_files[0]
+    path, kind, headers = mapping_files[0]
     synonyms = TIDY_SYNONYMS if kind == "tidy" else PUBLISHED_MAPPING_SYNONYMS
-    headers = read_csv_raw(con, path, "raw_orgs")
+    if path != paths[-1]:  # `raw_orgs` holds the last file read
+        read_csv_raw(con, path, "raw_orgs")
     select_columns(con, "raw_orgs", "orgs_text", find_columns(headers, synonyms))
-    for size_path, _ in size_files:
+    for size_path, _, _ in size_files:
         _merge_list_sizes(con, size_path)
     _check_and_type(con, Path(path).name)
     return Path(path).name

@@ -1,19 +1,29 @@
--- One row per scored practice × indicator × period end: the practice's own counts, or nulls.
--- Only rows whose period end is the period scored are used: nothing is carried forward.
--- Stored in the order of the output (code, indicator as in the scheme, period end), with the
--- indicator's thresholds alongside, so that `result` reads it straight through.
+-- One row per scored practice × indicator × period end: the practice's own counts, or nulls
+-- where it sent none. Only rows whose period end is a period scored are used: nothing is
+-- carried forward. Stored in the order of the output (code, indicator as in the scheme, period
+-- end), with the indicator's thresholds alongside, so that `result` reads it straight through.
 CREATE OR REPLACE TEMP TABLE practice_counts AS
+WITH counted AS (
+    SELECT e.practice_code, e.indicator_code, e.period_end,
+           e.numerator, e.denominator, e.pca_count, 1::BIGINT AS practices_with_data
+    FROM extract e
+    SEMI JOIN periods t USING (period_end)
+    UNION ALL
+    SELECT p.practice_code, i.indicator_code, t.period_end, NULL, NULL, NULL, 0
+    FROM scored_practices p
+    CROSS JOIN scheme_indicators i
+    CROSS JOIN periods t
+    ANTI JOIN extract e
+           ON e.practice_code = p.practice_code
+          AND e.indicator_code = i.indicator_code
+          AND e.period_end = t.period_end
+)
 SELECT p.practice_code, p.practice_name, p.pcn_code, p.list_size,
-       i.indicator_code, i.ordinal, t.period_end,
-       e.numerator, e.denominator, e.pca_count,
-       (e.practice_code IS NOT NULL)::BIGINT AS practices_with_data,
+       i.indicator_code, i.ordinal, c.period_end,
+       c.numerator, c.denominator, c.pca_count, c.practices_with_data,
        1::BIGINT AS member_practices,
        i.scale, i.direction, i.lower_threshold, i.upper_threshold, i.lower_micros, i.upper_micros
-FROM scored_practices p
-CROSS JOIN scheme_indicators i
-CROSS JOIN periods t
-LEFT JOIN extract e
-       ON e.practice_code = p.practice_code
-      AND e.indicator_code = i.indicator_code
-      AND e.period_end = t.period_end
-ORDER BY p.practice_code, i.ordinal, t.period_end;
+FROM counted c
+JOIN scored_practices p USING (practice_code)
+JOIN scheme_indicators i USING (indicator_code)
+ORDER BY p.practice_code, i.ordinal, c.period_end;
