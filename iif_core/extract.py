@@ -30,6 +30,9 @@ EXTRACT_SYNONYMS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("practice_code", "indicator_code", "period_end", "numerator", "denominator")
 COUNT_COLUMNS = ("numerator", "denominator", "pca_count")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%Y%m%d", "%d-%b-%Y", "%Y-%m-%d %H:%M:%S"]
+# No practice has a thousand million of anything; the bound also keeps every sum and product of
+# the scoring within exact 64-bit and 128-bit integers.
+MAX_COUNT = 1_000_000_000
 PROBLEMS_PER_CHECK = 200  # enough to see the pattern; the count of the rest is reported
 
 EXTRACT_TABLE_SQL = """
@@ -98,6 +101,7 @@ SELECT t.source_row, t.practice_code, k.canonical AS indicator_code, t.period_en
                 AND t.numerator = floor(t.numerator) AND t.denominator = floor(t.denominator)
                 AND t.pca_count = floor(t.pca_count)
                 AND t.numerator >= 0 AND t.denominator >= 0 AND t.pca_count >= 0
+                AND greatest(t.numerator, t.denominator, t.pca_count) <= $max_count
                 AND NOT (k.unit = 'percent' AND t.numerator > t.denominator), false) AS clean
 FROM typed t
 LEFT JOIN (SELECT DISTINCT practice_code FROM orgs) o USING (practice_code)
@@ -110,7 +114,7 @@ def append_if_clean(con: duckdb.DuckDBPyConnection, file_name: str, scheme: Sche
     """If every row of the text table `extract_text` is clean, append it to `extract` and say
     so; otherwise leave `extract` as it was, for `check_extract_text` to name the problems."""
     _register_schemes(con, [scheme])
-    con.execute(QUICK_CANDIDATE_SQL)
+    con.execute(QUICK_CANDIDATE_SQL, {"max_count": MAX_COUNT})
     try:
         rows, clean = con.execute(
             "SELECT count(*), count(*) FILTER (clean) FROM extract_candidate"
@@ -388,6 +392,12 @@ def _row_checks(schemes: list[Scheme]) -> list[tuple[str, str, str, str]]:
                 f"the {column} must be a whole number",
             ),
             (column, f"{column}_text", f"{column} < 0", f"the {column} cannot be negative"),
+            (
+                column,
+                f"{column}_text",
+                f"{column} > {MAX_COUNT}",
+                f"the {column} is more than {MAX_COUNT:,}, which no practice can have",
+            ),
         ]
     checks += [
         ("pca_count", "pca_count_text", "pca_unreadable", "the PCA count is not a number"),
@@ -398,6 +408,12 @@ def _row_checks(schemes: list[Scheme]) -> list[tuple[str, str, str, str]]:
             "the PCA count must be a whole number",
         ),
         ("pca_count", "pca_count_text", "pca_count < 0", "the PCA count cannot be negative"),
+        (
+            "pca_count",
+            "pca_count_text",
+            f"pca_count > {MAX_COUNT}",
+            f"the PCA count is more than {MAX_COUNT:,}, which no practice can have",
+        ),
         (
             "numerator",
             "numerator_text || ' > ' || denominator_text",

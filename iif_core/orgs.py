@@ -48,6 +48,7 @@ LIST_SIZE_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 NO_PCN_CODES = ("", "U")  # NHS Digital's published mapping marks a practice in no PCN with `U`
 
+MAX_LIST_SIZE = 1_000_000_000  # far above any practice; keeps sums of list sizes exact in 64 bits
 PRACTICE_CODE_PATTERN = "^[A-Z][0-9]{5}$"  # one letter and five digits, e.g. A81001
 PCN_CODE_PATTERN = "^U[0-9]{5}$"  # U and five digits, e.g. U89141
 
@@ -143,16 +144,18 @@ def _check_and_type(con: duckdb.DuckDBPyConnection, file_name: str) -> None:
                'is not a PCN code (U and five digits, like U89141); leave it empty for a practice in no PCN'
         FROM t WHERE pcn_code NOT IN ('', 'U') AND NOT regexp_full_match(pcn_code, $pcn)
         UNION ALL
-        SELECT source_row, 'list_size', list_size, 'the list size must be a whole number of patients, 0 or more'
+        SELECT source_row, 'list_size', list_size,
+               'the list size must be a whole number of patients, from 0 to ' || format('{:,}', $most)
         FROM t WHERE list_size <> '' AND (try_cast(replace(list_size, ',', '') AS BIGINT) IS NULL
-                                         OR try_cast(replace(list_size, ',', '') AS BIGINT) < 0)
+                                         OR try_cast(replace(list_size, ',', '') AS BIGINT) < 0
+                                         OR try_cast(replace(list_size, ',', '') AS BIGINT) > $most)
         UNION ALL
         SELECT max(source_row), 'practice_code', practice_code,
                'this practice appears more than once (rows ' || string_agg(source_row::VARCHAR, ', ' ORDER BY source_row) || ')'
         FROM t WHERE practice_code <> '' GROUP BY practice_code HAVING count(*) > 1
         ORDER BY 1
         """,
-        {"practice": PRACTICE_CODE_PATTERN, "pcn": PCN_CODE_PATTERN},
+        {"practice": PRACTICE_CODE_PATTERN, "pcn": PCN_CODE_PATTERN, "most": MAX_LIST_SIZE},
     ).fetchall()
     problems = [
         Problem(file_name, message, row, column, value) for row, column, value, message in checks

@@ -1,7 +1,9 @@
 -- The contract's formulas (iif-rules.md sections 3, 4 and 6), once, for every level.
 -- Thresholds arrive as whole millionths (`*_micros`, exact for up to six decimal places), so
 -- every comparison with a threshold is integer arithmetic: scale × numerator × 10^6 against
--- threshold_micros × denominator, never a rounded percentage or a binary fraction.
+-- threshold_micros × denominator, never a rounded percentage or a binary fraction. Products are
+-- taken in 128-bit integers (HUGEINT), so no count or threshold can overflow them; counts and
+-- patients needed come back as 64-bit integers (BIGINT), which hold any sum of checked counts.
 
 CREATE OR REPLACE TEMP MACRO achievement_of(n, d, scale) AS
     CASE WHEN d > 0 THEN scale * n / d END;
@@ -9,12 +11,13 @@ CREATE OR REPLACE TEMP MACRO achievement_of(n, d, scale) AS
 CREATE OR REPLACE TEMP MACRO fraction_of(n, d, scale, lt, ut, direction) AS
     CASE
         WHEN d IS NULL OR d = 0 THEN NULL
-        WHEN direction = 'higher' AND scale * n * 1000000 >= ut * d THEN 1.0
-        WHEN direction = 'higher' AND scale * n * 1000000 <= lt * d THEN 0.0
-        WHEN direction = 'lower' AND scale * n * 1000000 <= ut * d THEN 1.0
-        WHEN direction = 'lower' AND scale * n * 1000000 >= lt * d THEN 0.0
-        WHEN direction = 'higher' THEN (scale * n * 1000000 - lt * d) / ((ut - lt) * d)
-        ELSE (lt * d - scale * n * 1000000) / ((lt - ut) * d)
+        WHEN direction = 'higher' AND scale * n::HUGEINT * 1000000 >= ut * d::HUGEINT THEN 1.0
+        WHEN direction = 'higher' AND scale * n::HUGEINT * 1000000 <= lt * d::HUGEINT THEN 0.0
+        WHEN direction = 'lower' AND scale * n::HUGEINT * 1000000 <= ut * d::HUGEINT THEN 1.0
+        WHEN direction = 'lower' AND scale * n::HUGEINT * 1000000 >= lt * d::HUGEINT THEN 0.0
+        WHEN direction = 'higher'
+            THEN (scale * n::HUGEINT * 1000000 - lt * d::HUGEINT) / ((ut - lt) * d::HUGEINT)
+        ELSE (lt * d::HUGEINT - scale * n::HUGEINT * 1000000) / ((lt - ut) * d::HUGEINT)
     END;
 
 CREATE OR REPLACE TEMP MACRO status_of(fraction) AS
@@ -34,6 +37,7 @@ CREATE OR REPLACE TEMP MACRO ceil_div(x, s) AS
 CREATE OR REPLACE TEMP MACRO patients_to(n, d, scale, threshold, direction) AS
     CASE
         WHEN d IS NULL OR d = 0 THEN NULL
-        WHEN direction = 'higher' THEN ceil_div(threshold * d - scale * n * 1000000, scale * 1000000)
-        ELSE ceil_div(scale * n * 1000000 - threshold * d, scale * 1000000)
-    END;
+        WHEN direction = 'higher'
+            THEN ceil_div(threshold * d::HUGEINT - scale * n::HUGEINT * 1000000, scale * 1000000)
+        ELSE ceil_div(scale * n::HUGEINT * 1000000 - threshold * d::HUGEINT, scale * 1000000)
+    END::BIGINT;

@@ -3,7 +3,7 @@
 -- (iif-rules.md section 7, a convention).
 CREATE OR REPLACE TEMP TABLE pcns AS
 WITH members AS (
-    SELECT pcn_code, min(pcn_name) AS pcn_name, sum(list_size) AS list_size,
+    SELECT pcn_code, min(pcn_name) AS pcn_name, sum(list_size)::BIGINT AS list_size,
            count(*) AS member_practices
     FROM orgs WHERE pcn_code IS NOT NULL
     GROUP BY pcn_code

@@ -3,9 +3,10 @@
 CREATE OR REPLACE TEMP TABLE pcn_counts AS
 WITH pooled AS (
     SELECT pcn_code, indicator_code, period_end,
-           sum(numerator) AS numerator, sum(denominator) AS denominator,
-           sum(pca_count) AS pca_count,
-           sum(practices_with_data) AS practices_with_data, count(*) AS member_practices
+           sum(numerator)::BIGINT AS numerator, sum(denominator)::BIGINT AS denominator,
+           sum(pca_count)::BIGINT AS pca_count,
+           sum(practices_with_data)::BIGINT AS practices_with_data,
+           count(*) AS member_practices
     FROM practice_counts
     WHERE pcn_code IS NOT NULL
     GROUP BY pcn_code, indicator_code, period_end

@@ -10,22 +10,27 @@ WITH areas AS (
     UNION ALL
     SELECT 'icb', icb_code, icb_name, pcn_code FROM pcns WHERE icb_code IS NOT NULL
 ),
-summed AS (
-    SELECT a.level, a.org_code, min(a.org_name) AS org_name, s.indicator_code, s.period_end,
-           sum(s.practices_with_data) AS practices_with_data,
-           sum(s.member_practices) AS member_practices,
-           sum(s.numerator) AS numerator, sum(s.denominator) AS denominator,
-           sum(s.pca_count) AS pca_count,
-           fsum(s.points_available) AS points_available,
-           fsum(s.points_achieved) AS points_achieved,
-           sum(s.list_size) AS list_size,
-           fsum(s.payment_available) AS payment_available,
-           fsum(s.payment_achieved) AS payment_achieved,
-           sum(s.patients_to_lower) AS patients_to_lower,
-           sum(s.patients_to_upper) AS patients_to_upper
+-- Materialised: left to itself, DuckDB adds up each PCN's single row before the join as well.
+pcn_areas AS MATERIALIZED (
+    SELECT a.level, a.org_code, a.org_name, s.*
     FROM pcn_scores s
     JOIN areas a USING (pcn_code)
-    GROUP BY a.level, a.org_code, s.indicator_code, s.period_end
+),
+summed AS (
+    SELECT s.level, s.org_code, min(s.org_name) AS org_name, s.indicator_code, s.period_end,
+           sum(s.practices_with_data)::BIGINT AS practices_with_data,
+           sum(s.member_practices)::BIGINT AS member_practices,
+           sum(s.numerator)::BIGINT AS numerator, sum(s.denominator)::BIGINT AS denominator,
+           sum(s.pca_count)::BIGINT AS pca_count,
+           fsum(s.points_available) AS points_available,
+           fsum(s.points_achieved) AS points_achieved,
+           sum(s.list_size)::BIGINT AS list_size,
+           fsum(s.payment_available) AS payment_available,
+           fsum(s.payment_achieved) AS payment_achieved,
+           sum(s.patients_to_lower)::BIGINT AS patients_to_lower,
+           sum(s.patients_to_upper)::BIGINT AS patients_to_upper
+    FROM pcn_areas s
+    GROUP BY s.level, s.org_code, s.indicator_code, s.period_end
 )
 SELECT s.*, i.ordinal, i.scale, i.direction, i.lower_threshold, i.upper_threshold,
        i.lower_micros, i.upper_micros

@@ -88,7 +88,8 @@ def test_every_bad_row_reported_at_once(tmp_path):
         "XYZ,Bad code,U00001,N,01A,P,QAA,I,100\n"
         "A00003,Bad PCN,PCN1,N,01A,P,QAA,I,100\n"
         "A00004,Bad size,U00001,N,01A,P,QAA,I,-5\n"
-        "A00001,Again,U00001,N,01A,P,QAA,I,100\n",
+        "A00001,Again,U00001,N,01A,P,QAA,I,100\n"
+        "A00006,Huge,U00001,N,01A,P,QAA,I,5000000000\n",
     )
     with pytest.raises(InputError) as caught:
         load_orgs(duckdb.connect(), [path])
@@ -100,6 +101,7 @@ def test_every_bad_row_reported_at_once(tmp_path):
     assert "row 4, column 'pcn_code'" in report and "U and five digits" in report
     assert "row 5, column 'list_size'" in report and "whole number" in report
     assert "appears more than once (rows 2, 6)" in report
+    assert "row 7, column 'list_size'" in report and "from 0 to 1,000,000,000" in report
 
 
 @pytest.mark.parametrize(

@@ -222,6 +222,12 @@ BAD_EXTRACTS = [
     ),
     ("negative count", [EXTRACT[0], ["A00002", "VI-01", "2025-08-31", -1, 100]], 3, ["numerator"]),
     ("count not whole", [["A00001", "VI-01", "2025-08-31", "2.5", 100]], 2, ["numerator"]),
+    (
+        "count beyond any practice",
+        [EXTRACT[0], ["A00002", "VI-01", "2025-08-31", 5, 10**11]],
+        3,
+        ["denominator", "1,000,000,000"],
+    ),
     ("count not a number", [EXTRACT[0], ["A00002", "VI-01", "2025-08-31", 5, "ten"]], 3, ["ten"]),
 ]
 
