@@ -311,7 +311,8 @@ def _register_schemes(con: duckdb.DuckDBPyConnection, schemes: list[Scheme]) -> 
     raw_codes = [
         r[0]
         for r in con.execute(
-            "SELECT DISTINCT trim(coalesce(indicator_code, '')) FROM extract_text"
+            "SELECT DISTINCT trim(coalesce(code, '')) "
+            "FROM (SELECT DISTINCT indicator_code AS code FROM extract_text)"
         ).fetchall()
     ]
     rows = []

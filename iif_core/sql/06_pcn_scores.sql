@@ -19,7 +19,7 @@ WITH measured AS (
     JOIN scheme_indicators i USING (indicator_code)
     CROSS JOIN scheme_values s
 )
-SELECT *,
+SELECT * EXCLUDE (points, fraction, value_per_point),
        points::DOUBLE AS points_available,
        points::DOUBLE * coalesce(fraction, 0) AS points_achieved,
        points::DOUBLE * value_per_point * list_size_adjustment * prevalence_adjustment
