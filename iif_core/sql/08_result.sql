@@ -2,7 +2,9 @@
 -- order of the command-line contract (iif-rules.md section 10): practices, PCNs, places, ICBs,
 -- each by code, indicator (as in the scheme) and period end. A view: the tables it reads are
 -- stored in that order, and a single-table SELECT and UNION ALL keep it, so nothing is sorted
--- or copied again on the way out.
+-- or copied again on the way out. The level asked for is a variable rather than a subquery, which
+-- DuckDB would join, and a join does not promise to keep order.
+SET VARIABLE result_level = (SELECT level FROM selection);
 CREATE OR REPLACE TEMP VIEW result AS
 WITH all_rows AS (
     SELECT 'practice' AS level, practice_code AS org_code, practice_name AS org_name,
@@ -17,7 +19,7 @@ WITH all_rows AS (
                AS patients_to_upper,
            scale, direction, lower_threshold, upper_threshold, lower_micros, upper_micros
     FROM practice_counts
-    WHERE (SELECT level FROM selection) IN ('all', 'practice')
+    WHERE getvariable('result_level') IN ('all', 'practice')
     UNION ALL
     SELECT 'pcn', pcn_code, pcn_name, indicator_code, period_end, practices_with_data,
            member_practices, numerator, denominator, pca_count, list_size,
@@ -25,7 +27,7 @@ WITH all_rows AS (
            payment_available, payment_achieved, patients_to_lower, patients_to_upper,
            scale, direction, lower_threshold, upper_threshold, lower_micros, upper_micros
     FROM pcn_scores
-    WHERE (SELECT level FROM selection) IN ('all', 'pcn')
+    WHERE getvariable('result_level') IN ('all', 'pcn')
     UNION ALL
     SELECT level, org_code, org_name, indicator_code, period_end, practices_with_data,
            member_practices, numerator, denominator, pca_count, list_size,
@@ -33,7 +35,7 @@ WITH all_rows AS (
            payment_available, payment_achieved, patients_to_lower, patients_to_upper,
            scale, direction, lower_threshold, upper_threshold, lower_micros, upper_micros
     FROM area_scores
-    WHERE (SELECT level FROM selection) IN ('all', level)
+    WHERE getvariable('result_level') IN ('all', level)
 )
 SELECT level, org_code, org_name, indicator_code, period_end,
        practices_with_data, member_practices, numerator, denominator, pca_count,
