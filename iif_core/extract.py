@@ -94,8 +94,11 @@ WITH typed AS (
                 ELSE try_cast(pca_count AS DOUBLE) END AS pca_count
     FROM extract_text
 )
-SELECT t.source_row, t.practice_code, k.canonical AS indicator_code, t.period_end,
-       t.numerator, t.denominator, t.pca_count,
+-- the columns of `extract`, in its order, and whether the row is clean
+SELECT t.practice_code, k.canonical AS indicator_code, t.period_end,
+       try_cast(t.numerator AS BIGINT) AS numerator,
+       try_cast(t.denominator AS BIGINT) AS denominator,
+       try_cast(t.pca_count AS BIGINT) AS pca_count, $file AS source_file, t.source_row,
        coalesce(o.practice_code IS NOT NULL AND k.canonical IS NOT NULL
                 AND isfinite(t.numerator) AND isfinite(t.denominator) AND isfinite(t.pca_count)
                 AND t.numerator = floor(t.numerator) AND t.denominator = floor(t.denominator)
@@ -114,29 +117,26 @@ def append_if_clean(con: duckdb.DuckDBPyConnection, file_name: str, scheme: Sche
     """If every row of the text table `extract_text` is clean, append it to `extract` and say
     so; otherwise leave `extract` as it was, for `check_extract_text` to name the problems."""
     _register_schemes(con, [scheme])
-    con.execute(QUICK_CANDIDATE_SQL, {"max_count": MAX_COUNT})
-    try:
-        rows, clean = con.execute(
-            "SELECT count(*), count(*) FILTER (clean) FROM extract_candidate"
-        ).fetchone()
-        repeated = con.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM extract_candidate "
-            "GROUP BY practice_code, indicator_code, period_end HAVING count(*) > 1)"
-        ).fetchone()[0]
-        if rows == 0 or clean < rows or repeated:
-            return False
-        con.execute(
-            """
-            INSERT INTO extract
-            SELECT practice_code, indicator_code, period_end, numerator::BIGINT,
-                   denominator::BIGINT, pca_count::BIGINT, $file, source_row
-            FROM extract_candidate
-            """,
-            {"file": file_name},
-        )
-        return True
-    finally:
+    con.execute(QUICK_CANDIDATE_SQL, {"max_count": MAX_COUNT, "file": file_name})
+    rows, clean = con.execute(
+        "SELECT count(*), count(*) FILTER (clean) FROM extract_candidate"
+    ).fetchone()
+    repeated = con.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM extract_candidate "
+        "GROUP BY practice_code, indicator_code, period_end HAVING count(*) > 1)"
+    ).fetchone()[0]
+    if rows == 0 or clean < rows or repeated:
         con.execute("DROP TABLE extract_candidate")
+        return False
+    con.execute("ALTER TABLE extract_candidate DROP COLUMN clean")
+    if con.execute("SELECT count(*) FROM extract").fetchone()[0] == 0:
+        # The first file becomes the table itself: nothing to copy.
+        con.execute("DROP TABLE extract")
+        con.execute("ALTER TABLE extract_candidate RENAME TO extract")
+    else:
+        con.execute("INSERT INTO extract SELECT * FROM extract_candidate")
+        con.execute("DROP TABLE extract_candidate")
+    return True
 
 
 def _missing_message(missing: list[str], headers: list[str]) -> str:

@@ -159,6 +159,13 @@ def test_a_clean_plain_file_is_taken_the_quick_way(tmp_path):
     assert problems == []
     assert extract_rows(con) == long_rows
     assert len(long_rows) == 12
+    # the first file taken becomes the table `extract` itself: it must have the table's columns
+    con.execute(EXTRACT_TABLE_SQL.replace("TABLE extract", "TABLE extract_shape"))
+    shape = "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = $t"
+    assert (
+        con.execute(shape, {"t": "extract"}).fetchall()
+        == con.execute(shape, {"t": "extract_shape"}).fetchall()
+    )
     assert long_rows[0] == ("A00001", "VI-01", long_rows[0][2], 12, 900, 3, "extract.csv", 2)
 
 
