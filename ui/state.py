@@ -27,7 +27,7 @@ SELECTION = "selection"  # the Selection the sidebar made on this run
 DEFAULT_LEVEL = "pcn"
 CACHE_ENTRIES = 32  # frames kept per process: years × data versions
 # Large frames are cached as resources: shared by every session without a copy per rerun, so
-# nothing in ui/ or iif_core/report.py may modify a frame it is given (they copy first).
+# nothing in ui/ or iif_core/report/ may modify a frame it is given (they copy first).
 
 
 def store_path() -> str:
