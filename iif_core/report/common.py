@@ -12,8 +12,6 @@ from iif_core.schemes import Indicator, Scheme
 LEVELS = ("practice", "pcn", "place", "icb")
 LEVEL_LABELS = {"practice": "Practice", "pcn": "PCN", "place": "Place", "icb": "ICB"}
 LEVEL_NOUNS = {"practice": "practice", "pcn": "PCN", "place": "place", "icb": "ICB"}
-# The level below each level whose members are compared side by side (Variation, Trends).
-MEMBER_LEVEL = {"pcn": "practice", "place": "pcn", "icb": "pcn"}
 # Status by colour AND by a symbol and words, so that it reads without colour (colour-blind safe).
 STATUS_SYMBOLS = {"green": "✔", "amber": "◐", "red": "✖", "no_data": "–"}
 STATUS_WORDS = {
