@@ -172,9 +172,7 @@ def render_card(frame, pays: bool, level: str, projected: dict, missing: str | N
 
 chosen = state.selection()
 sidebar.page_header("Overview", chosen, money=True)
-if not chosen.has_data:
-    sidebar.no_data_message(chosen)
-    st.stop()
+sidebar.stop_without_data(chosen)
 
 view = report.overview(
     chosen.scored, chosen.scheme, chosen.level, chosen.org_code, chosen.period, chosen.pcns

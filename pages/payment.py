@@ -119,9 +119,7 @@ def render_explanations(ranking) -> None:
 
 chosen = state.selection()
 sidebar.page_header("Payment", chosen, money=True)
-if not chosen.has_data:
-    sidebar.no_data_message(chosen)
-    st.stop()
+sidebar.stop_without_data(chosen)
 if chosen.level == "practice":
     render_practice(chosen)
     st.stop()

@@ -158,9 +158,7 @@ def render_left_out(view: report.Spc) -> None:
 
 chosen = state.selection()
 sidebar.page_header("Trends", chosen)
-if not chosen.has_data:
-    sidebar.no_data_message(chosen)
-    st.stop()
+sidebar.stop_without_data(chosen)
 
 code = sidebar.indicator_picker(chosen.scheme)
 indicator = chosen.scheme.indicator(code)

@@ -75,9 +75,7 @@ def render_summary(view: report.Variation, indicator, member_words: str) -> None
 
 chosen = state.selection()
 sidebar.page_header("Variation", chosen)
-if not chosen.has_data:
-    sidebar.no_data_message(chosen)
-    st.stop()
+sidebar.stop_without_data(chosen)
 
 code = sidebar.indicator_picker(chosen.scheme)
 indicator = chosen.scheme.indicator(code)

@@ -246,6 +246,13 @@ def indicator_picker(scheme, codes: list[str] | None = None) -> str:
     return chosen
 
 
+def stop_without_data(chosen: state.Selection) -> None:
+    """End the page, saying what to do, when there are no figures to show yet."""
+    if not chosen.has_data:
+        no_data_message(chosen)
+        st.stop()
+
+
 def no_data_message(chosen: state.Selection) -> None:
     """What to do when there is nothing to show yet."""
     if chosen.problem:
