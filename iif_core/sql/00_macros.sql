@@ -28,9 +28,12 @@ CREATE OR REPLACE TEMP MACRO status_of(fraction) AS
         ELSE 'red'
     END;
 
--- ⌈x / s⌉ for whole x and s > 0, and 0 when x ≤ 0 (nobody more is needed).
+-- ⌈x / s⌉ for whole x and 0 < s ≤ 10^9, and 0 when x ≤ 0 (nobody more is needed). Dividing
+-- 128-bit integers is slow, so an x that fits in 64 bits (nearly always) is divided as one.
 CREATE OR REPLACE TEMP MACRO ceil_div(x, s) AS
-    CASE WHEN x <= 0 THEN 0 ELSE (x + s - 1) // s END;
+    CASE WHEN x <= 0 THEN 0
+         WHEN x < 9000000000000000000 THEN (x::BIGINT + s - 1) // s
+         ELSE (x + s - 1) // s END;
 
 -- Patients needed: ⌈(T × D − scale × N) ÷ scale⌉ (higher), ⌈(scale × N − T × D) ÷ scale⌉ (lower),
 -- with both sides in millionths.

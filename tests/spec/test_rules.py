@@ -274,6 +274,24 @@ def test_exact_decimal_boundaries(scorer, unit, direction, lt, ut, n, d, status,
     )
 
 
+def test_counts_at_the_largest_a_file_may_hold_stay_exact_at_every_level(scorer):
+    # Ten practices, each at the largest count a file may hold (10^9), per 1,000, lower is better.
+    # A practice's products stay within 64 bits (1000 × 10^9 × 10^6 = 10^18); the PCN's pass them
+    # (1000 × 10^10 × 10^6 = 10^19). Both must still come out exact.
+    ind = indicator("per_1000", "lower", "1450", "1100.5", 10)
+    orgs = [practice(f"A{n:05d}") for n in range(1, 11)]
+    counts = [count(o["practice_code"], "XX-01", 10**9, 1) for o in orgs]
+    rows = scorer(scheme_toml({"XX-01": ind}), orgs, counts)
+    # practice: ⌈(1000 × 10^9 − 1450 × 1) ÷ 1000⌉ = ⌈999,999,998.55⌉; to UT ⌈999,999,998.8995⌉
+    practice_row = pick(rows, "practice", "A00001", "XX-01")
+    check(practice_row, patients_to_lower=999_999_999, patients_to_upper=999_999_999)
+    # PCN, place and ICB: ⌈10^10 − 14.5⌉ = 9,999,999,986 and ⌈10^10 − 11.005⌉ = 9,999,999,989
+    for level, code in [("pcn", "U00001"), ("place", "01A"), ("icb", "QAA")]:
+        row = pick(rows, level, code, "XX-01")
+        check(row, numerator=10**10, patients_to_lower=9_999_999_986,
+              patients_to_upper=9_999_999_989)  # fmt: skip
+
+
 # --- section 3: no data -----------------------------------------------------------------------
 
 
