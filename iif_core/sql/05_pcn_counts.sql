@@ -11,7 +11,8 @@ WITH pooled AS (
     WHERE pcn_code IS NOT NULL
     GROUP BY pcn_code, indicator_code, period_end
 )
-SELECT c.pcn_code, p.pcn_name, p.list_size, c.indicator_code, c.period_end,
+SELECT c.pcn_code, p.pcn_name, p.list_size, c.indicator_code::VARCHAR AS indicator_code,
+       c.period_end,
        c.numerator, c.denominator, c.pca_count, c.practices_with_data, c.member_practices
 FROM pooled c
 JOIN pcns p USING (pcn_code);

@@ -7,8 +7,9 @@
 SET VARIABLE result_level = (SELECT level FROM selection);
 CREATE OR REPLACE TEMP VIEW result AS
 WITH all_rows AS (
-    SELECT 'practice' AS level, practice_code AS org_code, practice_name AS org_name,
-           indicator_code, period_end, practices_with_data, member_practices,
+    SELECT 'practice' AS level, practice_code AS org_code, practice_name::VARCHAR AS org_name,
+           indicator_code::VARCHAR AS indicator_code, period_end, practices_with_data,
+           member_practices,
            numerator, denominator, pca_count, list_size,
            NULL::DOUBLE AS points_available, NULL::DOUBLE AS points_achieved,
            NULL::DOUBLE AS list_size_adjustment, NULL::DOUBLE AS prevalence_adjustment,
