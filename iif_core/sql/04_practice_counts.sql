@@ -7,21 +7,27 @@
 CREATE OR REPLACE TEMP TYPE practice_name_label AS ENUM (SELECT practice_name FROM scored_practices);
 CREATE OR REPLACE TEMP TYPE indicator_label AS ENUM (SELECT indicator_code FROM scheme_indicators);
 CREATE OR REPLACE TEMP TABLE practice_counts AS
-WITH counted AS (
+WITH sent AS (  -- the period ends each practice sent for each indicator
+    SELECT practice_code, indicator_code, list(period_end) AS period_ends
+    FROM extract
+    GROUP BY practice_code, indicator_code
+),
+counted AS (
     SELECT e.practice_code, e.indicator_code, e.period_end,
            e.numerator, e.denominator, e.pca_count, 1::BIGINT AS practices_with_data
     FROM extract e
     -- the period asked for, or all of them (a filter: cheaper than a join with `periods`)
     WHERE (SELECT period FROM selection) IS NULL OR e.period_end = (SELECT period FROM selection)
     UNION ALL
+    -- the cells with nothing sent (a short list per practice and indicator is cheaper to look in
+    -- than joining every cell to the whole extract)
     SELECT p.practice_code, i.indicator_code, t.period_end, NULL, NULL, NULL, 0
     FROM scored_practices p
     CROSS JOIN scheme_indicators i
+    LEFT JOIN sent s
+           ON s.practice_code = p.practice_code AND s.indicator_code = i.indicator_code
     CROSS JOIN periods t
-    ANTI JOIN extract e
-           ON e.practice_code = p.practice_code
-          AND e.indicator_code = i.indicator_code
-          AND e.period_end = t.period_end
+    WHERE NOT coalesce(list_contains(s.period_ends, t.period_end), false)
 )
 SELECT p.practice_code, p.practice_name::practice_name_label AS practice_name, p.pcn_code,
        p.list_size, i.indicator_code::indicator_label AS indicator_code, i.ordinal, c.period_end,
