@@ -7,7 +7,14 @@
 CREATE OR REPLACE TEMP TYPE practice_name_label AS ENUM (SELECT practice_name FROM scored_practices);
 CREATE OR REPLACE TEMP TYPE indicator_label AS ENUM (SELECT indicator_code FROM scheme_indicators);
 CREATE OR REPLACE TEMP TABLE practice_counts AS
-WITH sent AS (  -- the period ends each practice sent for each indicator
+WITH practices AS (  -- each name turned into its ENUM once, not once a row
+    SELECT practice_code, practice_name::practice_name_label AS practice_name, pcn_code, list_size
+    FROM scored_practices
+),
+indicators AS (
+    SELECT *, indicator_code::indicator_label AS indicator_label FROM scheme_indicators
+),
+sent AS (  -- the period ends each practice sent for each indicator
     SELECT practice_code, indicator_code, list(period_end) AS period_ends
     FROM extract
     GROUP BY practice_code, indicator_code
@@ -29,12 +36,12 @@ counted AS (
     CROSS JOIN periods t
     WHERE NOT coalesce(list_contains(s.period_ends, t.period_end), false)
 )
-SELECT p.practice_code, p.practice_name::practice_name_label AS practice_name, p.pcn_code,
-       p.list_size, i.indicator_code::indicator_label AS indicator_code, i.ordinal, c.period_end,
+SELECT p.practice_code, p.practice_name, p.pcn_code, p.list_size,
+       i.indicator_label AS indicator_code, i.ordinal, c.period_end,
        c.numerator, c.denominator, c.pca_count, c.practices_with_data,
        1::BIGINT AS member_practices,
        i.scale, i.direction, i.lower_threshold, i.upper_threshold, i.lower_micros, i.upper_micros
 FROM counted c
-JOIN scored_practices p USING (practice_code)
-JOIN scheme_indicators i USING (indicator_code)
+JOIN practices p USING (practice_code)
+JOIN indicators i USING (indicator_code)
 ORDER BY p.practice_code, i.ordinal, c.period_end;
