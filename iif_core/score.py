@@ -51,7 +51,8 @@ def load_scheme_tables(con: duckdb.DuckDBPyConnection, scheme: Scheme) -> None:
         """
         CREATE OR REPLACE TEMP TABLE scheme_indicators (
             indicator_code VARCHAR, ordinal INTEGER, unit VARCHAR, scale INTEGER,
-            direction ENUM('higher', 'lower'), lower_threshold DECIMAL(18, 6), upper_threshold DECIMAL(18, 6),
+            direction ENUM('higher', 'lower'),
+            lower_threshold DECIMAL(18, 6), upper_threshold DECIMAL(18, 6),
             lower_micros BIGINT, upper_micros BIGINT, points DECIMAL(18, 6),
             prevalence_adjusted BOOLEAN, national_prevalence DECIMAL(18, 12))
         """

@@ -4,7 +4,8 @@
 -- end), with the indicator's thresholds alongside, so that `result` reads it straight through.
 -- Names and indicator codes are carried as ENUMs (numbers standing for the text), which the sort
 -- moves far more cheaply than text; `result` turns them back into text.
-CREATE OR REPLACE TEMP TYPE practice_name_label AS ENUM (SELECT practice_name FROM scored_practices);
+CREATE OR REPLACE TEMP TYPE practice_name_label AS ENUM (
+    SELECT practice_name FROM scored_practices);
 CREATE OR REPLACE TEMP TYPE indicator_label AS ENUM (SELECT indicator_code FROM scheme_indicators);
 CREATE OR REPLACE TEMP TABLE practice_counts AS
 WITH practices AS (  -- each name turned into its ENUM once, not once a row
@@ -23,8 +24,7 @@ counted AS (
     SELECT e.practice_code, e.indicator_code, e.period_end,
            e.numerator, e.denominator, e.pca_count, 1::BIGINT AS practices_with_data
     FROM extract e
-    -- the period asked for, or all of them (a filter: cheaper than a join with `periods`)
-    WHERE (SELECT period FROM selection) IS NULL OR e.period_end = (SELECT period FROM selection)
+    SEMI JOIN periods t USING (period_end)
     UNION ALL
     -- the cells with nothing sent (a short list per practice and indicator is cheaper to look in
     -- than joining every cell to the whole extract)
