@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+RUNS ?= 5
 
-.PHONY: run test lint format bench browser clean
+.PHONY: run test lint format bench stress browser clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +46,10 @@ bench: $(VENV)/.dev
 	$(PY) bench/bench_score.py
 	$(PY) bench/bench_ingest.py
 	$(PY) bench/bench_pages.py
+
+## stress: the whole suite 5 times in a row with every core kept busy; prints how many passed
+stress: $(VENV)/.dev browser
+	bash bench/stress_tests.sh $(RUNS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import sidebar
+from ui import run_end, sidebar
 
 sidebar.configure_page()
 
@@ -23,3 +23,4 @@ PAGES = {
 page = st.navigation(PAGES)
 sidebar.render()
 page.run()
+run_end.mark_finished()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from iif_core.problems import InputError
-from ui import demo, format, sidebar, state
+from ui import demo, format, run_end, sidebar, state
 
 SHAPE_WORDS = {
     "tidy": "achievement counts (one row per practice, indicator and period end)",
@@ -201,7 +201,7 @@ def render_history(chosen: state.Selection) -> None:
 chosen = state.selection()
 sidebar.page_header("Data", chosen, org=False, labels=False)
 if chosen.problem:
-    st.stop()
+    run_end.stop()
 render_messages()
 render_upload(st.session_state.get(state.UPLOAD_ROUND, 0))
 render_history(chosen)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from iif_core import report
 from iif_core.problems import InputError
-from ui import charts, format, sidebar, state
+from ui import charts, format, run_end, sidebar, state
 
 LIST_COLUMNS = [
     "practice_name", "practice_code", "indicator_code", "patient_id", "age", "age_band", "sex",
@@ -91,15 +91,15 @@ try:
     patients = state.patients(chosen.path, chosen.year, chosen.version)
 except InputError as error:
     st.error(f"The patient lists cannot be read: {error}")
-    st.stop()
+    run_end.stop()
 if patients.empty:
     st.info(HOW_TO.format(year=chosen.year), icon=":material/person_search:")
     st.page_link(sidebar.NO_DATA_PAGE, label="Go to the Data page", icon=":material/upload_file:")
-    st.stop()
+    run_end.stop()
 
 if chosen.org_code is None:
     sidebar.no_data_message(chosen)
-    st.stop()
+    run_end.stop()
 scope = report.practices_in(chosen.orgs, chosen.pcns, chosen.level, chosen.org_code)
 period = report.patient_period(patients, chosen.period)
 in_scope = patients[patients["practice_code"].isin(scope)]
@@ -109,7 +109,7 @@ if in_scope.empty:
         f"{sidebar.escape_markdown(chosen.org_label)}. Choose another organisation, or upload "
         "their lists on the Data page."
     )
-    st.stop()
+    run_end.stop()
 if period is not None and chosen.period is not None and period != chosen.period:
     st.caption(
         f"The patient lists are of {format.long_day(period)}, the latest before the period "
@@ -128,7 +128,7 @@ st.metric(
 )
 if worklist.empty:
     st.success("No patients are still to do for this choice.", icon=":material/check_circle:")
-    st.stop()
+    run_end.stop()
 
 st.subheader("Per practice")
 left, right = st.columns([3, 2])

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from iif_core import report
-from ui import charts, format, sidebar, state
+from ui import charts, format, run_end, sidebar, state
 
 TABLE_COLUMNS = [
     "rank", "indicator_code", "status_label", "achievement", "payment_achieved",
@@ -122,7 +122,7 @@ sidebar.page_header("Payment", chosen, money=True)
 sidebar.stop_without_data(chosen)
 if chosen.level == "practice":
     render_practice(chosen)
-    st.stop()
+    run_end.stop()
 
 ranking = report.payment_ranking(
     chosen.scored, chosen.scheme, chosen.level, chosen.org_code, chosen.period

@@ -5,7 +5,7 @@ import streamlit as st
 from iif_core import report
 from iif_core.problems import InputError
 from iif_core.schemes import scheme_to_toml
-from ui import format, sidebar, state
+from ui import format, run_end, sidebar, state
 
 EDITABLE = ["lower_threshold", "upper_threshold", "points", "national_prevalence", "confirmed"]
 EDITOR_CONFIG = {
@@ -175,7 +175,7 @@ def render_editor(scheme, chosen: state.Selection) -> None:
 chosen = state.selection()
 sidebar.page_header("Scheme", chosen, org=False)
 if chosen.scheme is None:
-    st.stop()
+    run_end.stop()
 for kind, message in st.session_state.pop(state.MESSAGES, []):
     getattr(st, kind)(message)
 scheme = chosen.scheme

@@ -4,7 +4,7 @@ activity as a statistical process control chart."""
 import streamlit as st
 
 from iif_core import report
-from ui import charts, format, sidebar, state
+from ui import charts, format, run_end, sidebar, state
 
 TABLE_COLUMNS = [
     "series", "kind", "period_end", "achievement", "numerator", "denominator", "status_label",
@@ -173,7 +173,7 @@ if not months["months"]:
         f"No monthly figures for {code} for {sidebar.escape_markdown(chosen.org_label)} yet. "
         "Each extract you upload adds a month; the line appears from the first one."
     )
-    st.stop()
+    run_end.stop()
 
 projection = state.projections(
     chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, chosen.period

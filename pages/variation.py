@@ -3,7 +3,7 @@
 import streamlit as st
 
 from iif_core import report
-from ui import charts, format, sidebar, state
+from ui import charts, format, run_end, sidebar, state
 
 TABLE_COLUMNS = [
     "org_name", "status_label", "achievement", "numerator", "denominator", "patients_to_upper",
@@ -85,7 +85,7 @@ view = report.practice_variation(
 )  # fmt: skip
 if view.message:
     st.info(view.message, icon=":material/info:")
-    st.stop()
+    run_end.stop()
 member_words = MEMBER_WORDS.get(view.member_level, "members")
 st.subheader(f"{indicator.code}: {member_words} side by side")
 render_summary(view, indicator, member_words)

@@ -10,7 +10,7 @@ import streamlit as st
 from iif_core import report
 from iif_core.problems import InputError
 from iif_core.schemes import scheme_year_for_date
-from ui import demo, format, state
+from ui import demo, format, run_end, state
 
 NO_DATA_PAGE = "pages/data.py"
 PERIOD_DEFAULT = "period_default"  # the default period end of the last run
@@ -250,7 +250,7 @@ def stop_without_data(chosen: state.Selection) -> None:
     """End the page, saying what to do, when there are no figures to show yet."""
     if not chosen.has_data:
         no_data_message(chosen)
-        st.stop()
+        run_end.stop()
 
 
 def no_data_message(chosen: state.Selection) -> None:

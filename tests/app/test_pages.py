@@ -14,7 +14,7 @@ from iif_core.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-TIMEOUT = 60  # seconds for one run: the first one scores the year
+TIMEOUT = 180  # a guard for one run on a busy machine (AppTest returns when the run ends)
 PAGES = {
     "overview": "Overview",
     "variation": "Variation",
