@@ -3,7 +3,8 @@
 import streamlit as st
 
 from iif_core.problems import InputError
-from ui import demo, format, run_end, sidebar, state
+from ui import demo, format, reads, run_end, session, sidebar, uploads
+from ui.session import Selection
 
 SHAPE_WORDS = {
     "tidy": "achievement counts (one row per practice, indicator and period end)",
@@ -36,11 +37,11 @@ PROBLEMS_SHOWN = 200  # lines of the report on screen; the download has every re
 
 
 def render_messages() -> None:
-    for kind, message in st.session_state.pop(state.MESSAGES, []):
+    for kind, message in st.session_state.pop(session.MESSAGES, []):
         getattr(st, kind)(sidebar.escape_markdown(message))
 
 
-def render_check(check: state.UploadCheck, expanded: bool) -> None:
+def render_check(check: uploads.UploadCheck, expanded: bool) -> None:
     """One file: how it was read, a preview, and its validation report."""
     if check.ok:
         icon, verdict = ":material/check_circle:", "ready to store"
@@ -110,7 +111,7 @@ def render_upload(current_round: int) -> None:
             help="The achievement date of the extract, e.g. 31/10/2026. Leave empty when the "
             "files have a period end column.",
         )
-    checks = [state.check_upload(f, period_end) for f in files]
+    checks = [uploads.check_upload(f, period_end) for f in files]
     for check in checks:
         render_check(check, expanded=len(checks) <= FILES_SHOWN_OPEN)
     storable = [c for c in checks if c.ok or c.partly_valid]
@@ -124,7 +125,7 @@ def render_upload(current_round: int) -> None:
         )
     ready = [c for c in storable if c.ok or accept_valid]
     who = st.text_input(
-        "Your name or initials (kept in the upload history)", key=state.WHO, max_chars=80
+        "Your name or initials (kept in the upload history)", key=session.WHO, max_chars=80
     )
     buttons = st.container(horizontal=True)
     store_clicked = buttons.button(
@@ -138,17 +139,19 @@ def render_upload(current_round: int) -> None:
     if not ready:
         st.caption("Nothing can be stored yet: fix the files, or accept only their valid rows.")
     if store_clicked:
-        st.session_state[state.MESSAGES] = state.store_uploads(ready, who, accept_valid, period_end)
+        st.session_state[session.MESSAGES] = uploads.store_uploads(
+            ready, who, accept_valid, period_end
+        )
         st.rerun()
     if cancel_clicked:
-        state.forget_uploads()
-        st.session_state[state.MESSAGES] = [("info", "Cancelled: nothing was stored.")]
+        uploads.forget_uploads()
+        st.session_state[session.MESSAGES] = [("info", "Cancelled: nothing was stored.")]
         st.rerun()
 
 
-def render_history(chosen: state.Selection) -> None:
+def render_history(chosen: Selection) -> None:
     st.subheader("Upload history")
-    batches = state.batches(chosen.path, chosen.version)
+    batches = reads.batches(chosen.path, chosen.version)
     if batches.empty:
         st.info("Nothing has been stored yet.")
         return
@@ -159,10 +162,10 @@ def render_history(chosen: state.Selection) -> None:
         )
         if st.button("Remove the demo data", key="remove_demo", icon=":material/delete:"):
             try:
-                said = demo.remove_demo(state.store(), batches)
-                st.session_state[state.MESSAGES] = [("success", s) for s in said]
+                said = demo.remove_demo(reads.store(), batches)
+                st.session_state[session.MESSAGES] = [("success", s) for s in said]
             except InputError as error:
-                st.session_state[state.MESSAGES] = [("error", str(error))]
+                st.session_state[session.MESSAGES] = [("error", str(error))]
             st.rerun()
     st.dataframe(
         batches[HISTORY_COLUMNS],
@@ -191,17 +194,17 @@ def render_history(chosen: state.Selection) -> None:
     )
     if row.button("Undo", key="undo_button", icon=":material/undo:"):
         try:
-            said = state.store().undo(int(batch_id), who=st.session_state.get(state.WHO) or None)
-            st.session_state[state.MESSAGES] = [("success", said)]
+            said = reads.store().undo(int(batch_id), who=st.session_state.get(session.WHO) or None)
+            st.session_state[session.MESSAGES] = [("success", said)]
         except InputError as error:
-            st.session_state[state.MESSAGES] = [("error", str(error))]
+            st.session_state[session.MESSAGES] = [("error", str(error))]
         st.rerun()
 
 
-chosen = state.selection()
+chosen = sidebar.selection()
 sidebar.page_header("Data", chosen, org=False, labels=False)
 if chosen.problem:
     run_end.stop()
 render_messages()
-render_upload(st.session_state.get(state.UPLOAD_ROUND, 0))
+render_upload(st.session_state.get(uploads.UPLOAD_ROUND, 0))
 render_history(chosen)

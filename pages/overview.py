@@ -3,7 +3,7 @@
 import streamlit as st
 
 from iif_core import report
-from ui import charts, format, sidebar, state
+from ui import charts, format, reads, sidebar
 
 CARDS_PER_ROW = 2
 TABLE_COLUMNS = [
@@ -170,7 +170,7 @@ def render_card(frame, pays: bool, level: str, projected: dict, missing: str | N
             )
 
 
-chosen = state.selection()
+chosen = sidebar.selection()
 sidebar.page_header("Overview", chosen, money=True)
 sidebar.stop_without_data(chosen)
 
@@ -178,7 +178,7 @@ view = report.overview(
     chosen.scored, chosen.scheme, chosen.level, chosen.org_code, chosen.period, chosen.pcns
 )
 context = chosen.context()
-projection = state.projections(
+projection = reads.projections(
     chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, chosen.period
 )
 render_totals(view, context)
@@ -214,7 +214,7 @@ with st.expander("All indicators as a table"):
         key="overview_download",
     )
 
-completeness = state.data_completeness(
+completeness = reads.data_completeness(
     chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, chosen.period
 )
 with st.expander(f"Data completeness by practice: {report.completeness_summary(completeness)}"):

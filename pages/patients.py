@@ -4,7 +4,7 @@ import streamlit as st
 
 from iif_core import report
 from iif_core.problems import InputError
-from ui import charts, format, run_end, sidebar, state
+from ui import charts, format, reads, run_end, sidebar
 
 LIST_COLUMNS = [
     "practice_name", "practice_code", "indicator_code", "patient_id", "age", "age_band", "sex",
@@ -85,10 +85,10 @@ def render_filters(patients, scheme, scope: list[str], scope_label: str) -> dict
     }
 
 
-chosen = state.selection()
+chosen = sidebar.selection()
 sidebar.page_header("Patients", chosen)
 try:
-    patients = state.patients(chosen.path, chosen.year, chosen.version)
+    patients = reads.patients(chosen.path, chosen.year, chosen.version)
 except InputError as error:
     st.error(f"The patient lists cannot be read: {error}")
     run_end.stop()

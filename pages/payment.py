@@ -3,7 +3,8 @@
 import streamlit as st
 
 from iif_core import report
-from ui import charts, format, run_end, sidebar, state
+from ui import charts, format, reads, run_end, sidebar
+from ui.session import Selection
 
 TABLE_COLUMNS = [
     "rank", "indicator_code", "status_label", "achievement", "payment_achieved",
@@ -26,7 +27,7 @@ PRACTICE_COLUMNS = [
 ]  # fmt: skip
 
 
-def render_practice(chosen: state.Selection) -> None:
+def render_practice(chosen: Selection) -> None:
     """A practice earns no £ itself: say why, and show the patients it needs instead."""
     st.info(chosen.context().payment_note, icon=":material/info:")
     cards = report.indicator_rows(
@@ -117,7 +118,7 @@ def render_explanations(ranking) -> None:
     )
 
 
-chosen = state.selection()
+chosen = sidebar.selection()
 sidebar.page_header("Payment", chosen, money=True)
 sidebar.stop_without_data(chosen)
 if chosen.level == "practice":
@@ -127,7 +128,7 @@ if chosen.level == "practice":
 ranking = report.payment_ranking(
     chosen.scored, chosen.scheme, chosen.level, chosen.org_code, chosen.period
 )
-projection = state.projections(
+projection = reads.projections(
     chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, chosen.period
 )
 render_totals(ranking, report.projection_totals(projection))

@@ -5,7 +5,8 @@ import streamlit as st
 from iif_core import report
 from iif_core.problems import InputError
 from iif_core.schemes import scheme_to_toml
-from ui import format, run_end, sidebar, state
+from ui import format, reads, run_end, session, sidebar
+from ui.session import Selection
 
 EDITABLE = ["lower_threshold", "upper_threshold", "points", "national_prevalence", "confirmed"]
 EDITOR_CONFIG = {
@@ -97,7 +98,7 @@ def render_indicators(scheme) -> None:
             st.caption(f"Source: {sidebar.escape_markdown(indicator.source or 'not given')}")
 
 
-def render_editor(scheme, chosen: state.Selection) -> None:
+def render_editor(scheme, chosen: Selection) -> None:
     st.subheader("Change the values")
     st.markdown(
         "When NHS England publishes a value, or your ICB uses another, change it here. The "
@@ -162,21 +163,21 @@ def render_editor(scheme, chosen: state.Selection) -> None:
             st.info("Nothing was changed, so nothing was saved.")
             return
         try:
-            batch = state.store().save_scheme(changed, who=who or None)
+            batch = reads.store().save_scheme(changed, who=who or None)
         except InputError as error:
             st.error(f"Nothing was saved: {error}")
             return
-        st.session_state[state.MESSAGES] = [
+        st.session_state[session.MESSAGES] = [
             ("success", f"Saved the {scheme.year} scheme as batch {batch}; it is in use now.")
         ]
         st.rerun()
 
 
-chosen = state.selection()
+chosen = sidebar.selection()
 sidebar.page_header("Scheme", chosen, org=False)
 if chosen.scheme is None:
     run_end.stop()
-for kind, message in st.session_state.pop(state.MESSAGES, []):
+for kind, message in st.session_state.pop(session.MESSAGES, []):
     getattr(st, kind)(message)
 scheme = chosen.scheme
 st.markdown(f"The **{scheme.year}** Investment and Impact Fund, as this app scores it.")

@@ -4,7 +4,7 @@ activity as a statistical process control chart."""
 import streamlit as st
 
 from iif_core import report
-from ui import charts, format, run_end, sidebar, state
+from ui import charts, format, reads, run_end, sidebar
 
 TABLE_COLUMNS = [
     "series", "kind", "period_end", "achievement", "numerator", "denominator", "status_label",
@@ -156,7 +156,7 @@ def render_left_out(view: report.Spc) -> None:
         )
 
 
-chosen = state.selection()
+chosen = sidebar.selection()
 sidebar.page_header("Trends", chosen)
 sidebar.stop_without_data(chosen)
 
@@ -164,7 +164,7 @@ code = sidebar.indicator_picker(chosen.scheme)
 indicator = chosen.scheme.indicator(code)
 series = report.trend(
     chosen.scored, chosen.orgs, chosen.level, chosen.org_code, code,
-    last_year=state.scored_or_none(chosen.path, state.previous_year(chosen.year), chosen.version),
+    last_year=reads.scored_or_none(chosen.path, reads.previous_year(chosen.year), chosen.version),
     pcns=chosen.pcns,
 )  # fmt: skip
 months = report.trend_months(series)
@@ -175,7 +175,7 @@ if not months["months"]:
     )
     run_end.stop()
 
-projection = state.projections(
+projection = reads.projections(
     chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, chosen.period
 )
 row = report.projection_for(projection, code)

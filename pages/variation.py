@@ -3,7 +3,7 @@
 import streamlit as st
 
 from iif_core import report
-from ui import charts, format, run_end, sidebar, state
+from ui import charts, format, reads, run_end, sidebar
 
 TABLE_COLUMNS = [
     "org_name", "status_label", "achievement", "numerator", "denominator", "patients_to_upper",
@@ -73,7 +73,7 @@ def render_summary(view: report.Variation, indicator, member_words: str) -> None
         )
 
 
-chosen = state.selection()
+chosen = sidebar.selection()
 sidebar.page_header("Variation", chosen)
 sidebar.stop_without_data(chosen)
 
@@ -120,7 +120,7 @@ else:
         "can swing a lot on a few patients."
     )
 render_funnel(
-    state.funnel(chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, code,
+    reads.funnel(chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, code,
                  chosen.period),
     member_words,
     format.file_stem("iif-funnel", view.parent.get("org_code"), code, chosen.period),

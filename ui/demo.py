@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from iif_core.store import Store
+from ui import reads
 
 DEMO_WHO = "demo"  # the uploader recorded for demo batches; the banner looks for it
 SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
@@ -44,10 +45,8 @@ def load_demo(store: Store) -> list[str]:
 @st.cache_resource(show_spinner="Loading the demo data (first start only)…")
 def _ensure(path: str) -> list[str]:
     """Once per process and store file: load the demo if the store has never held anything."""
-    from ui.state import _store
-
     with _LOCK:
-        current = _store(path)
+        current = reads.store_at(path)
         if not current.batches().empty:
             return []
         return load_demo(current)
@@ -57,6 +56,14 @@ def ensure_demo(path: str) -> list[str]:
     """The first start with an empty store loads the demo; later starts change nothing (even
     after every batch has been undone, the history is not empty)."""
     return _ensure(path) if wanted() else []
+
+
+def demo_in_use(batch_table) -> bool:
+    """Whether any batch loaded as the demo still provides figures."""
+    if batch_table.empty:
+        return False
+    demo = batch_table[(batch_table["who"] == DEMO_WHO) & ~batch_table["undone"]]
+    return bool((demo["status"] != "replaced").any())
 
 
 def remove_demo(store: Store, batch_table) -> list[str]:

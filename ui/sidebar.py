@@ -10,10 +10,10 @@ import streamlit as st
 from iif_core import report
 from iif_core.problems import InputError
 from iif_core.schemes import scheme_year_for_date
-from ui import demo, format, run_end, state
+from ui import demo, format, legacy_pages, reads, run_end, session
+from ui.session import Selection
 
 NO_DATA_PAGE = "pages/data.py"
-PERIOD_DEFAULT = "period_default"  # the default period end of the last run
 UNADJUSTED_HELP = (
     "The scheme has no national average list size, or a prevalence-adjusted indicator has no "
     "national prevalence, so payments are not adjusted for list size or prevalence: they are "
@@ -38,54 +38,66 @@ def configure_page() -> None:
     st.set_page_config(**PAGE_CONFIG)
 
 
-def render() -> state.Selection:
+def selection() -> Selection:
+    """The sidebar's selection of this run, taken once by the page. app.py draws the sidebar
+    before every page; a page that finds none was run on its own (ui/legacy_pages.py)."""
+    chosen = st.session_state.pop(session.SELECTION, None)
+    if chosen is None:
+        legacy_pages.run_through_app()
+    return chosen
+
+
+def render() -> Selection:
     """Draw the sidebar and return (and remember) what it chose."""
-    path = state.store_path()
+    path = reads.store_path()
     problem = None
     try:
         demo.ensure_demo(path)
-        version = state.data_version()
+        version = reads.data_version()
     except InputError as error:  # the store is busy, not a store, or too new
         problem, version = str(error), (0, 0)
     sidebar = st.sidebar
-    years = state.scheme_years(path, version) if problem is None else []
-    with_data = state.years_with_data(path, version) if problem is None else []
+    years = reads.scheme_years(path, version) if problem is None else []
+    with_data = reads.years_with_data(path, version) if problem is None else []
     if not years:
         years = [scheme_year_for_date(date.today())]
-    _choose_default(state.YEAR, years, _default_year(years, with_data))
+    _choose_default(session.YEAR, years, _default_year(years, with_data))
     year = sidebar.selectbox(
         "Scheme year",
         years,
-        key=state.YEAR,
+        key=session.YEAR,
         format_func=lambda y: y if y in with_data else f"{y} (no data)",
         help="The IIF financial year, 1 April to 31 March.",
     )
     scheme, scored, orgs, pcns = None, pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
     if problem is None:
         try:
-            scheme = state.scheme(path, year, version)
-            scored = state.scored(path, year, version) if year in with_data else pd.DataFrame()
-            orgs = state.orgs(path, version)
-            pcns = state.pcns(path, version)
+            scheme = reads.scheme(path, year, version)
+            scored = reads.scored(path, year, version) if year in with_data else pd.DataFrame()
+            orgs = reads.orgs(path, version)
+            pcns = reads.pcns(path, version)
         except InputError as error:
             problem = str(error)
 
-    if state.LEVEL not in st.session_state or st.session_state[state.LEVEL] not in report.LEVELS:
-        st.session_state[state.LEVEL] = state.DEFAULT_LEVEL
+    if (
+        session.LEVEL not in st.session_state
+        or st.session_state[session.LEVEL] not in report.LEVELS
+    ):
+        st.session_state[session.LEVEL] = session.DEFAULT_LEVEL
     level = sidebar.segmented_control(
         "Level",
         list(report.LEVELS),
-        key=state.LEVEL,
+        key=session.LEVEL,
         format_func=report.LEVEL_LABELS.get,
         required=True,
         help="Practice, Primary Care Network, Place (sub-ICB location) or ICB.",
     )
-    level = level or state.DEFAULT_LEVEL
+    level = level or session.DEFAULT_LEVEL
 
     org_code = org_name = None
     choices = report.org_choices(scored, level) if not scored.empty else pd.DataFrame()
     if not choices.empty:
-        key = state.ORG_PREFIX + level
+        key = session.ORG_PREFIX + level
         codes = choices["org_code"].tolist()
         labels = dict(zip(choices["org_code"], choices["label"], strict=True))
         if st.session_state.get(key) not in codes:
@@ -99,28 +111,28 @@ def render() -> state.Selection:
             help="Type part of a name or a code to search.",
         )
         org_name = dict(zip(choices["org_code"], choices["org_name"], strict=True)).get(org_code)
-        st.session_state["last_org"] = (level, org_code)
+        st.session_state[session.LAST_ORG] = (level, org_code)
 
     periods = report.period_choices(scored)
     period = None
     if periods:
         latest = report.default_period(scored, level, org_code)
         # Someone who kept the default (the latest period with data) follows it to a new month.
-        if st.session_state.get(state.PERIOD) == st.session_state.get(PERIOD_DEFAULT):
-            st.session_state[state.PERIOD] = latest
-        st.session_state[PERIOD_DEFAULT] = latest
-        _choose_default(state.PERIOD, periods, latest)
+        if st.session_state.get(session.PERIOD) == st.session_state.get(session.PERIOD_DEFAULT):
+            st.session_state[session.PERIOD] = latest
+        st.session_state[session.PERIOD_DEFAULT] = latest
+        _choose_default(session.PERIOD, periods, latest)
         period = sidebar.selectbox(
             "Period end",
             periods,
-            key=state.PERIOD,
+            key=session.PERIOD,
             format_func=format.day,
             help="The achievement date of the extract (cumulative from 1 April). The latest "
             "period with data is chosen at first.",
         )
 
-    batch_table = state.batches(path, version) if problem is None else pd.DataFrame()
-    chosen = state.Selection(
+    batch_table = reads.batches(path, version) if problem is None else pd.DataFrame()
+    chosen = Selection(
         path=path,
         version=version,
         year=year,
@@ -132,11 +144,11 @@ def render() -> state.Selection:
         scored=scored,
         orgs=orgs,
         pcns=pcns,
-        demo=state.demo_in_use(batch_table),
+        demo=demo.demo_in_use(batch_table),
         problem=problem,
         periods=periods,
     )
-    st.session_state[state.SELECTION] = chosen
+    st.session_state[session.SELECTION] = chosen
     _render_status(sidebar, chosen, path, version)
     return chosen
 
@@ -156,7 +168,7 @@ def _choose_default(key: str, options: list, default) -> None:
 
 def _related(orgs, pcns, level: str, codes: list[str]) -> str:
     """The organisation at this level that goes with the one chosen at another level."""
-    last = st.session_state.get("last_org")
+    last = st.session_state.get(session.LAST_ORG)
     if last:
         related = report.related_org(orgs, pcns, last[0], last[1], level)
         if related in codes:
@@ -164,7 +176,7 @@ def _related(orgs, pcns, level: str, codes: list[str]) -> str:
     return codes[0]
 
 
-def _render_status(sidebar, chosen: state.Selection, path: str, version: tuple) -> None:
+def _render_status(sidebar, chosen: Selection, path: str, version: tuple) -> None:
     """As-at date, completeness and the labels that apply, always in view."""
     sidebar.divider()
     if chosen.problem:
@@ -186,11 +198,11 @@ def _render_status(sidebar, chosen: state.Selection, path: str, version: tuple) 
         sidebar.caption(f"**As at** {format.long_day(chosen.period)}")
         completeness = report.scheme_completeness_text(totals, chosen.level)
         sidebar.caption(f"**Completeness:** {completeness}")
-    sidebar.caption(f"**Organisations:** {escape_markdown(state.orgs_source(path, version))}")
+    sidebar.caption(f"**Organisations:** {escape_markdown(reads.orgs_source(path, version))}")
 
 
 def page_header(
-    title: str, chosen: state.Selection, money: bool = False, org: bool = True, labels: bool = True
+    title: str, chosen: Selection, money: bool = False, org: bool = True, labels: bool = True
 ) -> None:
     """The page's title, what it shows, and every label that applies to its figures (`money`:
     the page shows £; `org`: the page is about the organisation chosen in the sidebar;
@@ -232,28 +244,28 @@ def page_header(
 def indicator_picker(scheme, codes: list[str] | None = None) -> str:
     """The indicator to show, chosen once for Variation, Trends and Patients."""
     codes = codes or list(scheme.indicators)
-    state.prepare_indicator(codes)
+    session.prepare_indicator(codes)
     chosen = st.segmented_control(
         "Indicator",
         codes,
-        key=state.INDICATOR,
+        key=session.INDICATOR,
         required=True,
         format_func=lambda c: f"{c} · {scheme.indicators[c].name}" if c in scheme.indicators else c,
-        on_change=state.remember_indicator,
+        on_change=session.remember_indicator,
     )
     chosen = chosen if chosen in codes else codes[0]
-    st.session_state[state.INDICATOR_MEMORY] = chosen
+    st.session_state[session.INDICATOR_MEMORY] = chosen
     return chosen
 
 
-def stop_without_data(chosen: state.Selection) -> None:
+def stop_without_data(chosen: Selection) -> None:
     """End the page, saying what to do, when there are no figures to show yet."""
     if not chosen.has_data:
         no_data_message(chosen)
         run_end.stop()
 
 
-def no_data_message(chosen: state.Selection) -> None:
+def no_data_message(chosen: Selection) -> None:
     """What to do when there is nothing to show yet."""
     if chosen.problem:
         return

@@ -1,0 +1,146 @@
+"""Cached reads of the one store of this process, keyed on its data version (any upload changes it)."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import streamlit as st
+
+from iif_core import report
+from iif_core.problems import InputError
+from iif_core.schemes import Scheme, bundled_scheme_years
+from iif_core.store import DEFAULT_PATH, PATH_VARIABLE, Store
+
+CACHE_ENTRIES = 32  # frames kept per process: years × data versions
+# Large frames are cached as resources: shared by every session without a copy per rerun, so
+# nothing in ui/ or iif_core/report/ may modify a frame it is given (they copy first).
+
+
+def store_path() -> str:
+    """Where the store is: $IIF_DB, else data/iif.duckdb beside the app."""
+    return os.environ.get(PATH_VARIABLE) or str(DEFAULT_PATH)
+
+
+@st.cache_resource(show_spinner=False)
+def store_at(path: str) -> Store:
+    """The one Store of this process for a store file, shared by every session."""
+    return Store(path)
+
+
+def store() -> Store:
+    """The one Store of this process for the configured file, shared by every session."""
+    return store_at(store_path())
+
+
+def data_version(current: Store | None = None) -> tuple[int, int]:
+    """Changes whenever anything is stored or undone (by any session): the latest batch id and
+    the number of undone batches. Every cached read is keyed on it."""
+    return (current or store()).version()
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def batches(path: str, version: tuple) -> pd.DataFrame:
+    return store_at(path).batches()
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def scheme(path: str, year: str, version: tuple) -> Scheme:
+    return store_at(path).scheme(year)
+
+
+@st.cache_resource(show_spinner="Scoring…", max_entries=CACHE_ENTRIES)
+def scored(path: str, year: str, version: tuple) -> pd.DataFrame:
+    """Every organisation × indicator × period end of a year, all levels at once."""
+    return store_at(path).score(year)
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
+def orgs(path: str, version: tuple) -> pd.DataFrame:
+    return store_at(path).orgs()
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def orgs_source(path: str, version: tuple) -> str:
+    return store_at(path).orgs_source()
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
+def pcns(path: str, version: tuple) -> pd.DataFrame:
+    """PCN → place and ICB, by the core's rule."""
+    return report.pcn_membership(orgs(path, version))
+
+
+@st.cache_resource(show_spinner="Reading the patient lists…", max_entries=8)
+def patients(path: str, year: str, version: tuple) -> pd.DataFrame:
+    """The patient-level rows in use for a year, prepared for filtering."""
+    rows = store_at(path).patients(year=year)
+    return report.prepare_patients(rows, orgs(path, version))
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def years_with_data(path: str, version: tuple) -> list[str]:
+    return store_at(path).years()
+
+
+def scheme_years(path: str, version: tuple) -> list[str]:
+    """Every year the app can show: the bundled schemes and those with data, newest first."""
+    return sorted(set(bundled_scheme_years()) | set(years_with_data(path, version)), reverse=True)
+
+
+def previous_year(year: str) -> str:
+    """'2026/27' -> '2025/26'."""
+    start = int(year[:4]) - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+# --- Signal or noise: projections, funnels, completeness ---------------------------------------
+
+
+def scored_or_none(path: str, year: str, version: tuple) -> pd.DataFrame | None:
+    """A year's scored figures when any are stored, else None (last year's, say)."""
+    if year not in years_with_data(path, version):
+        return None
+    try:
+        return scored(path, year, version)
+    except InputError:
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
+def projections(path: str, year: str, version: tuple, level: str, org_code: str, period):
+    """Each indicator's projected year end as at `period` (iif_core.report.projections), with
+    last year's shape and back-test when last year is stored."""
+    before = previous_year(year)
+    last_year = scored_or_none(path, before, version)
+    last_scheme = year_before = None
+    if last_year is not None:
+        try:
+            last_scheme = scheme(path, before, version)
+        except InputError:  # no scheme for last year: no shape, no back-test
+            last_year = None
+        year_before = scored_or_none(path, previous_year(before), version)
+    return report.projections(
+        scored(path, year, version), scheme(path, year, version), orgs(path, version),
+        pcns(path, version), level, org_code, period, last_year, last_scheme, year_before,
+    )  # fmt: skip
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
+def funnel(path: str, year: str, version: tuple, level: str, org_code: str, code: str, period):
+    """The funnel plot of the members of an organisation for one indicator and period end."""
+    current = scheme(path, year, version)
+    view = report.practice_variation(
+        scored(path, year, version), orgs(path, version), current, level, org_code, code,
+        period, pcns(path, version),
+    )  # fmt: skip
+    return report.funnel(view, current.indicator(code))
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
+def data_completeness(path: str, year: str, version: tuple, level: str, org_code: str, period):
+    """Per member practice, the months sent and missed up to `period`, and how far behind."""
+    return report.data_completeness(
+        scored(path, year, version), orgs(path, version), pcns(path, version), level, org_code,
+        period,
+    )  # fmt: skip

@@ -1,0 +1,129 @@
+"""Uploaded files: checked by the store without storing, then stored, and their copies removed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from iif_core import report
+from iif_core.problems import InputError
+from ui import reads
+
+UPLOAD_ROUND = "upload_round"  # bumped to empty the file uploader after storing or cancelling
+UPLOAD_CHECKS = "upload_checks"  # the checks of this session's uploads, by file and data version
+UPLOAD_DIR = "upload_dir"
+SAFE_NAME_CHARACTERS = "-_."
+
+
+@dataclass
+class UploadCheck:
+    """One uploaded file, checked by the store without storing anything."""
+
+    name: str  # as the person's computer called it
+    path: str  # the copy on this machine that the store reads
+    staged: object | None  # the StagedFile (shape, rows, valid_rows, problems, detail, ok)
+    rejected: pd.DataFrame  # the rows that would be left out, with a `reason`
+    problems: list[str]
+    preview: pd.DataFrame = field(default_factory=pd.DataFrame)  # its first rows, as written
+
+    @property
+    def ok(self) -> bool:
+        return self.staged is not None and bool(getattr(self.staged, "ok", False))
+
+    @property
+    def shape(self) -> str | None:
+        return getattr(self.staged, "shape", None)
+
+    @property
+    def rows(self) -> int:
+        return int(getattr(self.staged, "rows", 0) or 0)
+
+    @property
+    def valid_rows(self) -> int:
+        return int(getattr(self.staged, "valid_rows", 0) or 0)
+
+    @property
+    def partly_valid(self) -> bool:
+        return (
+            not self.ok
+            and self.shape in ("tidy", "gpes", "wide", "patients")
+            and (0 < self.valid_rows)
+        )
+
+
+def upload_dir() -> str:
+    """This session's folder for the copies of its uploads (removed when they are stored)."""
+    folder = st.session_state.get(UPLOAD_DIR)
+    if not folder or not os.path.isdir(folder):
+        folder = tempfile.mkdtemp(prefix="iif-upload-")
+        st.session_state[UPLOAD_DIR] = folder
+    return folder
+
+
+def _safe_name(name: str) -> str:
+    base = os.path.basename(name.replace("\\", "/")) or "upload"
+    return "".join(c if c.isalnum() or c in SAFE_NAME_CHARACTERS else "_" for c in base)
+
+
+def check_upload(uploaded, period_end: date | None = None) -> UploadCheck:
+    """Check one uploaded file with the store (nothing is stored), once per file, data version
+    and period end given; the rows it would leave out come with the reason."""
+    current = reads.store()
+    version = reads.data_version(current)
+    checks = st.session_state.setdefault(UPLOAD_CHECKS, {})
+    key = (uploaded.file_id, version, period_end)
+    if key in checks:
+        return checks[key]
+    path = os.path.join(upload_dir(), f"{uploaded.file_id[:8]}-{_safe_name(uploaded.name)}")
+    with open(path, "wb") as handle:
+        handle.write(uploaded.getvalue())
+    options = {"display_name": uploaded.name, "period_end": period_end}
+    rejected = pd.DataFrame()
+    try:
+        staged, rejected = current.check(path, **options)
+        problems = [str(p) for p in staged.problems]
+    except InputError as error:
+        staged, problems = None, [str(p) for p in error.problems] or [str(error)]
+    preview = report.upload_preview(path, uploaded.name, getattr(staged, "sheet", None))
+    checks[key] = UploadCheck(uploaded.name, path, staged, rejected, problems, preview)
+    return checks[key]
+
+
+def store_uploads(checks: list[UploadCheck], who: str | None, accept_valid: bool,
+                  period_end: date | None = None) -> list[tuple[str, str]]:  # fmt: skip
+    """Store the checked files; return (kind, sentence) for each: success, warning or error."""
+    current = reads.store()
+    said = []
+    for check in checks:
+        try:
+            result = current.ingest(
+                check.path,
+                display_name=check.name,
+                who=who or None,
+                accept_valid=accept_valid,
+                period_end=period_end,
+            )
+        except InputError as error:
+            said.append(("error", f"{check.name}: {error}"))
+            continue
+        kind = "success" if result.batch_id is not None else (
+            "info" if result.duplicate_of is not None else "error"
+        )  # fmt: skip
+        said.append((kind, result.message))
+    forget_uploads()
+    return said
+
+
+def forget_uploads() -> None:
+    """Empty the uploader and remove the copies of the uploaded files."""
+    folder = st.session_state.pop(UPLOAD_DIR, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+    st.session_state[UPLOAD_CHECKS] = {}
+    st.session_state[UPLOAD_ROUND] = st.session_state.get(UPLOAD_ROUND, 0) + 1
