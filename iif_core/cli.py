@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from iif_core.problems import InputError, Problem
+from iif_core.vocabulary import LEVELS
 
 EXIT_BAD_INPUT = 2  # the input is wrong; the message says what to fix
 EXIT_FAILED = 1  # something unexpected; the message says so
@@ -71,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument(
         "--year", type=year_argument, help="with --db: the scheme year to score, such as 2025/26"
     )
-    score.add_argument("--level", default="all", choices=["practice", "pcn", "place", "icb", "all"])
+    score.add_argument("--level", default="all", choices=[*LEVELS, "all"])
     score.add_argument(
         "--period", default="all", type=period_argument, help="a period end YYYY-MM-DD, or all"
     )

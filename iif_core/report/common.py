@@ -9,9 +9,6 @@ import pandas as pd
 
 from iif_core.schemes import Indicator, Scheme
 
-LEVELS = ("practice", "pcn", "place", "icb")
-LEVEL_LABELS = {"practice": "Practice", "pcn": "PCN", "place": "Place", "icb": "ICB"}
-LEVEL_NOUNS = {"practice": "practice", "pcn": "PCN", "place": "place", "icb": "ICB"}
 # Status by colour AND by a symbol and words, so that it reads without colour (colour-blind safe).
 STATUS_SYMBOLS = {"green": "✔", "amber": "◐", "red": "✖", "no_data": "–"}
 STATUS_WORDS = {

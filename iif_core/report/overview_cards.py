@@ -22,6 +22,7 @@ from iif_core.report.common import (
     unconfirmed_values,
 )
 from iif_core.schemes import Scheme
+from iif_core.vocabulary import AREA_LEVELS
 
 CARD_COLUMNS = (
     "indicator_code", "name", "area", "unit", "direction", "achievement", "lower_threshold",
@@ -102,7 +103,7 @@ def overview(
     area's own status is of its pooled achievement while its points are the sum of its PCNs'.
     """
     cards = indicator_rows(scored, scheme, level, org_code, period)
-    if level in ("place", "icb") and pcns is not None:
+    if level in AREA_LEVELS and pcns is not None:
         cards["pcn_status_text"] = _pcn_status_texts(scored, pcns, level, org_code, period, cards)
     pays = level != "practice"
     totals = {

@@ -21,6 +21,7 @@ from iif_core.report.common import (
 from iif_core.report.organisations import pcn_membership
 from iif_core.schemes import Indicator, Scheme
 from iif_core.score import score
+from iif_core.vocabulary import AREA_LEVELS
 
 PROJECTION_METHODS = {"last_year_shape": "last year's shape", "recent_pace": "recent pace"}
 BACKTEST_HOW = {"recent pace": "at the recent pace", "last year's shape": "by last year's shape"}
@@ -82,7 +83,7 @@ def projections(
     the patients a month needed to reach the upper threshold; and how the same method did on
     last year (signals.backtest, from the same month).
     """
-    pcns = pcn_membership(orgs) if pcns is None and level in ("place", "icb") else pcns
+    pcns = pcn_membership(orgs) if pcns is None and level in AREA_LEVELS else pcns
     year_end = signals.scheme_end(scheme)
     pays = level != "practice"
     now = _at_period(_rows(scored, level, org_code), period).set_index("indicator_code")
@@ -110,7 +111,7 @@ def projections(
             continue
         latest = own.iloc[-1]
         record.update(_projection_fields(projected, latest, indicator, start, year_end))
-        if level in ("place", "icb"):
+        if level in AREA_LEVELS:
             for pcn in _member_pcns(pcns, level, org_code):
                 pcn_rows = _projection_input(scored, "pcn", pcn, code, period)
                 pcn_before = _projection_input(last_year, "pcn", pcn, code)
@@ -305,7 +306,7 @@ def _with_scores(record: dict, scores: pd.DataFrame, level: str, pays: bool) -> 
     record = {**record, "status": status, "status_label": status_label(status)}
     if not pays:
         return record
-    payers = mine[mine["kind"] == ("member" if level in ("place", "icb") else "own")]
+    payers = mine[mine["kind"] == ("member" if level in AREA_LEVELS else "own")]
     by_variant = {
         variant: (
             _sum(payers.loc[payers["variant"] == variant, "points_achieved"]),
@@ -323,7 +324,7 @@ def _with_scores(record: dict, scores: pd.DataFrame, level: str, pays: bool) -> 
         payment_low=min(money) if money else None,
         payment_high=max(money) if money else None,
     )
-    if level in ("place", "icb"):
+    if level in AREA_LEVELS:
         central = payers[payers["variant"] == "central"]["status"].value_counts()
         record["pcn_status_text"] = "PCNs projected: " + " · ".join(
             f"{STATUS_SYMBOLS[s]} {int(central.get(s, 0))}" for s in ("green", "amber", "red")
