@@ -2,8 +2,6 @@
 
 # The names the pages, the UI and the tests use, so that they can write `report.<name>`.
 from iif_core.report.common import (  # noqa: F401
-    STATUS_SYMBOLS,
-    STATUS_WORDS,
     is_unadjusted,
     status_label,
     unconfirmed_values,
@@ -90,4 +88,6 @@ from iif_core.report.variation import (  # noqa: F401
 from iif_core.vocabulary import (  # noqa: F401
     LEVEL_LABELS,
     LEVELS,
+    STATUS_SYMBOLS,
+    STATUS_WORDS,
 )

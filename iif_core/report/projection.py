@@ -8,8 +8,6 @@ import pandas as pd
 
 from iif_core import signals
 from iif_core.report.common import (
-    STATUS_ORDER,
-    STATUS_SYMBOLS,
     _at_period,
     _day,
     _empty,
@@ -21,7 +19,7 @@ from iif_core.report.common import (
 from iif_core.report.organisations import pcn_membership
 from iif_core.schemes import Indicator, Scheme
 from iif_core.score import score
-from iif_core.vocabulary import AREA_LEVELS
+from iif_core.vocabulary import AREA_LEVELS, STATUS_SYMBOLS, STATUSES, STATUSES_WITH_DATA
 
 PROJECTION_METHODS = {"last_year_shape": "last year's shape", "recent_pace": "recent pace"}
 BACKTEST_HOW = {"recent pace": "at the recent pace", "last year's shape": "by last year's shape"}
@@ -142,7 +140,7 @@ def projection_totals(frame: pd.DataFrame) -> dict:
                     "payment_high", "points_available", "payment_now")
     }  # fmt: skip
     statuses = frame["status"].value_counts() if "status" in frame else pd.Series(dtype=int)
-    totals.update({f"{s}_count": int(statuses.get(s, 0)) for s in STATUS_ORDER})
+    totals.update({f"{s}_count": int(statuses.get(s, 0)) for s in STATUSES})
     totals["projected"] = int(frame["method"].notna().sum()) if "method" in frame else 0
     return totals
 
@@ -327,7 +325,7 @@ def _with_scores(record: dict, scores: pd.DataFrame, level: str, pays: bool) -> 
     if level in AREA_LEVELS:
         central = payers[payers["variant"] == "central"]["status"].value_counts()
         record["pcn_status_text"] = "PCNs projected: " + " · ".join(
-            f"{STATUS_SYMBOLS[s]} {int(central.get(s, 0))}" for s in ("green", "amber", "red")
+            f"{STATUS_SYMBOLS[s]} {int(central.get(s, 0))}" for s in STATUSES_WITH_DATA
         )
     return record
 
