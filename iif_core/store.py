@@ -31,6 +31,7 @@ from iif_core.schemes import (
     scheme_year_for_date,
 )
 from iif_core.score import load_scheme_tables, run_pipeline
+from iif_core.vocabulary import KIND_OF_SHAPE
 
 # Where the store lives unless told: relative to the current directory, like `streamlit run app.py`.
 DEFAULT_PATH = Path("data") / "iif.duckdb"
@@ -69,15 +70,6 @@ STORE_RELATIONS = (
     "schema_version", "batches", "batch_counts", "batch_patients", "batch_orgs", "batch_schemes",
     "current_counts", "current_patients", "current_orgs", "current_schemes",
 )  # fmt: skip
-# What each shape of file (iif_core.ingest) holds once stored.
-KIND_OF_SHAPE = {
-    "tidy": "counts",
-    "gpes": "counts",
-    "wide": "counts",
-    "patients": "patients",
-    "orgs": "orgs",
-    "scheme": "scheme",
-}
 # Kinds whose valid rows may be stored without the bad ones. A partial organisation file would
 # silently drop practices from every figure, so it is stored whole or not at all.
 PARTIAL_KINDS = ("counts", "patients")

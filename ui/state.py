@@ -14,6 +14,7 @@ from iif_core import report
 from iif_core.problems import InputError
 from iif_core.schemes import Scheme, bundled_scheme_years
 from iif_core.store import DEFAULT_PATH, PATH_VARIABLE, Store
+from iif_core.vocabulary import COUNT_SHAPES
 
 # Session-state keys: the sidebar's choices carry across pages under these names.
 YEAR = "scheme_year"
@@ -229,11 +230,7 @@ class UploadCheck:
 
     @property
     def partly_valid(self) -> bool:
-        return (
-            not self.ok
-            and self.shape in ("tidy", "gpes", "wide", "patients")
-            and (0 < self.valid_rows)
-        )
+        return not self.ok and self.shape in COUNT_SHAPES and (0 < self.valid_rows)
 
 
 def upload_dir() -> str:
