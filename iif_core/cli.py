@@ -5,19 +5,18 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import re
 import sys
 import tempfile
 from datetime import date
 from pathlib import Path
 
 from iif_core.problems import InputError, Problem
+from iif_core.schemes import parse_scheme_year
 from iif_core.vocabulary import LEVELS
 
 EXIT_BAD_INPUT = 2  # the input is wrong; the message says what to fix
 EXIT_FAILED = 1  # something unexpected; the message says so
 REPORT_LIMIT = 500  # lines of problems printed before a count of the rest
-YEAR_PATTERN = re.compile(r"([0-9]{4})\s*[/-]\s*([0-9]{2}|[0-9]{4})")  # 2025/26, 2025-26, 2025/2026
 DB_HELP = "the data store (default: the environment variable IIF_DB, else data/iif.duckdb)"
 
 
@@ -33,10 +32,10 @@ def period_argument(text: str) -> str:
 
 
 def year_argument(text: str) -> str:
-    match = YEAR_PATTERN.fullmatch(text.strip())
-    if match and int(match[2]) in (int(match[1]) + 1, (int(match[1]) + 1) % 100):
-        return f"{match[1]}/{(int(match[1]) + 1) % 100:02d}"
-    raise argparse.ArgumentTypeError(f"'{text}' is not a scheme year like 2025/26")
+    year = parse_scheme_year(text)
+    if year is None:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a scheme year like 2025/26")
+    return year
 
 
 def date_argument(text: str) -> date:

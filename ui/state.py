@@ -12,7 +12,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from iif_core import report
 from iif_core.problems import InputError
-from iif_core.schemes import Scheme, bundled_scheme_years
+from iif_core.schemes import Scheme, bundled_scheme_years, previous_scheme_year
 from iif_core.store import DEFAULT_PATH, PATH_VARIABLE, Store
 from iif_core.vocabulary import COUNT_SHAPES
 
@@ -103,8 +103,7 @@ def scheme_years(path: str, version: tuple) -> list[str]:
 
 def previous_year(year: str) -> str:
     """'2026/27' -> '2025/26'."""
-    start = int(year[:4]) - 1
-    return f"{start}/{(start + 1) % 100:02d}"
+    return previous_scheme_year(year)
 
 
 def demo_in_use(batch_table: pd.DataFrame) -> bool:

@@ -17,7 +17,7 @@ from iif_core.report.common import (
     status_label,
 )
 from iif_core.report.organisations import pcn_membership
-from iif_core.schemes import Indicator, Scheme
+from iif_core.schemes import Indicator, Scheme, scheme_start_year
 from iif_core.score import score
 from iif_core.vocabulary import AREA_LEVELS, STATUS_SYMBOLS, STATUSES, STATUSES_WITH_DATA
 
@@ -39,7 +39,7 @@ def measurement_start(scored: pd.DataFrame, scheme: Scheme, indicator_code: str)
     """The month an indicator's cumulative counts start: the scheme's first day, unless the
     indicator's figures begin later than the other indicators' in the same year (flu counts from
     1 September), when it is the first day of its first month with figures."""
-    start = scheme.start_date or date(int(scheme.year[:4]), 4, 1)
+    start = scheme.start_date or date(scheme_start_year(scheme.year), 4, 1)
     if scored is None or scored.empty:
         return start
     with_data = scored[scored["practices_with_data"].fillna(0) > 0]
