@@ -273,7 +273,7 @@ def report_ingest(args: argparse.Namespace, path, result) -> int:
 
 def write_rejected_csv(frame, out: Path) -> None:
     """The rejected rows as CSV, formulas neutralised, written all at once (never half a file)."""
-    from iif_core.store import neutralise_formulas
+    from iif_core.formulas import neutralise_formulas
 
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".partial-", suffix=".csv", dir=out.parent)

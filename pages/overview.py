@@ -32,7 +32,7 @@ def status_counts(totals: dict) -> str:
 
 
 def status_help(totals: dict) -> str:
-    """'✔ full points · ◐ earning · ✖ no points yet', then '– no data: 2' if any have none."""
+    """'✔ full points · ◐ earning · ✖ no points yet', and '– no data: 2' if any have none."""
     parts = [f"{STATUS_SYMBOLS[s]} {STATUS_WORDS[s].lower()}" for s in STATUSES_WITH_DATA]
     if totals["no_data_count"]:
         no_data = f"{STATUS_SYMBOLS['no_data']} {STATUS_WORDS['no_data'].lower()}"

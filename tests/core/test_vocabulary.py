@@ -1,4 +1,4 @@
-"""The closed vocabularies: every table of them is keyed by its one tuple, and nothing is missing."""
+"""The closed vocabularies: each table of one is keyed by its one tuple, in order, in full."""
 
 import ast
 from pathlib import Path
