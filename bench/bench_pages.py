@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PAGES = ("overview", "variation", "patients", "trends", "payment", "data", "scheme")
-LEVELS = ("practice", "pcn", "place", "icb")
 TARGET_SECONDS = 1.0  # product.md's target for a page once cached
 TIMEOUT_SECONDS = 120  # for the first run, which loads and scores the sample data
 
@@ -47,6 +46,7 @@ def main() -> int:
     from streamlit.testing.v1 import AppTest
 
     from iif_core.store import Store
+    from iif_core.vocabulary import LEVELS
     from ui.demo import load_demo
 
     run_entry_script_on_page_switch()

@@ -5,18 +5,18 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import re
 import sys
 import tempfile
 from datetime import date
 from pathlib import Path
 
 from iif_core.problems import InputError, Problem
+from iif_core.schemes import parse_scheme_year
+from iif_core.vocabulary import LEVELS
 
 EXIT_BAD_INPUT = 2  # the input is wrong; the message says what to fix
 EXIT_FAILED = 1  # something unexpected; the message says so
 REPORT_LIMIT = 500  # lines of problems printed before a count of the rest
-YEAR_PATTERN = re.compile(r"([0-9]{4})\s*[/-]\s*([0-9]{2}|[0-9]{4})")  # 2025/26, 2025-26, 2025/2026
 DB_HELP = "the data store (default: the environment variable IIF_DB, else data/iif.duckdb)"
 
 
@@ -32,10 +32,10 @@ def period_argument(text: str) -> str:
 
 
 def year_argument(text: str) -> str:
-    match = YEAR_PATTERN.fullmatch(text.strip())
-    if match and int(match[2]) in (int(match[1]) + 1, (int(match[1]) + 1) % 100):
-        return f"{match[1]}/{(int(match[1]) + 1) % 100:02d}"
-    raise argparse.ArgumentTypeError(f"'{text}' is not a scheme year like 2025/26")
+    year = parse_scheme_year(text)
+    if year is None:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a scheme year like 2025/26")
+    return year
 
 
 def date_argument(text: str) -> date:
@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument(
         "--year", type=year_argument, help="with --db: the scheme year to score, such as 2025/26"
     )
-    score.add_argument("--level", default="all", choices=["practice", "pcn", "place", "icb", "all"])
+    score.add_argument("--level", default="all", choices=[*LEVELS, "all"])
     score.add_argument(
         "--period", default="all", type=period_argument, help="a period end YYYY-MM-DD, or all"
     )
@@ -273,7 +273,7 @@ def report_ingest(args: argparse.Namespace, path, result) -> int:
 
 def write_rejected_csv(frame, out: Path) -> None:
     """The rejected rows as CSV, formulas neutralised, written all at once (never half a file)."""
-    from iif_core.store import neutralise_formulas
+    from iif_core.formulas import neutralise_formulas
 
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".partial-", suffix=".csv", dir=out.parent)

@@ -9,7 +9,7 @@ import duckdb
 
 from iif_core.problems import InputError, Problem
 from iif_core.readers import drop_raw, find_columns, read_csv_raw, select_columns
-from iif_core.schemes import Scheme, canonical_indicator_code
+from iif_core.schemes import Scheme, canonical_indicator_code, scheme_start_year
 
 EXTRACT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "practice_code": (
@@ -331,7 +331,7 @@ def _register_schemes(con: duckdb.DuckDBPyConnection, schemes: list[Scheme]) -> 
 
 def scheme_dates(scheme: Scheme) -> tuple[date, date]:
     """The scheme's own dates, or the financial year its name gives (1 April to 31 March)."""
-    first_year = int(scheme.year[:4])
+    first_year = scheme_start_year(scheme.year)
     start = scheme.start_date or date(first_year, 4, 1)
     end = scheme.end_date or date(first_year + 1, 3, 31)
     return start, end

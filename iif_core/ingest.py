@@ -19,17 +19,8 @@ from iif_core.schemes import Scheme
 from iif_core.staging import counts, gpes, organisations, patients, scheme_files
 from iif_core.staging.files import Table, find_table, load_table
 from iif_core.staging.upload import Context, insert_rows, plural
+from iif_core.vocabulary import COUNT_SHAPES, SHAPE_WORDS
 
-SHAPES = ("tidy", "gpes", "wide", "patients", "orgs", "scheme")
-COUNT_SHAPES = ("tidy", "gpes", "wide", "patients")
-TITLES = {
-    "tidy": "Achievement counts",
-    "gpes": "NHS Digital GPES extract",
-    "wide": "Wide export (a numerator and denominator column per indicator)",
-    "patients": "Patient-level list",
-    "orgs": "Organisation file",
-    "scheme": "Scheme",
-}
 HASH_CHUNK_BYTES = 1 << 20  # the file is hashed in pieces, never read whole
 SHORT_ERROR_CHARS = 160  # of a reader's own error message, quoted when nothing plainer fits
 FILE_REASONS = 3  # problems of a whole file repeated as the reason on each of its rows
@@ -50,7 +41,7 @@ class StagedFile:
 
     file_name: str  # as the user named it
     sha256: str  # of the raw bytes
-    shape: str | None  # one of SHAPES; None when the file is not a table the app recognises
+    shape: str | None  # in vocabulary.SHAPES; None when the file is not a table the app knows
     rows: int = 0  # data rows read from the file
     valid_rows: int = 0  # rows that passed every check
     # the report: every kind of problem, capped per kind with a count of the rest
@@ -65,7 +56,7 @@ class StagedFile:
 
 
 def detect_shape(con: duckdb.DuckDBPyConnection, path, *, sheet: str | None = None) -> str:
-    """The shape of a file (one of SHAPES), or InputError saying in plain words why it has none."""
+    """The shape of a file (in vocabulary.SHAPES), or InputError saying in plain words why not."""
     path = _existing(path, Path(path).name)
     return find_table(path, path.name, sheet).match.shape
 
@@ -180,7 +171,7 @@ def _stage_counts(con, context: Context, staged: StagedFile) -> None:
         summary = counts.count_summary(con)
     if shape == "gpes":
         summary += gpes.left_out(con)
-    staged.detail = _with_how_read(f"{TITLES[shape]}: {summary}", context.table)
+    staged.detail = _with_how_read(f"{SHAPE_WORDS[shape].title}: {summary}", context.table)
     _finish_rows(con, staged, context.table, file_problems)
 
 
@@ -269,7 +260,7 @@ def _scheme_detail(scheme: Scheme) -> str:
 def _failed_detail(staged: StagedFile) -> str:
     if staged.shape is None:
         return "Not a table the app recognises."
-    return f"{TITLES[staged.shape]}, which could not be read."
+    return f"{SHAPE_WORDS[staged.shape].title}, which could not be read."
 
 
 def _unique(names: list[str]) -> list[str]:

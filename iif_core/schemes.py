@@ -158,12 +158,12 @@ def load_scheme(path) -> Scheme:
 
 def bundled_scheme_years() -> list[str]:
     """The years with a scheme file in the package, oldest first: ["2020/21", ...]."""
-    return sorted(_scheme_year(path.stem) for path in SCHEMES_DIR.glob("*.toml"))
+    return sorted(parse_scheme_year(path.stem) for path in SCHEMES_DIR.glob("*.toml"))
 
 
 def load_bundled_scheme(year: str) -> Scheme:
     """The package's scheme for "2025/26" (or "2025-26"); KeyError if there is none."""
-    canonical = _scheme_year(year)
+    canonical = parse_scheme_year(year)
     if canonical is None:
         raise ValueError(f"{year!r} is not a scheme year; write it like '2025/26'")
     path = SCHEMES_DIR / f"{canonical.replace('/', '-')}.toml"
@@ -173,9 +173,34 @@ def load_bundled_scheme(year: str) -> Scheme:
     return load_scheme(path)
 
 
+def parse_scheme_year(text) -> str | None:
+    """ "2025/26", "2025-26" or "2025/2026" as "2025/26"; None if it is not a financial year."""
+    match = YEAR_PATTERN.fullmatch(text.strip()) if isinstance(text, str) else None
+    if not match:
+        return None
+    start, end = int(match[1]), int(match[2])
+    if end not in (start + 1, (start + 1) % 100):
+        return None
+    return _year_starting(start)
+
+
+def scheme_start_year(year: str) -> int:
+    """The calendar year a scheme year starts in: "2025/26" -> 2025."""
+    return int(year[:4])
+
+
+def previous_scheme_year(year: str) -> str:
+    """The scheme year before: "2026/27" -> "2025/26"."""
+    return _year_starting(scheme_start_year(year) - 1)
+
+
 def scheme_year_for_date(d: date) -> str:
     """The financial year a date falls in: 2026-03-31 -> "2025/26", 2026-04-01 -> "2026/27"."""
-    start = d.year if d.month >= YEAR_START_MONTH else d.year - 1
+    return _year_starting(d.year if d.month >= YEAR_START_MONTH else d.year - 1)
+
+
+def _year_starting(start: int) -> str:
+    """The scheme year that starts in a calendar year: 2025 -> "2025/26"."""
     return f"{start}/{(start + 1) % 100:02d}"
 
 
@@ -226,7 +251,7 @@ def _build_scheme(top: dict, entries: list, file: str, problems: list[Problem]) 
 
     fields = _typed(top, SCHEME_KEYS, SCHEME_REQUIRED, say_top, tables=["indicators"])
     year = fields.get("year")
-    if year is not None and _scheme_year(year) is None:
+    if year is not None and parse_scheme_year(year) is None:
         say(f'year "{year}" must be written like "2025/26"', key="year")
     for key in ("value_per_point", "national_average_list_size"):
         if key in fields and fields[key] <= 0:
@@ -266,7 +291,7 @@ def _build_scheme(top: dict, entries: list, file: str, problems: list[Problem]) 
     if problems:
         raise InputError(problems)
     return Scheme(
-        year=_scheme_year(fields["year"]),
+        year=parse_scheme_year(fields["year"]),
         value_per_point=fields["value_per_point"],
         national_average_list_size=fields.get("national_average_list_size"),
         start_date=start,
@@ -418,17 +443,6 @@ def _read_text(text: str, kind: str | None):
         except ValueError:
             return text
     return text
-
-
-def _scheme_year(text) -> str | None:
-    """ "2025/26", "2025-26" or "2025/2026" as "2025/26"; None if it is not a financial year."""
-    match = YEAR_PATTERN.fullmatch(text.strip()) if isinstance(text, str) else None
-    if not match:
-        return None
-    start, end = int(match[1]), int(match[2])
-    if end not in (start + 1, (start + 1) % 100):
-        return None
-    return f"{start}/{(start + 1) % 100:02d}"
 
 
 def _toml_number(value: Decimal | None):

@@ -13,6 +13,7 @@ import duckdb
 from iif_core.extract import load_extract_frame, load_extracts
 from iif_core.orgs import load_orgs, load_orgs_frame
 from iif_core.schemes import Scheme
+from iif_core.vocabulary import LEVELS
 
 SQL_DIR = Path(__file__).parent / "sql"
 # England at every level and period is about 1.1 million result rows. Beyond this DuckDB spills
@@ -20,7 +21,6 @@ SQL_DIR = Path(__file__).parent / "sql"
 # England); a lower limit makes the final write wait on the spill (bench/bench_score.py).
 FILE_SCORING_MEMORY = "900MB"
 MICROS = 10**6  # thresholds are exact to six decimal places: 0.8 is 800,000 millionths
-LEVELS = ("practice", "pcn", "place", "icb")
 RESULT_COLUMNS = (
     "level", "org_code", "org_name", "indicator_code", "period_end", "practices_with_data",
     "member_practices", "numerator", "denominator", "pca_count", "achievement",

@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from iif_core.schemes import Indicator, Scheme
+from iif_core.schemes import Indicator, Scheme, scheme_start_year
 from iif_core.stats import (
     SMALL_DENOMINATOR,
     funnel_flag,
@@ -179,7 +179,7 @@ def project(
 
 
 def scheme_end(scheme: Scheme) -> date:
-    return scheme.end_date or date(int(scheme.year[:4]) + 1, 3, 31)
+    return scheme.end_date or date(scheme_start_year(scheme.year) + 1, 3, 31)
 
 
 def _last_year_shape(last_year: pd.DataFrame | None, now: date, year_end: date):

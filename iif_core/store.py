@@ -31,6 +31,7 @@ from iif_core.schemes import (
     scheme_year_for_date,
 )
 from iif_core.score import load_scheme_tables, run_pipeline
+from iif_core.vocabulary import KIND_OF_SHAPE
 
 # Where the store lives unless told: relative to the current directory, like `streamlit run app.py`.
 DEFAULT_PATH = Path("data") / "iif.duckdb"
@@ -69,21 +70,9 @@ STORE_RELATIONS = (
     "schema_version", "batches", "batch_counts", "batch_patients", "batch_orgs", "batch_schemes",
     "current_counts", "current_patients", "current_orgs", "current_schemes",
 )  # fmt: skip
-# What each shape of file (iif_core.ingest) holds once stored.
-KIND_OF_SHAPE = {
-    "tidy": "counts",
-    "gpes": "counts",
-    "wide": "counts",
-    "patients": "patients",
-    "orgs": "orgs",
-    "scheme": "scheme",
-}
 # Kinds whose valid rows may be stored without the bad ones. A partial organisation file would
 # silently drop practices from every figure, so it is stored whole or not at all.
 PARTIAL_KINDS = ("counts", "patients")
-# A cell starting with one of these is run as a formula by spreadsheet programs (OWASP CSV
-# injection); a leading apostrophe makes it text again.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EARLIEST, LATEST = date(1, 1, 1), date(9999, 12, 31)  # "all dates" for the period filters
 
 
@@ -644,18 +633,6 @@ def _bundled_orgs():
 @cache
 def _sql(name: str) -> str:
     return (SQL_DIR / name).read_text(encoding="utf-8")
-
-
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy in which every text cell a spreadsheet would run as a formula starts with an
-    apostrophe, for CSV files written from what people uploaded."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if pd.api.types.is_string_dtype(safe[column]) or safe[column].dtype == object:
-            safe[column] = safe[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
-            )
-    return safe
 
 
 # ----- one connection per file per process ---------------------------------------------------

@@ -3,17 +3,10 @@
 import streamlit as st
 
 from iif_core.problems import InputError
+from iif_core.vocabulary import SHAPE_WORDS
 from ui import demo, format, reads, run_end, session, sidebar, uploads
 from ui.session import Selection
 
-SHAPE_WORDS = {
-    "tidy": "achievement counts (one row per practice, indicator and period end)",
-    "gpes": "NHS Digital's GPES/CQRS extract (ORG_CODE, ACH_DATE, IND_CODE, FIELD_NAME, VALUE)",
-    "wide": "achievement counts with a numerator and denominator column per indicator",
-    "patients": "a patient-level list (one row per patient and indicator)",
-    "orgs": "an organisation file (practice, PCN, place, ICB, list size)",
-    "scheme": "a scheme file (one year's indicators, thresholds and points)",
-}
 HISTORY_COLUMNS = [
     "batch_id", "loaded_at_utc", "who", "file_name", "kind", "stored_rows", "rejected_rows",
     "first_period", "last_period", "status",
@@ -57,7 +50,8 @@ def render_check(check: uploads.UploadCheck, expanded: bool) -> None:
         icon, verdict = ":material/error:", "cannot be stored as it is"
     label = f"{sidebar.escape_markdown(check.name)}: {verdict}"
     with st.expander(label, icon=icon, expanded=expanded or not check.ok):
-        shape = SHAPE_WORDS.get(check.shape, "not recognised")
+        words = SHAPE_WORDS.get(check.shape)
+        shape = words.description if words else "not recognised"
         st.markdown(f"**Read as:** {shape}")
         detail = getattr(check.staged, "detail", None)
         if detail:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from iif_core import report
+from iif_core.vocabulary import STATUS_SYMBOLS, STATUS_WORDS, STATUSES_WITH_DATA
 from ui import charts, format, reads, sidebar
 
 CARDS_PER_ROW = 2
@@ -14,14 +15,29 @@ TABLE_COLUMNS = [
 ]  # fmt: skip
 AREA_STATUS_HELP = (
     "The first mark is the area's pooled achievement against the thresholds; the second counts "
-    "its PCNs at full points (✔), earning (◐) and with no points yet (✖). The area's points and "
-    "£ are the sums of its PCNs'."
+    f"its PCNs at full points ({STATUS_SYMBOLS['green']}), earning ({STATUS_SYMBOLS['amber']}) "
+    f"and with no points yet ({STATUS_SYMBOLS['red']}). The area's points and £ are the sums of "
+    "its PCNs'."
 )
 COMPLETENESS_COLUMNS = [
     "practice_name", "pcn_name", "data_note", "periods_sent", "periods_missing",
     "missing_period_ends", "latest_period_end", "months_behind", "practice_code",
 ]  # fmt: skip
 STATUS_BADGE_COLOURS = {"green": "green", "amber": "orange", "red": "red", "no_data": "gray"}
+
+
+def status_counts(totals: dict) -> str:
+    """'✔ 3  ◐ 2  ✖ 0': how many indicators are at each status."""
+    return "  ".join(f"{STATUS_SYMBOLS[s]} {totals[f'{s}_count']}" for s in STATUSES_WITH_DATA)
+
+
+def status_help(totals: dict) -> str:
+    """'✔ full points · ◐ earning · ✖ no points yet', and '– no data: 2' if any have none."""
+    parts = [f"{STATUS_SYMBOLS[s]} {STATUS_WORDS[s].lower()}" for s in STATUSES_WITH_DATA]
+    if totals["no_data_count"]:
+        no_data = f"{STATUS_SYMBOLS['no_data']} {STATUS_WORDS['no_data'].lower()}"
+        parts.append(f"{no_data}: {totals['no_data_count']}")
+    return " · ".join(parts)
 
 
 def render_totals(view: report.Overview, context: report.OrgContext) -> None:
@@ -60,9 +76,8 @@ def render_totals(view: report.Overview, context: report.OrgContext) -> None:
         )
     row[-1].metric(
         "Indicators" if view.cards.get("pcn_status_text") is None else "Pooled status",
-        f"✔ {totals['green_count']}  ◐ {totals['amber_count']}  ✖ {totals['red_count']}",
-        help="✔ full points · ◐ earning · ✖ no points yet"
-        + (f" · – no data: {totals['no_data_count']}" if totals["no_data_count"] else ""),
+        status_counts(totals),
+        help=status_help(totals),
         border=True,
     )
     if context.payment_note:
@@ -75,7 +90,7 @@ def render_projection_totals(projection, pays: bool) -> None:
     if not totals["projected"]:
         return
     year_end = format.long_day(projection["year_end"].iloc[0])
-    statuses = f"✔ {totals['green_count']}  ◐ {totals['amber_count']}  ✖ {totals['red_count']}"
+    statuses = status_counts(totals)
     if pays:
         st.markdown(
             f"**Projected at {year_end}:** {format.money(totals['payment'], pence=False)} "

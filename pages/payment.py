@@ -3,6 +3,7 @@
 import streamlit as st
 
 from iif_core import report
+from iif_core.vocabulary import AREA_LEVELS
 from ui import charts, format, reads, run_end, sidebar
 from ui.session import Selection
 
@@ -81,7 +82,7 @@ def render_projection(projection, level: str, stem: str) -> None:
         "Points and £ are those the scoring rules give the projected counts (rounded to whole "
         "patients), list size and prevalence adjustments included."
     ]
-    if level in ("place", "icb"):
+    if level in AREA_LEVELS:
         notes.append(
             "For a place or ICB each PCN is projected and paid on its own and the PCNs' points "
             "and £ are added up; the ends of their bands are added up too, so the band is wide."

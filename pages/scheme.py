@@ -5,6 +5,7 @@ import streamlit as st
 from iif_core import report
 from iif_core.problems import InputError
 from iif_core.schemes import scheme_to_toml
+from iif_core.vocabulary import STATUS_SYMBOLS
 from ui import format, reads, run_end, session, sidebar
 from ui.session import Selection
 
@@ -67,10 +68,19 @@ def render_values(scheme) -> None:
         border=True,
     )
     row[2].metric("Indicators", len(scheme.indicators), border=True)
+    # Confirmed or not is marked as full points and no points are.
     if scheme.confirmed:
-        st.badge("Value of a point and national average confirmed", color="green", icon="✔")
+        st.badge(
+            "Value of a point and national average confirmed",
+            color="green",
+            icon=STATUS_SYMBOLS["green"],
+        )
     else:
-        st.badge("Value of a point and national average not confirmed", color="orange", icon="✖")
+        st.badge(
+            "Value of a point and national average not confirmed",
+            color="orange",
+            icon=STATUS_SYMBOLS["red"],
+        )
     if scheme.source:
         with st.expander("Where these values come from"):
             st.text(scheme.source)

@@ -4,6 +4,7 @@ activity as a statistical process control chart."""
 import streamlit as st
 
 from iif_core import report
+from iif_core.schemes import previous_scheme_year
 from ui import charts, format, reads, run_end, sidebar
 
 TABLE_COLUMNS = [
@@ -164,7 +165,7 @@ code = sidebar.indicator_picker(chosen.scheme)
 indicator = chosen.scheme.indicator(code)
 series = report.trend(
     chosen.scored, chosen.orgs, chosen.level, chosen.org_code, code,
-    last_year=reads.scored_or_none(chosen.path, reads.previous_year(chosen.year), chosen.version),
+    last_year=reads.scored_or_none(chosen.path, previous_scheme_year(chosen.year), chosen.version),
     pcns=chosen.pcns,
 )  # fmt: skip
 months = report.trend_months(series)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from iif_core.report import STATUS_SYMBOLS, STATUS_WORDS
+from iif_core.report import status_label
+from iif_core.vocabulary import STATUSES
 
 # Okabe-Ito colours, distinguishable with the common colour-vision deficiencies; every status is
 # also written in words and a symbol, so colour is never the only signal.
@@ -25,10 +26,8 @@ BAR_AXIS_ROOM = 28  # the threshold bar's axis has labels and no title
 AXIS_ROOM = 60  # pixels around a plot for its x axis labels, title and threshold labels
 DEFAULT_PLOT_HEIGHT = 300
 ROW_HEIGHT = 30  # one practice (or PCN) in a side-by-side chart
-STATUS_LEGEND = [
-    f"{STATUS_SYMBOLS[s]} {STATUS_WORDS[s]}" for s in ("green", "amber", "red", "no_data")
-]
-STATUS_SCALE = alt.Scale(domain=STATUS_LEGEND, range=[STATUS_COLOURS[s] for s in STATUS_COLOURS])
+STATUS_LEGEND = [status_label(s) for s in STATUSES]
+STATUS_SCALE = alt.Scale(domain=STATUS_LEGEND, range=[STATUS_COLOURS[s] for s in STATUSES])
 
 
 def display_height(chart: alt.TopLevelMixin) -> int:
@@ -77,11 +76,10 @@ def threshold_bar_chart(df: pd.DataFrame) -> alt.Chart:
         zones = [(low, upper, "green"), (upper, lower, "amber"), (lower, high, "red")]
     zone_frame = pd.DataFrame(
         [
-            {"start": a, "end": b, "zone": f"{STATUS_SYMBOLS[z]} {STATUS_WORDS[z]}", "tint": z,
-             "row": "achievement"}
+            {"start": a, "end": b, "zone": status_label(z), "tint": z, "row": "achievement"}
             for a, b, z in zones
         ]
-    )  # fmt: skip
+    )
     suffix = "%" if unit == "percent" else ""
     ticks = sorted({low, lower, upper, high})
     names = {lower: f"LT {lower:g}{suffix}", upper: f"UT {upper:g}{suffix}"}

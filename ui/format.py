@@ -8,10 +8,10 @@ from functools import partial
 
 import pandas as pd
 
+# The core's, so that downloads are made safe exactly as the command line's files are.
+from iif_core.formulas import neutralise_formulas as formula_safe
+
 MISSING = "–"  # what an empty figure shows as: a dash, never "nan" or "None"
-# A text cell starting with one of these is run as a formula by spreadsheet programs (OWASP CSV
-# injection); a leading apostrophe makes it text again.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_SHEET_NAME_LIMIT = 31  # Excel refuses longer sheet names
 
 
@@ -120,23 +120,6 @@ def plural(number, singular: str, many: str | None = None) -> str:
 
 
 # --- Downloads --------------------------------------------------------------------------------
-
-
-def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy in which every text cell a spreadsheet would run as a formula (starting with
-    = + - @ tab or carriage return) starts with an apostrophe instead."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(_safe_cell).astype(object)
-    safe.columns = [_safe_cell(str(c)) for c in safe.columns]
-    return safe
-
-
-def _safe_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

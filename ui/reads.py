@@ -9,7 +9,7 @@ import streamlit as st
 
 from iif_core import report
 from iif_core.problems import InputError
-from iif_core.schemes import Scheme, bundled_scheme_years
+from iif_core.schemes import Scheme, bundled_scheme_years, previous_scheme_year
 from iif_core.store import DEFAULT_PATH, PATH_VARIABLE, Store
 
 CACHE_ENTRIES = 32  # frames kept per process: years × data versions
@@ -88,12 +88,6 @@ def scheme_years(path: str, version: tuple) -> list[str]:
     return sorted(set(bundled_scheme_years()) | set(years_with_data(path, version)), reverse=True)
 
 
-def previous_year(year: str) -> str:
-    """'2026/27' -> '2025/26'."""
-    start = int(year[:4]) - 1
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
 # --- Signal or noise: projections, funnels, completeness ---------------------------------------
 
 
@@ -111,7 +105,7 @@ def scored_or_none(path: str, year: str, version: tuple) -> pd.DataFrame | None:
 def projections(path: str, year: str, version: tuple, level: str, org_code: str, period):
     """Each indicator's projected year end as at `period` (iif_core.report.projections), with
     last year's shape and back-test when last year is stored."""
-    before = previous_year(year)
+    before = previous_scheme_year(year)
     last_year = scored_or_none(path, before, version)
     last_scheme = year_before = None
     if last_year is not None:
@@ -119,7 +113,7 @@ def projections(path: str, year: str, version: tuple, level: str, org_code: str,
             last_scheme = scheme(path, before, version)
         except InputError:  # no scheme for last year: no shape, no back-test
             last_year = None
-        year_before = scored_or_none(path, previous_year(before), version)
+        year_before = scored_or_none(path, previous_scheme_year(before), version)
     return report.projections(
         scored(path, year, version), scheme(path, year, version), orgs(path, version),
         pcns(path, version), level, org_code, period, last_year, last_scheme, year_before,

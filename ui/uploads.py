@@ -13,6 +13,7 @@ import streamlit as st
 
 from iif_core import report
 from iif_core.problems import InputError
+from iif_core.vocabulary import COUNT_SHAPES
 from ui import reads
 
 UPLOAD_ROUND = "upload_round"  # bumped to empty the file uploader after storing or cancelling
@@ -50,11 +51,7 @@ class UploadCheck:
 
     @property
     def partly_valid(self) -> bool:
-        return (
-            not self.ok
-            and self.shape in ("tidy", "gpes", "wide", "patients")
-            and (0 < self.valid_rows)
-        )
+        return not self.ok and self.shape in COUNT_SHAPES and (0 < self.valid_rows)
 
 
 def upload_dir() -> str:

@@ -2,10 +2,6 @@
 
 # The names the pages, the UI and the tests use, so that they can write `report.<name>`.
 from iif_core.report.common import (  # noqa: F401
-    LEVEL_LABELS,
-    LEVELS,
-    STATUS_SYMBOLS,
-    STATUS_WORDS,
     is_unadjusted,
     status_label,
     unconfirmed_values,
@@ -88,4 +84,10 @@ from iif_core.report.uploads import (  # noqa: F401
 from iif_core.report.variation import (  # noqa: F401
     Variation,
     practice_variation,
+)
+from iif_core.vocabulary import (  # noqa: F401
+    LEVEL_LABELS,
+    LEVELS,
+    STATUS_SYMBOLS,
+    STATUS_WORDS,
 )

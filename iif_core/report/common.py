@@ -1,4 +1,4 @@
-"""Constants and small helpers the report's sections share: levels, statuses, lookups."""
+"""Small helpers the report's sections share: a status in words, lookups, sums, phrases."""
 
 from __future__ import annotations
 
@@ -8,19 +8,7 @@ from decimal import Decimal
 import pandas as pd
 
 from iif_core.schemes import Indicator, Scheme
-
-LEVELS = ("practice", "pcn", "place", "icb")
-LEVEL_LABELS = {"practice": "Practice", "pcn": "PCN", "place": "Place", "icb": "ICB"}
-LEVEL_NOUNS = {"practice": "practice", "pcn": "PCN", "place": "place", "icb": "ICB"}
-# Status by colour AND by a symbol and words, so that it reads without colour (colour-blind safe).
-STATUS_SYMBOLS = {"green": "✔", "amber": "◐", "red": "✖", "no_data": "–"}
-STATUS_WORDS = {
-    "green": "Full points",
-    "amber": "Earning",
-    "red": "No points yet",
-    "no_data": "No data",
-}
-STATUS_ORDER = ("red", "amber", "green", "no_data")
+from iif_core.vocabulary import STATUS_SYMBOLS, STATUS_WORDS
 
 
 def status_label(status: str) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from iif_core import signals
-from iif_core.report.common import LEVEL_NOUNS, _and, _date, _day, _empty
+from iif_core.report.common import _and, _date, _day, _empty
 from iif_core.report.levels import practices_in
 from iif_core.report.organisations import pcn_membership
+from iif_core.vocabulary import AREA_LEVELS, LEVEL_NOUNS
 
 NAMES_IN_A_SENTENCE = 6  # practices named in a sentence before "and 3 more"
 
@@ -62,7 +63,7 @@ def missing_text(missing: pd.DataFrame, level: str) -> str | None:
     for (code, name), group in missing.groupby(["practice_code", "practice_name"], sort=False):
         months = tuple(_day(p) for p in sorted(group["period_end"]))
         details = [code] if name != code else []
-        if level in ("place", "icb") and pd.notna(group["pcn_name"].iloc[0]):
+        if level in AREA_LEVELS and pd.notna(group["pcn_name"].iloc[0]):
             details.append(str(group["pcn_name"].iloc[0]))
         by_months.setdefault(months, []).append(
             f"{name} ({', '.join(details)})" if details else name

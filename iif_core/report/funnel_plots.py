@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from iif_core import signals
-from iif_core.report.common import LEVEL_NOUNS, _and, _empty, _num, _threshold_words
+from iif_core.report.common import _and, _empty, _num, _threshold_words
 from iif_core.report.variation import Variation
 from iif_core.schemes import Indicator
 from iif_core.stats import FUNNEL_COVERAGES, SMALL_DENOMINATOR, wilson_interval
+from iif_core.vocabulary import LEVEL_NOUNS
 
 # Where a member sits in the funnel, in words, best first; the chart's colours and shapes follow
 # this order, and a flag never rests on colour alone.

@@ -8,8 +8,6 @@ from datetime import date
 import pandas as pd
 
 from iif_core.report.common import (
-    STATUS_ORDER,
-    STATUS_SYMBOLS,
     _at_period,
     _date,
     _max,
@@ -22,6 +20,7 @@ from iif_core.report.common import (
     unconfirmed_values,
 )
 from iif_core.schemes import Scheme
+from iif_core.vocabulary import AREA_LEVELS, STATUS_SYMBOLS, STATUSES, STATUSES_WITH_DATA
 
 CARD_COLUMNS = (
     "indicator_code", "name", "area", "unit", "direction", "achievement", "lower_threshold",
@@ -102,12 +101,12 @@ def overview(
     area's own status is of its pooled achievement while its points are the sum of its PCNs'.
     """
     cards = indicator_rows(scored, scheme, level, org_code, period)
-    if level in ("place", "icb") and pcns is not None:
+    if level in AREA_LEVELS and pcns is not None:
         cards["pcn_status_text"] = _pcn_status_texts(scored, pcns, level, org_code, period, cards)
     pays = level != "practice"
     totals = {
         "indicators": len(cards),
-        **{f"{s}_count": int((cards["status"] == s).sum()) for s in STATUS_ORDER},
+        **{f"{s}_count": int((cards["status"] == s).sum()) for s in STATUSES},
         "points_available": _sum(cards["points_available"]) if pays else None,
         "points_achieved": _sum(cards["points_achieved"]) if pays else None,
         "payment_available": _sum(cards["payment_available"]) if pays else None,
@@ -137,9 +136,7 @@ def _pcn_status_texts(scored, pcns, level, org_code, period, cards) -> list[str]
     texts = []
     for code in cards["indicator_code"]:
         statuses = rows.loc[rows["indicator_code"] == code, "status"].value_counts()
-        parts = [
-            f"{STATUS_SYMBOLS[s]} {int(statuses.get(s, 0))}" for s in ("green", "amber", "red")
-        ]
+        parts = [f"{STATUS_SYMBOLS[s]} {int(statuses.get(s, 0))}" for s in STATUSES_WITH_DATA]
         if statuses.get("no_data", 0):
             parts.append(f"{STATUS_SYMBOLS['no_data']} {int(statuses['no_data'])}")
         texts.append("PCNs: " + " · ".join(parts))

@@ -18,6 +18,7 @@ from iif_core.report.common import (
 from iif_core.report.organisations import members
 from iif_core.report.overview_cards import indicator_rows
 from iif_core.schemes import Indicator, Scheme
+from iif_core.vocabulary import AREA_LEVELS
 
 PAYMENT_COLUMNS = (
     "rank", "indicator_code", "name", "status", "status_label", "achievement",
@@ -57,7 +58,7 @@ def payment_ranking(
         card["marginal_value"] = (
             marginal_value(card, indicator, value_per_point) if level == "pcn" else None
         )
-        card["explanation"] = cliff_explanation(card, indicator, area=level in ("place", "icb"))
+        card["explanation"] = cliff_explanation(card, indicator, area=level in AREA_LEVELS)
         records.append(card)
     frame = pd.DataFrame.from_records(records)
     frame["_outstanding"] = pd.to_numeric(frame["payment_outstanding"], errors="coerce").fillna(-1)

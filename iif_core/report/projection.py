@@ -8,8 +8,6 @@ import pandas as pd
 
 from iif_core import signals
 from iif_core.report.common import (
-    STATUS_ORDER,
-    STATUS_SYMBOLS,
     _at_period,
     _day,
     _empty,
@@ -19,8 +17,9 @@ from iif_core.report.common import (
     status_label,
 )
 from iif_core.report.organisations import pcn_membership
-from iif_core.schemes import Indicator, Scheme
+from iif_core.schemes import Indicator, Scheme, scheme_start_year
 from iif_core.score import score
+from iif_core.vocabulary import AREA_LEVELS, STATUS_SYMBOLS, STATUSES, STATUSES_WITH_DATA
 
 PROJECTION_METHODS = {"last_year_shape": "last year's shape", "recent_pace": "recent pace"}
 BACKTEST_HOW = {"recent pace": "at the recent pace", "last year's shape": "by last year's shape"}
@@ -40,7 +39,7 @@ def measurement_start(scored: pd.DataFrame, scheme: Scheme, indicator_code: str)
     """The month an indicator's cumulative counts start: the scheme's first day, unless the
     indicator's figures begin later than the other indicators' in the same year (flu counts from
     1 September), when it is the first day of its first month with figures."""
-    start = scheme.start_date or date(int(scheme.year[:4]), 4, 1)
+    start = scheme.start_date or date(scheme_start_year(scheme.year), 4, 1)
     if scored is None or scored.empty:
         return start
     with_data = scored[scored["practices_with_data"].fillna(0) > 0]
@@ -82,7 +81,7 @@ def projections(
     the patients a month needed to reach the upper threshold; and how the same method did on
     last year (signals.backtest, from the same month).
     """
-    pcns = pcn_membership(orgs) if pcns is None and level in ("place", "icb") else pcns
+    pcns = pcn_membership(orgs) if pcns is None and level in AREA_LEVELS else pcns
     year_end = signals.scheme_end(scheme)
     pays = level != "practice"
     now = _at_period(_rows(scored, level, org_code), period).set_index("indicator_code")
@@ -110,7 +109,7 @@ def projections(
             continue
         latest = own.iloc[-1]
         record.update(_projection_fields(projected, latest, indicator, start, year_end))
-        if level in ("place", "icb"):
+        if level in AREA_LEVELS:
             for pcn in _member_pcns(pcns, level, org_code):
                 pcn_rows = _projection_input(scored, "pcn", pcn, code, period)
                 pcn_before = _projection_input(last_year, "pcn", pcn, code)
@@ -141,7 +140,7 @@ def projection_totals(frame: pd.DataFrame) -> dict:
                     "payment_high", "points_available", "payment_now")
     }  # fmt: skip
     statuses = frame["status"].value_counts() if "status" in frame else pd.Series(dtype=int)
-    totals.update({f"{s}_count": int(statuses.get(s, 0)) for s in STATUS_ORDER})
+    totals.update({f"{s}_count": int(statuses.get(s, 0)) for s in STATUSES})
     totals["projected"] = int(frame["method"].notna().sum()) if "method" in frame else 0
     return totals
 
@@ -305,7 +304,7 @@ def _with_scores(record: dict, scores: pd.DataFrame, level: str, pays: bool) -> 
     record = {**record, "status": status, "status_label": status_label(status)}
     if not pays:
         return record
-    payers = mine[mine["kind"] == ("member" if level in ("place", "icb") else "own")]
+    payers = mine[mine["kind"] == ("member" if level in AREA_LEVELS else "own")]
     by_variant = {
         variant: (
             _sum(payers.loc[payers["variant"] == variant, "points_achieved"]),
@@ -323,10 +322,10 @@ def _with_scores(record: dict, scores: pd.DataFrame, level: str, pays: bool) -> 
         payment_low=min(money) if money else None,
         payment_high=max(money) if money else None,
     )
-    if level in ("place", "icb"):
+    if level in AREA_LEVELS:
         central = payers[payers["variant"] == "central"]["status"].value_counts()
         record["pcn_status_text"] = "PCNs projected: " + " · ".join(
-            f"{STATUS_SYMBOLS[s]} {int(central.get(s, 0))}" for s in ("green", "amber", "red")
+            f"{STATUS_SYMBOLS[s]} {int(central.get(s, 0))}" for s in STATUSES_WITH_DATA
         )
     return record
 

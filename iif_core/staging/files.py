@@ -20,6 +20,7 @@ import openpyxl
 from iif_core.problems import InputError, Problem
 from iif_core.readers import identifier
 from iif_core.staging.shapes import SHAPE_NEEDS, ShapeMatch, match_shape
+from iif_core.vocabulary import SHAPES
 
 SAMPLE_BYTES = 256 * 1024  # enough text to find the encoding, delimiter and header row
 HEADER_SEARCH_ROWS = 20  # title lines an export may put above its header row
@@ -205,7 +206,7 @@ def _not_recognised(where: str, headers: list[str], shown_where: str = "the firs
     names = [h.strip()[:SHOWN_HEADER_CHARS] for h in headers if h.strip()]
     listed = ", ".join(names[:SHOWN_HEADERS]) + (", ..." if len(names) > SHOWN_HEADERS else "")
     found = f"{shown_where} holds: {listed}" if names else f"{shown_where} is empty"
-    needs = "; ".join(SHAPE_NEEDS.values())
+    needs = "; ".join(SHAPE_NEEDS[shape] for shape in SHAPES)
     return Problem(
         where,
         f"this is not a table the app recognises ({found}). It takes one of: {needs}",

@@ -15,16 +15,19 @@ from iif_core.readers import find_columns, select_columns
 from iif_core.staging.files import RAW_TABLE, Table, load_table, open_workbook, sheet_rows
 from iif_core.staging.shapes import PCN_DETAILS_SHEET, PCN_DETAILS_SYNONYMS
 from iif_core.staging.upload import Context, column, insert_rows, missing_columns, plural
+from iif_core.vocabulary import SHAPE_WORDS
 
 ORGS_STAGED_SQL = """
 CREATE OR REPLACE TEMP TABLE orgs_staged (
     practice_code VARCHAR, practice_name VARCHAR, pcn_code VARCHAR, pcn_name VARCHAR,
     place_code VARCHAR, place_name VARCHAR, icb_code VARCHAR, icb_name VARCHAR, list_size BIGINT)
 """
+# The variants of the orgs shape (iif_core.staging.shapes), in the words that start the sentence
+# saying what was read; a tidy file is titled as the shape is.
 TITLES = {
     "published": "NHS Digital practice mapping",
     "epcn": "ODS ePCN workbook",
-    "tidy": "Organisation file",
+    "tidy": SHAPE_WORDS["orgs"].title,
 }
 # The ePCN file names a sub-ICB location like "NHS NORTH EAST AND NORTH CUMBRIA ICB - 16C":
 # the ICB's name, then the location's code.

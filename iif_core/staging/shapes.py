@@ -88,7 +88,8 @@ WIDE_HEADER = re.compile(
     rf"(?P<code>[a-z]+[0-9]+[a-z]?)(?P<field>{_FIELD_WORDS})|(?P<field2>{_FIELD_WORDS})(?P<code2>[a-z]+[0-9]+[a-z]?)"
 )
 
-# What each shape needs, in the words shown when a file is not recognised.
+# What each shape needs, in the words shown when a file is not recognised. Not the shapes' words
+# in iif_core.vocabulary: this lists the columns each is recognised by, so it lives beside them.
 SHAPE_NEEDS = {
     "tidy": "achievement counts (practice_code, indicator_code, period_end, numerator, denominator)",
     "gpes": "NHS Digital's GPES extract (ORG_CODE, ACH_DATE, IND_CODE, FIELD_NAME, VALUE)",

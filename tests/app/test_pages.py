@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from iif_core.store import Store
+from iif_core.vocabulary import LEVELS
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -24,7 +25,6 @@ PAGES = {
     "data": "Data",
     "scheme": "Scheme",
 }
-LEVELS = ("practice", "pcn", "place", "icb")
 PRACTICE_IN_NO_PCN = "X98334"  # sample_data/orgs.csv: Emberhithe Health Centre has no PCN
 GOOD_CSV = (
     b"practice_code,indicator_code,period_end,numerator,denominator,pca_count\n"

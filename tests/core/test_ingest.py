@@ -16,11 +16,12 @@ from test_ingest_support import (
     workbook,
 )
 
-from iif_core.ingest import SHAPES, detect_shape, rejected_rows_frame, stage_file
+from iif_core.ingest import detect_shape, rejected_rows_frame, stage_file
 from iif_core.orgs import load_orgs
 from iif_core.problems import InputError
 from iif_core.schemes import load_bundled_scheme
 from iif_core.staging.files import SAMPLE_BYTES
+from iif_core.vocabulary import SHAPES
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from test_ingest_support import PERIOD, SCHEMES, connection, extract_rows, orgs_fingerprint
 
-from iif_core.ingest import SHAPES, rejected_rows_frame, stage_file
+from iif_core.ingest import rejected_rows_frame, stage_file
+from iif_core.vocabulary import COUNT_SHAPES, SHAPES
 
 EXAMPLES = 60  # per property: enough to meet every reader path, quick enough for every run
 SUFFIXES = (".csv", ".txt", ".xlsx", ".toml", ".tsv", "")
@@ -112,7 +113,7 @@ def check(path: Path, name: str) -> None:
         assert "unexpected error" not in problem.message, problem
     assert orgs_fingerprint(con) == fingerprint
     extract = con.execute("SELECT count(*) FROM extract").fetchone()[0]
-    if staged.shape not in ("tidy", "gpes", "wide", "patients"):
+    if staged.shape not in COUNT_SHAPES:
         assert extract == 0
     rejected = rejected_rows_frame(con)
     assert (

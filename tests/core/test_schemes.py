@@ -15,7 +15,10 @@ from iif_core.schemes import (
     load_bundled_scheme,
     load_scheme,
     parse_scheme,
+    parse_scheme_year,
+    previous_scheme_year,
     scheme_from_rows,
+    scheme_start_year,
     scheme_to_toml,
     scheme_year_for_date,
 )
@@ -286,6 +289,31 @@ def test_codes_are_stored_canonically_in_file_order():
 )
 def test_scheme_year_for_date(day, year):
     assert scheme_year_for_date(day) == year
+
+
+@pytest.mark.parametrize(
+    "text, year",
+    [
+        ("2025/26", "2025/26"),
+        ("2025-26", "2025/26"),
+        (" 2025 / 2026 ", "2025/26"),
+        ("1999/00", "1999/00"),
+        ("1999/2000", "1999/00"),
+        ("2025/27", None),
+        ("2025", None),
+        ("25/26", None),
+        (2025, None),
+        (None, None),
+    ],
+)
+def test_scheme_years_are_read_in_every_spelling_and_written_one_way(text, year):
+    assert parse_scheme_year(text) == year
+
+
+def test_a_scheme_year_knows_its_start_and_the_year_before():
+    assert scheme_start_year("2025/26") == 2025
+    assert previous_scheme_year("2026/27") == "2025/26"
+    assert previous_scheme_year("2000/01") == "1999/00"
 
 
 # --- exactness and round trip ------------------------------------------------------------------

@@ -21,7 +21,7 @@ from test_store_support import (  # noqa: E402
 
 import iif_core.store as store_module  # noqa: E402
 from iif_core.schemes import load_bundled_scheme, scheme_to_toml  # noqa: E402
-from iif_core.store import SCHEMA_VERSION, Store, StoreError, neutralise_formulas  # noqa: E402
+from iif_core.store import SCHEMA_VERSION, Store, StoreError  # noqa: E402
 
 SEPT, AUG = "2025-09-30", "2025-08-31"
 
@@ -353,17 +353,6 @@ def test_the_file_is_let_go_between_calls(tmp_path):
         store.batches()
         assert not other_process_opens(tmp_path / "iif.duckdb")
     assert other_process_opens(tmp_path / "iif.duckdb")
-
-
-def test_formulas_are_neutralised():
-    import pandas as pd
-
-    frame = pd.DataFrame(
-        {"a": ["=1+1", "+x", "-2", "@SUM(A1)", "\tx", "\rx", "ok", None], "n": range(8)}
-    )
-    safe = neutralise_formulas(frame)
-    assert list(safe["a"][:7]) == ["'=1+1", "'+x", "'-2", "'@SUM(A1)", "'\tx", "'\rx", "ok"]
-    assert list(safe["n"]) == list(range(8))
 
 
 def test_a_staged_table_hiding_a_store_table_is_refused(store, tmp_path, monkeypatch):

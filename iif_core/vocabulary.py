@@ -1,0 +1,80 @@
+"""The closed vocabularies of the domain: levels, statuses, file shapes."""
+
+from typing import NamedTuple
+
+# ----- levels ----------------------------------------------------------------------------------
+
+# The organisations scored, smallest first: each is made of the ones before it.
+LEVELS = ("practice", "pcn", "place", "icb")
+# The areas: the levels above a PCN, made of PCNs, whose points and £ are the sums of their PCNs'.
+AREA_LEVELS = ("place", "icb")
+LEVEL_LABELS = {"practice": "Practice", "pcn": "PCN", "place": "Place", "icb": "ICB"}
+LEVEL_NOUNS = {"practice": "practice", "pcn": "PCN", "place": "place", "icb": "ICB"}  # mid-sentence
+
+# ----- statuses --------------------------------------------------------------------------------
+
+# An indicator's status for an organisation and period, best first: the upper threshold reached,
+# earning part of the points, at or worse than the lower threshold; or no figures at all.
+STATUSES_WITH_DATA = ("green", "amber", "red")
+STATUSES = (*STATUSES_WITH_DATA, "no_data")
+# Each status is shown by colour AND by a symbol and words, so that it reads without colour
+# (colour-blind safe).
+STATUS_SYMBOLS = {"green": "✔", "amber": "◐", "red": "✖", "no_data": "–"}
+STATUS_WORDS = {
+    "green": "Full points",
+    "amber": "Earning",
+    "red": "No points yet",
+    "no_data": "No data",
+}
+
+# ----- file shapes -----------------------------------------------------------------------------
+
+# The shapes of file an upload can be (iif_core.staging.shapes tells them apart by their headers).
+SHAPES = ("tidy", "gpes", "wide", "patients", "orgs", "scheme")
+# The shapes that hold achievement counts (a patient list is counted too): their valid rows can be
+# stored without the bad ones.
+COUNT_SHAPES = ("tidy", "gpes", "wide", "patients")
+# What a file of each shape holds once stored: the kind of its batch.
+KIND_OF_SHAPE = {
+    "tidy": "counts",
+    "gpes": "counts",
+    "wide": "counts",
+    "patients": "patients",
+    "orgs": "orgs",
+    "scheme": "scheme",
+}
+
+
+class ShapeWords(NamedTuple):
+    """A shape of file in people's words."""
+
+    title: str  # starts the sentence saying what was read: "Achievement counts: 2 indicators, ..."
+    description: str  # what such a file holds, after "Read as:" on the Data page
+
+
+SHAPE_WORDS = {
+    "tidy": ShapeWords(
+        "Achievement counts",
+        "achievement counts (one row per practice, indicator and period end)",
+    ),
+    "gpes": ShapeWords(
+        "NHS Digital GPES extract",
+        "NHS Digital's GPES/CQRS extract (ORG_CODE, ACH_DATE, IND_CODE, FIELD_NAME, VALUE)",
+    ),
+    "wide": ShapeWords(
+        "Wide export (a numerator and denominator column per indicator)",
+        "achievement counts with a numerator and denominator column per indicator",
+    ),
+    "patients": ShapeWords(
+        "Patient-level list",
+        "a patient-level list (one row per patient and indicator)",
+    ),
+    "orgs": ShapeWords(
+        "Organisation file",
+        "an organisation file (practice, PCN, place, ICB, list size)",
+    ),
+    "scheme": ShapeWords(
+        "Scheme",
+        "a scheme file (one year's indicators, thresholds and points)",
+    ),
+}
