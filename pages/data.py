@@ -4,7 +4,7 @@ import streamlit as st
 
 from iif_core.problems import InputError
 from iif_core.vocabulary import SHAPE_WORDS
-from ui import demo, format, reads, run_end, session, sidebar, uploads
+from ui import demo, format, reads, run_end, session, sidebar, uploads, widgets
 from ui.session import Selection
 
 HISTORY_COLUMNS = [
@@ -31,7 +31,7 @@ PROBLEMS_SHOWN = 200  # lines of the report on screen; the download has every re
 
 def render_messages() -> None:
     for kind, message in st.session_state.pop(session.MESSAGES, []):
-        getattr(st, kind)(sidebar.escape_markdown(message))
+        getattr(st, kind)(format.escape_markdown(message))
 
 
 def render_check(check: uploads.UploadCheck, expanded: bool) -> None:
@@ -48,14 +48,14 @@ def render_check(check: uploads.UploadCheck, expanded: bool) -> None:
         )
     else:
         icon, verdict = ":material/error:", "cannot be stored as it is"
-    label = f"{sidebar.escape_markdown(check.name)}: {verdict}"
+    label = f"{format.escape_markdown(check.name)}: {verdict}"
     with st.expander(label, icon=icon, expanded=expanded or not check.ok):
         words = SHAPE_WORDS.get(check.shape)
         shape = words.description if words else "not recognised"
         st.markdown(f"**Read as:** {shape}")
         detail = getattr(check.staged, "detail", None)
         if detail:
-            st.caption(sidebar.escape_markdown(detail))
+            st.caption(format.escape_markdown(detail))
         if check.staged is not None:
             st.caption(f"{format.count(check.rows)} rows, {format.count(check.valid_rows)} valid.")
         if len(check.preview):
@@ -72,7 +72,7 @@ def render_check(check: uploads.UploadCheck, expanded: bool) -> None:
             rejected = check.rejected.head(PROBLEMS_SHOWN)
             height = "auto" if len(rejected) <= ROWS_SHOWN_WHOLE else REJECTED_HEIGHT
             st.dataframe(rejected, hide_index=True, height=height)
-            format.download_buttons(
+            widgets.download_buttons(
                 check.rejected,
                 format.file_stem("rejected-rows", check.name),
                 key=f"rejected_{check.path}",
@@ -168,7 +168,7 @@ def render_history(chosen: Selection) -> None:
         key="history_table",
         placeholder=format.MISSING,
     )
-    format.download_buttons(
+    widgets.download_buttons(
         batches[HISTORY_COLUMNS], "iif-upload-history", key="history_download", label="history"
     )
     undoable = batches[~batches["undone"]]

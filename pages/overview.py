@@ -4,7 +4,7 @@ import streamlit as st
 
 from iif_core import report
 from iif_core.vocabulary import STATUS_SYMBOLS, STATUS_WORDS, STATUSES_WITH_DATA
-from ui import charts, format, reads, sidebar
+from ui import charts, format, reads, sidebar, widgets
 
 CARDS_PER_ROW = 2
 TABLE_COLUMNS = [
@@ -137,7 +137,7 @@ def render_card_projection(projected: dict, pays: bool, period) -> None:
 def render_card(frame, pays: bool, level: str, projected: dict, missing: str | None, period):
     card = frame.iloc[0].to_dict()
     with st.container(border=True):
-        st.markdown(f"**{card['indicator_code']}** · {sidebar.escape_markdown(card['name'])}")
+        st.markdown(f"**{card['indicator_code']}** · {format.escape_markdown(card['name'])}")
         badges = st.container(horizontal=True)
         badges.badge(
             card["status_label"],
@@ -146,7 +146,7 @@ def render_card(frame, pays: bool, level: str, projected: dict, missing: str | N
         )
         if card.get("pcn_status_text"):
             badges.badge(card["pcn_status_text"], color="gray", help=AREA_STATUS_HELP)
-        format.show_chart(charts.threshold_bar_chart(frame))
+        widgets.show_chart(charts.threshold_bar_chart(frame))
         unit = card["unit"]
         if card["status"] == "no_data":
             st.caption(
@@ -181,7 +181,7 @@ def render_card(frame, pays: bool, level: str, projected: dict, missing: str | N
         )
         if missing:
             st.markdown(
-                f":orange-badge[:material/warning: Incomplete] {sidebar.escape_markdown(missing)}"
+                f":orange-badge[:material/warning: Incomplete] {format.escape_markdown(missing)}"
             )
 
 
@@ -222,8 +222,8 @@ for start in range(0, len(view.cards), CARDS_PER_ROW):
                 )  # fmt: skip
 
 with st.expander("All indicators as a table"):
-    format.show_table(view.cards, TABLE_COLUMNS, key="overview_table")
-    format.download_buttons(
+    widgets.show_table(view.cards, TABLE_COLUMNS, key="overview_table")
+    widgets.download_buttons(
         view.cards[TABLE_COLUMNS],
         format.file_stem("iif-overview", chosen.org_code, chosen.period),
         key="overview_download",
@@ -238,8 +238,8 @@ with st.expander(f"Data completeness by practice: {report.completeness_summary(c
         "months it missed, and its latest period end. A practice that missed a month is left "
         "out of its PCN's figures for that month, which are then lower than the truth."
     )
-    format.show_table(completeness, COMPLETENESS_COLUMNS, key="completeness_table")
-    format.download_buttons(
+    widgets.show_table(completeness, COMPLETENESS_COLUMNS, key="completeness_table")
+    widgets.download_buttons(
         completeness[COMPLETENESS_COLUMNS],
         format.file_stem("iif-completeness", chosen.org_code, chosen.period),
         key="completeness_download",

@@ -4,7 +4,7 @@ import streamlit as st
 
 from iif_core import report
 from iif_core.problems import InputError
-from ui import charts, format, reads, run_end, sidebar
+from ui import charts, format, reads, run_end, sidebar, widgets
 
 LIST_COLUMNS = [
     "practice_name", "practice_code", "indicator_code", "patient_id", "age", "age_band", "sex",
@@ -106,7 +106,7 @@ in_scope = patients[patients["practice_code"].isin(scope)]
 if in_scope.empty:
     st.info(
         f"No patient-level list is stored for the practices of "
-        f"{sidebar.escape_markdown(chosen.org_label)}. Choose another organisation, or upload "
+        f"{format.escape_markdown(chosen.org_label)}. Choose another organisation, or upload "
         "their lists on the Data page."
     )
     run_end.stop()
@@ -133,13 +133,13 @@ if worklist.empty:
 st.subheader("Per practice")
 left, right = st.columns([3, 2])
 with left:
-    format.show_chart(charts.worklist_counts_chart(counts))
+    widgets.show_chart(charts.worklist_counts_chart(counts))
 with right:
-    format.show_table(counts, COUNT_COLUMNS, key="patients_counts")
+    widgets.show_table(counts, COUNT_COLUMNS, key="patients_counts")
 
 st.subheader("The recall list")
-format.show_table(worklist, LIST_COLUMNS, key="patients_table", height=LIST_HEIGHT)
-format.download_buttons(
+widgets.show_table(worklist, LIST_COLUMNS, key="patients_table", height=LIST_HEIGHT)
+widgets.download_buttons(
     worklist[LIST_COLUMNS],
     format.file_stem("iif-recall", filters["indicator_code"], chosen.org_code, period),
     key="patients_download",
@@ -159,5 +159,5 @@ else:
         "Share of the eligible patients who achieved, by IMD quintile of where they live "
         "(1 = most deprived): a lower bar means more of the work is there."
     )
-    format.show_chart(charts.inequality_chart(gaps))
-    format.show_table(gaps, EQUALITY_COLUMNS, key="patients_equality")
+    widgets.show_chart(charts.inequality_chart(gaps))
+    widgets.show_table(gaps, EQUALITY_COLUMNS, key="patients_equality")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from iif_core import report
 from iif_core.vocabulary import AREA_LEVELS
-from ui import charts, format, reads, run_end, sidebar
+from ui import charts, format, reads, run_end, sidebar, widgets
 from ui.session import Selection
 
 TABLE_COLUMNS = [
@@ -35,8 +35,8 @@ def render_practice(chosen: Selection) -> None:
         chosen.scored, chosen.scheme, chosen.level, chosen.org_code, chosen.period
     )
     st.subheader("Patients this practice needs for each threshold")
-    format.show_table(cards, PRACTICE_COLUMNS, key="payment_practice_table")
-    format.download_buttons(
+    widgets.show_table(cards, PRACTICE_COLUMNS, key="payment_practice_table")
+    widgets.download_buttons(
         cards[PRACTICE_COLUMNS],
         format.file_stem("iif-patients-needed", chosen.org_code, chosen.period),
         key="payment_practice_download",
@@ -69,10 +69,10 @@ def render_projection(projection, level: str, stem: str) -> None:
         "95% band, and the patients a month needed from now on to end the year at the upper "
         "threshold."
     )
-    format.show_table(
+    widgets.show_table(
         projection, PROJECTION_COLUMNS, key="projection_table", labels=PROJECTION_LABELS
     )
-    format.download_buttons(
+    widgets.download_buttons(
         projection,
         stem,
         key="projection_download",
@@ -108,7 +108,7 @@ def render_explanations(ranking) -> None:
     for row in ranking.itertuples():
         st.markdown(
             f"**{row.rank}. {row.indicator_code}** ({row.status_label}): "
-            f"{sidebar.escape_markdown(row.explanation)}"
+            f"{format.escape_markdown(row.explanation)}"
         )
     st.caption(
         "The lower threshold is a cliff: at or below it an indicator earns nothing, however close "
@@ -137,14 +137,14 @@ for note in report.incomplete_notes(
     chosen.scored, chosen.orgs, chosen.pcns, chosen.level, chosen.org_code, chosen.period,
     list(chosen.scheme.indicators),
 ):  # fmt: skip
-    st.warning(sidebar.escape_markdown(note), icon=":material/warning:")
+    st.warning(format.escape_markdown(note), icon=":material/warning:")
 if report.is_unadjusted(chosen.scheme):
     st.warning(sidebar.UNADJUSTED_HELP, icon=":material/warning:")
 st.subheader("Indicators ranked by the £ their remaining work is worth")
-format.show_chart(charts.payment_chart(ranking))
+widgets.show_chart(charts.payment_chart(ranking))
 columns = TABLE_COLUMNS if chosen.level == "pcn" else TABLE_COLUMNS[:-1]  # no marginal £
-format.show_table(ranking, columns, key="payment_table")
-format.download_buttons(
+widgets.show_table(ranking, columns, key="payment_table")
+widgets.download_buttons(
     ranking[[*TABLE_COLUMNS, "name", "explanation"]],
     format.file_stem("iif-payment", chosen.org_code, chosen.period),
     key="payment_download",
@@ -174,8 +174,8 @@ else:
             "the network's £ per patient for that indicator (the IIF pays the network on its "
             "pooled figure)."
         )
-    format.show_table(work, WORK_COLUMNS, key="work_table")
-    format.download_buttons(
+    widgets.show_table(work, WORK_COLUMNS, key="work_table")
+    widgets.download_buttons(
         work,
         format.file_stem("iif-work-ranking", chosen.org_code, chosen.period),
         key="work_download",

@@ -102,10 +102,10 @@ def render_indicators(scheme) -> None:
     )
     with st.expander("Each indicator's description and source"):
         for code, indicator in scheme.indicators.items():
-            st.markdown(f"**{code}: {sidebar.escape_markdown(indicator.name)}**")
+            st.markdown(f"**{code}: {format.escape_markdown(indicator.name)}**")
             if indicator.description:
                 st.text(indicator.description)
-            st.caption(f"Source: {sidebar.escape_markdown(indicator.source or 'not given')}")
+            st.caption(f"Source: {format.escape_markdown(indicator.source or 'not given')}")
 
 
 def render_editor(scheme, chosen: Selection) -> None:
@@ -166,7 +166,7 @@ def render_editor(scheme, chosen: Selection) -> None:
             )
         except InputError as error:
             st.error("Nothing was saved. Please fix:\n\n" + "\n".join(
-                f"- {sidebar.escape_markdown(p)}" for p in error.problems
+                f"- {format.escape_markdown(p)}" for p in error.problems
             ))  # fmt: skip
             return
         if changed == scheme:

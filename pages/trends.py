@@ -5,7 +5,7 @@ import streamlit as st
 
 from iif_core import report
 from iif_core.schemes import previous_scheme_year
-from ui import charts, format, reads, run_end, sidebar
+from ui import charts, format, reads, run_end, sidebar, widgets
 
 TABLE_COLUMNS = [
     "series", "kind", "period_end", "achievement", "numerator", "denominator", "status_label",
@@ -125,7 +125,7 @@ def render_spc(view: report.Spc) -> None:
         letter, words = report.ASSURANCE_ICONS[view.assurance]
         colour, icon = ASSURANCE_BADGES[view.assurance]
         badges.badge(f"Assurance ({letter}): {words}", color=colour, icon=icon)
-    format.show_chart(
+    widgets.show_chart(
         charts.spc_chart(view.table, view.pace_needed),
         alt="Monthly activity with its mean and process limits",
     )
@@ -153,7 +153,7 @@ def render_left_out(view: report.Spc) -> None:
     for row in view.left_out.itertuples():
         st.caption(
             f"{format.day(row.period_end)} is left out of the activity chart, as its figures "
-            f"are incomplete. {sidebar.escape_markdown(row.who)}"
+            f"are incomplete. {format.escape_markdown(row.who)}"
         )
 
 
@@ -171,7 +171,7 @@ series = report.trend(
 months = report.trend_months(series)
 if not months["months"]:
     st.info(
-        f"No monthly figures for {code} for {sidebar.escape_markdown(chosen.org_label)} yet. "
+        f"No monthly figures for {code} for {format.escape_markdown(chosen.org_label)} yet. "
         "Each extract you upload adds a month; the line appears from the first one."
     )
     run_end.stop()
@@ -188,8 +188,8 @@ missing = report.missing_text(
     chosen.level,
 )
 if missing:
-    st.warning(sidebar.escape_markdown(missing), icon=":material/warning:")
-format.show_chart(
+    st.warning(format.escape_markdown(missing), icon=":material/warning:")
+widgets.show_chart(
     charts.trend_chart(
         series, float(indicator.lower_threshold), float(indicator.upper_threshold), indicator.unit,
         report.projection_path(row),
@@ -197,7 +197,7 @@ format.show_chart(
     alt=f"Monthly achievement of {code} with its projection to the year end",
 )  # fmt: skip
 notes = [
-    f"Thick line: {sidebar.escape_markdown(chosen.org_label)}; thin lines: "
+    f"Thick line: {format.escape_markdown(chosen.org_label)}; thin lines: "
     f"{MEMBER_WORDS[chosen.level]}; dashed lines: the lower (LT) and upper (UT) thresholds.",
     "Extracts are cumulative from 1 April, so the line usually climbs through the year; what "
     "counts is the position at 31 March.",
@@ -223,8 +223,8 @@ render_spc(
 )  # fmt: skip
 
 with st.expander("The figures as a table"):
-    format.show_table(series, TABLE_COLUMNS, key="trend_table")
-    format.download_buttons(
+    widgets.show_table(series, TABLE_COLUMNS, key="trend_table")
+    widgets.download_buttons(
         series[TABLE_COLUMNS],
         format.file_stem("iif-trend", chosen.org_code, code, chosen.year),
         key="trend_download",

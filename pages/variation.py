@@ -3,7 +3,7 @@
 import streamlit as st
 
 from iif_core import report
-from ui import charts, format, reads, run_end, sidebar
+from ui import charts, format, reads, run_end, sidebar, widgets
 
 TABLE_COLUMNS = [
     "org_name", "status_label", "achievement", "numerator", "denominator", "patients_to_upper",
@@ -25,19 +25,19 @@ def render_funnel(funnel: report.Funnel, member_words: str, stem: str) -> None:
         return
     words = report.funnel_explanation(funnel)
     st.markdown(words["reading"])
-    format.show_chart(
+    widgets.show_chart(
         charts.funnel_chart(funnel.points, funnel.curve, funnel.comparator_name, funnel.unit),
         alt=f"Funnel plot of the {member_words}' achievement against their denominators",
     )
-    st.markdown(sidebar.escape_markdown(words["finding"]))
+    st.markdown(format.escape_markdown(words["finding"]))
     if words["small"]:
         st.caption(words["small"])
     st.caption(words["method"])
     flagged = funnel.flagged
     if not flagged.empty:
         st.markdown(f"**{member_words[0].upper()}{member_words[1:]} outside the limits**")
-        format.show_table(flagged, FLAGGED_COLUMNS, key="funnel_table")
-    format.download_buttons(
+        widgets.show_table(flagged, FLAGGED_COLUMNS, key="funnel_table")
+    widgets.download_buttons(
         funnel.points[FUNNEL_DOWNLOAD],
         stem,
         key="funnel_download",
@@ -50,11 +50,11 @@ def render_summary(view: report.Variation, indicator, member_words: str) -> None
     unit = indicator.unit
     name = parent.get("org_name") or parent.get("org_code")
     if parent.get("achievement") is None or parent.get("status") in (None, "no_data"):
-        st.caption(f"{sidebar.escape_markdown(name)}: no data for this indicator and period.")
+        st.caption(f"{format.escape_markdown(name)}: no data for this indicator and period.")
         return
     gap = parent.get("patients_to_upper")
     st.markdown(
-        f"**{sidebar.escape_markdown(name)}**: {format.achievement(parent['achievement'], unit)} "
+        f"**{format.escape_markdown(name)}**: {format.achievement(parent['achievement'], unit)} "
         f"({parent['status_label']}) · upper threshold "
         f"{format.threshold(indicator.upper_threshold, unit)} · "
         f"{format.plural(gap, 'patient')} to reach it."
@@ -97,12 +97,12 @@ missing = report.missing_text(
     view.parent.get("level"),
 )  # fmt: skip
 if missing:
-    st.warning(sidebar.escape_markdown(missing), icon=":material/warning:")
+    st.warning(format.escape_markdown(missing), icon=":material/warning:")
 with_data = view.members.dropna(subset=["achievement"])
 if with_data.empty:
     st.info(f"None of the {member_words} has data for {code} in this period.")
 else:
-    format.show_chart(
+    widgets.show_chart(
         charts.variation_chart(
             view.members,
             float(indicator.lower_threshold),
@@ -129,8 +129,8 @@ render_funnel(
 st.subheader("Ranking")
 # For PCNs the gap in patients is their own patients to UT, already a column.
 columns = [c for c in TABLE_COLUMNS if view.member_level == "practice" or c != "gap_contribution"]
-format.show_table(view.members, columns, key="variation_table")
-format.download_buttons(
+widgets.show_table(view.members, columns, key="variation_table")
+widgets.download_buttons(
     view.members[TABLE_COLUMNS],
     format.file_stem("iif-variation", view.parent.get("org_code"), code, chosen.period),
     key="variation_download",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
-from functools import partial
 
 import pandas as pd
 
@@ -156,163 +155,17 @@ def file_stem(*parts) -> str:
     return "-".join(w for w in words if w) or "iif"
 
 
-# --- Tables and download buttons (the only drawing in this module) ----------------------------
-
-# Column names of the core's frames as people read them, and how each is shown.
-COLUMNS = {
-    "rank": ("Rank", "%d"),
-    "org_code": ("Code", None),
-    "org_name": ("Name", None),
-    "practice_code": ("Practice code", None),
-    "practice_name": ("Practice", None),
-    "indicator_code": ("Indicator", None),
-    "name": ("Indicator name", None),
-    "status_label": ("Status", None),
-    "achievement": ("Achievement", "%.1f"),
-    "lower_threshold": ("LT", "%g"),
-    "upper_threshold": ("UT", "%g"),
-    "numerator": ("Numerator", "%,d"),
-    "denominator": ("Denominator", "%,d"),
-    "pca_count": ("PCAs", "%,d"),
-    "points_available": ("Points available", "%,.2f"),
-    "points_achieved": ("Points earned", "%,.2f"),
-    "payment_available": ("£ available", "£%,.2f"),
-    "payment_achieved": ("£ earned", "£%,.2f"),
-    "payment_outstanding": ("£ outstanding", "£%,.2f"),
-    "patients_to_lower": ("Patients to LT", "%,d"),
-    "patients_to_upper": ("Patients to UT", "%,d"),
-    "value_per_patient": ("£ per patient to UT", "£%,.2f"),
-    "marginal_value": ("£ per extra patient", "£%,.2f"),
-    "gap_contribution": ("Gap (patients)", "%+.1f"),
-    "gap_share": ("Share of gap", "%.0f%%"),
-    "list_size": ("List size", "%,d"),
-    "practices_with_data": ("Practices with data", "%d"),
-    "member_practices": ("Member practices", "%d"),
-    "completeness": ("Completeness", "%.0f%%"),
-    "patients_to_do": ("Patients still to do", "%,d"),
-    "patient_id": ("Patient", None),
-    "age": ("Age", "%d"),
-    "age_band": ("Age band", None),
-    "sex": ("Sex", None),
-    "ethnicity": ("Ethnicity", None),
-    "imd_quintile": ("IMD quintile", "%d"),
-    "explanation": ("What it means", None),
-    "work_value": ("£ the work is worth", "£%,.2f"),
-    "series": ("Line", None),
-    "kind": ("Kind", None),
-    "eligible": ("Eligible patients", "%,d"),
-    "achieved": ("Achieved", "%,d"),
-    "to_do": ("Still to do", "%,d"),
-    # funnel plots
-    "flag": ("Where it sits", None),
-    "interval_low": ("Own 95% CI: low", "%.1f"),
-    "interval_high": ("Own 95% CI: high", "%.1f"),
-    "lower_95": ("95% limit: low", "%.1f"),
-    "upper_95": ("95% limit: high", "%.1f"),
-    "lower_99.8": ("Lower 99.8% limit", "%.1f"),
-    "upper_99.8": ("Upper 99.8% limit", "%.1f"),
-    # year-end projections
-    "method_label": ("Method", None),
-    "achievement_low": ("Band: low", "%.1f"),
-    "achievement_high": ("Band: high", "%.1f"),
-    "points": ("Points projected", "%,.2f"),
-    "payment": ("£ projected", "£%,.0f"),
-    "payment_low": ("£ projected: low", "£%,.0f"),
-    "payment_high": ("£ projected: high", "£%,.0f"),
-    "payment_now": ("£ earned so far", "£%,.2f"),
-    "pace_needed": ("Needed a month to end at UT", "%,.1f"),
-    "pace_so_far": ("A month so far", "%,.1f"),
-    "months_left": ("Months left", "%d"),
-    # completeness
-    "pcn_name": ("PCN", None),
-    "periods_sent": ("Months sent", "%d"),
-    "periods_missing": ("Months missed", "%d"),
-    "missing_period_ends": ("Months missed (period ends)", None),
-    "months_behind": ("Months behind", "%d"),
-    "data_note": ("Data", None),
-}
-DATE_COLUMNS = (
-    "period_end", "last_activity_date", "shown_at", "from_period", "year_end",
-    "latest_period_end",
-)  # fmt: skip
-PERCENT_SCALED = ("gap_share", "completeness")  # fractions shown as percentages
+# --- Text from files shown in Markdown -------------------------------------------------------
 
 
-def table_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The columns to show, with fractions scaled to percentages for display."""
-    shown = frame[[c for c in columns if c in frame.columns]].copy()
-    for column in PERCENT_SCALED:
-        if column in shown:
-            shown[column] = pd.to_numeric(shown[column], errors="coerce") * 100
-    return shown
+def escape_markdown_keeping_bold(text: str) -> str:
+    """Like escape_markdown, but a text wrapped in ** stays bold."""
+    if text.startswith("**") and text.endswith("**"):
+        return "**" + escape_markdown(text[2:-2]) + "**"
+    return escape_markdown(text)
 
 
-def table_config(columns, labels: dict | None = None) -> dict:
-    """st.dataframe column_config for the columns of a core frame: labels and number formats;
-    `labels` renames columns for one table ('achievement' is 'Projected' in a projection)."""
-    import streamlit as st
-
-    config = {}
-    for column in columns:
-        label, number_format = COLUMNS.get(column, (column.replace("_", " ").capitalize(), None))
-        label = (labels or {}).get(column, label)
-        if column in DATE_COLUMNS:
-            config[column] = st.column_config.DateColumn(label, format="D MMM YYYY")
-        elif number_format:
-            config[column] = st.column_config.NumberColumn(label, format=number_format)
-        else:
-            config[column] = st.column_config.TextColumn(label)
-    return config
-
-
-def show_table(
-    frame: pd.DataFrame, columns: list[str], key: str, height="auto", labels: dict | None = None
-) -> None:
-    """A sortable table of the given columns, labelled and formatted for people."""
-    import streamlit as st
-
-    shown = table_frame(frame, columns)
-    st.dataframe(
-        shown,
-        hide_index=True,
-        column_config=table_config(shown.columns, labels),
-        key=key,
-        height=height,
-        placeholder=MISSING,
-    )
-
-
-def show_chart(chart, alt: str | None = None) -> None:
-    """An Altair chart across the page, tall enough for its plot and axis; `alt` describes it
-    for a screen reader."""
-    import streamlit as st
-
-    from ui.charts import display_height
-
-    st.altair_chart(chart, width="stretch", height=display_height(chart), alt=alt)
-
-
-def download_buttons(frame: pd.DataFrame, stem: str, key: str, label: str = "table") -> None:
-    """CSV and Excel downloads of a table, formula-safe, side by side; the files are made only
-    when a button is pressed."""
-    import streamlit as st
-
-    row = st.container(horizontal=True)
-    row.download_button(
-        f"Download {label} (CSV)",
-        data=partial(csv_bytes, frame),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-    row.download_button(
-        f"Download {label} (Excel)",
-        data=partial(excel_bytes, frame),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+def escape_markdown(text) -> str:
+    """Names from uploaded files may hold Markdown or HTML characters; show them as written."""
+    special = "\\`*_[]<>#|~$"
+    return "".join("\\" + c if c in special else c for c in str(text))

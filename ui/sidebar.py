@@ -198,7 +198,9 @@ def _render_status(sidebar, chosen: Selection, path: str, version: tuple) -> Non
         sidebar.caption(f"**As at** {format.long_day(chosen.period)}")
         completeness = report.scheme_completeness_text(totals, chosen.level)
         sidebar.caption(f"**Completeness:** {completeness}")
-    sidebar.caption(f"**Organisations:** {escape_markdown(reads.orgs_source(path, version))}")
+    sidebar.caption(
+        f"**Organisations:** {format.escape_markdown(reads.orgs_source(path, version))}"
+    )
 
 
 def page_header(
@@ -228,7 +230,7 @@ def page_header(
         f"{chosen.year} scheme",
         f"as at {format.long_day(chosen.period)}",
     ]
-    st.markdown(" · ".join(_escape(p) for p in parts))
+    st.markdown(" · ".join(format.escape_markdown_keeping_bold(p) for p in parts))
     labels = []
     if chosen.scheme is not None and report.unconfirmed_values(chosen.scheme):
         labels.append(("Unconfirmed values", "orange", UNCONFIRMED_HELP))
@@ -276,16 +278,3 @@ def no_data_message(chosen: Selection) -> None:
         icon=":material/upload_file:",
     )
     st.page_link(NO_DATA_PAGE, label="Go to the Data page", icon=":material/upload_file:")
-
-
-def _escape(text: str) -> str:
-    """Text from a file shown in Markdown: its Markdown characters made literal."""
-    if text.startswith("**") and text.endswith("**"):
-        return "**" + escape_markdown(text[2:-2]) + "**"
-    return escape_markdown(text)
-
-
-def escape_markdown(text) -> str:
-    """Names from uploaded files may hold Markdown or HTML characters; show them as written."""
-    special = "\\`*_[]<>#|~$"
-    return "".join("\\" + c if c in special else c for c in str(text))
