@@ -88,6 +88,13 @@ def scheme_years(path: str, version: tuple) -> list[str]:
     return sorted(set(bundled_scheme_years()) | set(years_with_data(path, version)), reverse=True)
 
 
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
+def period_completeness(path: str, year: str, version: tuple, level: str, org_code: str):
+    """Per period end, how many of the organisation's member practices sent figures."""
+    members = report.practices_in(orgs(path, version), pcns(path, version), level, org_code)
+    return report.period_completeness(scored(path, year, version), members)
+
+
 # --- Signal or noise: projections, funnels, completeness ---------------------------------------
 
 

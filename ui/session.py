@@ -44,6 +44,7 @@ class Selection:
     demo: bool = False
     problem: str | None = None  # why the figures could not be read, in words
     periods: list[date] = field(default_factory=list)
+    partial: str | None = None  # when not every member practice sent the period: it says so
 
     @property
     def has_data(self) -> bool:

@@ -23,6 +23,11 @@ UNCONFIRMED_HELP = (
     "Some values of this scheme are not confirmed by a published NHS England source (see the "
     "Scheme page for each value's source). Figures that use them may change."
 )
+PARTIAL_HELP = (
+    "Not every member practice has sent figures for this period end yet: the network's figures "
+    "count only the practices that have. The period end chosen at first is the latest one with "
+    "every practice's figures."
+)
 
 
 PAGE_CONFIG = {
@@ -114,10 +119,14 @@ def render() -> Selection:
         st.session_state[session.LAST_ORG] = (level, org_code)
 
     periods = report.period_choices(scored)
-    period = None
+    period = note = None
     if periods:
-        latest = report.default_period(scored, level, org_code)
-        # Someone who kept the default (the latest period with data) follows it to a new month.
+        completeness = pd.DataFrame()
+        if org_code is not None and level != "practice":
+            completeness = reads.period_completeness(path, year, version, level, org_code)
+        latest = report.default_period(scored, level, org_code, completeness)
+        note = report.period_note(completeness, latest)
+        # Someone who kept the default follows it to a new month (once every practice sent it).
         if st.session_state.get(session.PERIOD) == st.session_state.get(session.PERIOD_DEFAULT):
             st.session_state[session.PERIOD] = latest
         st.session_state[session.PERIOD_DEFAULT] = latest
@@ -126,12 +135,22 @@ def render() -> Selection:
             "Period end",
             periods,
             key=session.PERIOD,
-            format_func=format.day,
-            help="The achievement date of the extract (cumulative from 1 April). The latest "
-            "period with data is chosen at first.",
+            format_func=lambda p: _period_label(p, note),
+            help="The achievement date of the extract (cumulative from 1 April). For a PCN, "
+            "place or ICB, the latest period end for which every member practice has sent "
+            "figures is chosen at first; a newer one is marked partial. For a practice, its "
+            "latest period end.",
         )
+        if note is not None:
+            sidebar.caption(note.default)
 
     batch_table = reads.batches(path, version) if problem is None else pd.DataFrame()
+    partial = None
+    if note is not None and period in note.partial:
+        partial = (
+            f"**Partial period.** Only {note.partial[period]} have sent figures for "
+            f"{format.long_day(period)}, so these figures count only those practices."
+        )
     chosen = Selection(
         path=path,
         version=version,
@@ -147,10 +166,18 @@ def render() -> Selection:
         demo=demo.demo_in_use(batch_table),
         problem=problem,
         periods=periods,
+        partial=partial,
     )
     st.session_state[session.SELECTION] = chosen
     _render_status(sidebar, chosen, path, version)
     return chosen
+
+
+def _period_label(period, note) -> str:
+    """'30 Nov 2026', or '30 Nov 2026 · partial (1 of 5 practices)' for a network."""
+    if note is not None and period in note.partial:
+        return f"{format.day(period)} · partial ({note.partial[period]})"
+    return format.day(period)
 
 
 def _default_year(years: list[str], with_data: list[str]) -> str:
@@ -232,6 +259,8 @@ def page_header(
     ]
     st.markdown(" · ".join(format.escape_markdown_keeping_bold(p) for p in parts))
     labels = []
+    if chosen.partial:
+        labels.append(("Partial period", "red", PARTIAL_HELP))
     if chosen.scheme is not None and report.unconfirmed_values(chosen.scheme):
         labels.append(("Unconfirmed values", "orange", UNCONFIRMED_HELP))
     if money and chosen.scheme is not None and chosen.level != "practice":
@@ -241,6 +270,8 @@ def page_header(
         row = st.container(horizontal=True)
         for label, colour, help_text in labels:
             row.badge(label, color=colour, help=help_text)
+    if chosen.partial:
+        st.warning(chosen.partial, icon=":material/hourglass_top:")
 
 
 def indicator_picker(scheme, codes: list[str] | None = None) -> str:

@@ -25,11 +25,14 @@ from iif_core.report.levels import (  # noqa: F401
 )
 from iif_core.report.organisations import (  # noqa: F401
     OrgContext,
+    PeriodNote,
     default_period,
     org_choices,
     org_context,
     pcn_membership,
     period_choices,
+    period_completeness,
+    period_note,
 )
 from iif_core.report.overview_cards import (  # noqa: F401
     Overview,

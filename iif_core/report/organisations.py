@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from iif_core.orgs import load_orgs_frame
-from iif_core.report.common import _rows
+from iif_core.report.common import _day, _rows
 from iif_core.score import SQL_DIR
 
 # Organisation columns of the tidy organisation table, per level.
@@ -71,13 +71,84 @@ def period_choices(scored: pd.DataFrame) -> list[date]:
     return [p.date() for p in sorted(pd.to_datetime(periods), reverse=True)]
 
 
+def period_completeness(scored: pd.DataFrame, members: list[str]) -> pd.DataFrame:
+    """Per period end scored, latest first: how many of the member practices sent figures for
+    it (for any indicator), out of how many, and whether every one did (`complete`)."""
+    columns = ["period_end", "practices_with_data", "member_practices", "complete"]
+    periods = period_choices(scored)
+    if not periods:
+        return pd.DataFrame(columns=columns)
+    practice_rows = scored[(scored["level"] == "practice") & scored["org_code"].isin(members)]
+    sent = practice_rows[practice_rows["practices_with_data"].fillna(0) > 0]
+    senders = sent.groupby(pd.to_datetime(sent["period_end"]).dt.date)["org_code"].nunique()
+    table = pd.DataFrame({"period_end": periods})
+    table["practices_with_data"] = table["period_end"].map(senders).fillna(0).astype(int)
+    table["member_practices"] = len(set(members))
+    table["complete"] = (table["member_practices"] > 0) & (
+        table["practices_with_data"] == table["member_practices"]
+    )
+    return table[columns]
+
+
+@dataclass(frozen=True)
+class PeriodNote:
+    """What the sidebar says of the period ends of a PCN, place or ICB (decisions.md D22)."""
+
+    default: str  # why the default was chosen, in words
+    partial: dict  # period end -> "1 of 5 practices": the periods not every member practice sent
+
+
+def period_note(completeness: pd.DataFrame, default: date | None) -> PeriodNote | None:
+    """The words for the period choice of a network, from `period_completeness`; None for a
+    practice (no members to wait for) or when nothing is scored."""
+    if completeness is None or completeness.empty or default is None:
+        return None
+    members = int(completeness["member_practices"].iloc[0])
+    partial = {
+        row.period_end: f"{row.practices_with_data} of {members} practices"
+        for row in completeness.itertuples()
+        if not row.complete
+    }
+    everyone = "both member practices" if members == 2 else f"all {members} member practices"
+    if members == 1:
+        everyone = "its one member practice"
+    if default not in partial:
+        text = f"{_day(default)} is the latest period end with figures from {everyone}."
+    else:
+        text = (
+            f"No period end has figures from {everyone}; {_day(default)} has the most "
+            f"({partial[default]})."
+        )
+    newer = [p for p in partial if p > default]
+    if newer:
+        latest = max(newer)
+        text += (
+            f" {_day(latest)} is partial ({partial[latest]} so far): choose it to see the "
+            "figures of the practices that have sent it."
+        )
+    return PeriodNote(text, partial)
+
+
 def default_period(
-    scored: pd.DataFrame, level: str | None = None, org_code: str | None = None
+    scored: pd.DataFrame,
+    level: str | None = None,
+    org_code: str | None = None,
+    completeness: pd.DataFrame | None = None,
 ) -> date | None:
-    """The latest period end with data (iif-rules.md section 9): for the organisation when one
-    is given and it has any, else for anyone."""
+    """The period end shown first (decisions.md D22). A practice, or anyone when no organisation
+    is given: the latest period end with data, its own when it has any. A PCN, place or ICB with
+    its `period_completeness`: the latest period end for which every member practice sent
+    figures; when none is complete, the one with the most practices (the latest of a tie)."""
     if scored is None or scored.empty:
         return None
+    table = completeness
+    if level not in (None, "practice") and table is not None and not table.empty:
+        complete = table[table["complete"]]
+        if not complete.empty:
+            return complete["period_end"].max()
+        if table["practices_with_data"].max() > 0:
+            best = table[table["practices_with_data"] == table["practices_with_data"].max()]
+            return best["period_end"].max()
     if level is not None and org_code is not None:
         own = _rows(scored, level, org_code)
         if (own["practices_with_data"].fillna(0) > 0).any():

@@ -140,8 +140,11 @@ def click_level(page, level_label: str) -> None:
 
 
 def choose_in_selectbox(page, position: int, words: str) -> None:
-    """Type into the sidebar's selectbox at `position` and pick the first option offered."""
+    """Type into the sidebar's selectbox at `position` and pick the first option offered (a box
+    that shows it already is left alone: choosing the same again makes no run to wait for)."""
     box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').nth(position)
+    if words in box.locator("input").input_value():
+        return
     box.click()
     page.keyboard.type(words)
     page.get_by_role("option").filter(has_text=words).first.wait_for(timeout=RUN_SECONDS * 1000)

@@ -234,14 +234,23 @@ def test_an_upload_reaches_the_store(demo_db):
         "november.csv", "Test Manager", 2,
     )  # fmt: skip
     assert any("Stored november.csv" in plain(s.value) for s in at.success)
-    # The new month is in use at once: the sidebar offers it, and for the uploader's network it
-    # is the period chosen (the latest with data), while another network stays on October.
+    # The new month is in use at once: the sidebar offers it, marked partial, and no network
+    # moves to it while some of its practices have not sent it (decisions.md D22).
     at.switch_page("pages/overview.py").run()
-    assert at.selectbox(key="period_end").options[0] == "30 Nov 2026"
+    assert at.selectbox(key="period_end").options[0] == "30 Nov 2026 · partial (0 of 5 practices)"
     assert at.selectbox(key="period_end").value.isoformat() == "2026-10-31"
     at.selectbox(key="org_pcn").set_value("U22888").run()  # Hartmouth Central: X10010, X11772
-    assert at.selectbox(key="period_end").value.isoformat() == "2026-11-30"
+    assert at.selectbox(key="period_end").options[0] == "30 Nov 2026 · partial (2 of 6 practices)"
+    assert at.selectbox(key="period_end").value.isoformat() == "2026-10-31"
+    assert "Partial period" not in texts(at)
+    at.selectbox(key="period_end").set_value(date(2026, 11, 30)).run()
+    assert "Only 2 of 6 practices have sent figures for 30 November 2026" in texts(at)
     assert "2 of 6 member practices have data" in texts(at)
+    # A practice's own view goes to its own latest period end.
+    at.segmented_control(key="level").set_value("practice").run()
+    at.selectbox(key="org_practice").set_value("X10010").run()
+    assert at.selectbox(key="period_end").value.isoformat() == "2026-11-30"
+    assert "Partial period" not in texts(at)
 
 
 def test_a_bad_upload_shows_its_report_and_changes_nothing(demo_db):

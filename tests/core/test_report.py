@@ -131,6 +131,56 @@ def test_periods_latest_first_and_default_latest_with_data(scored):
     assert report.default_period(scored, "practice", "A00001") == SEPTEMBER
 
 
+# Periods at network level (decisions.md D22): North PCN's three practices all sent July,
+# two sent August, only Alder sent September. Nobody else is in these frames.
+NETWORK_EXTRACT = pd.DataFrame(
+    [
+        ("A00001", "VI-01", "2021-07-31", 500, 2300, 0),
+        ("A00002", "VI-01", "2021-07-31", 600, 3100, 0),
+        ("A00003", "XX-01", "2021-07-31", 20, 100, 0),  # another indicator counts as sent
+        ("A00001", "VI-01", "2021-08-31", 1000, 2300, 0),
+        ("A00002", "VI-01", "2021-08-31", 1300, 3100, 0),
+        ("A00001", "VI-01", "2021-09-30", 1900, 2300, 0),
+    ],
+    columns=EXTRACT.columns,
+)
+NORTH = ["A00001", "A00002", "A00003"]
+JULY = date(2021, 7, 31)
+
+
+def test_a_partial_month_never_becomes_the_networks_default():
+    scored = score(SCHEME, ORGS[ORGS["pcn_code"] == "U00001"], NETWORK_EXTRACT)
+    table = report.period_completeness(scored, NORTH)
+    assert table.to_dict("records") == [
+        {"period_end": SEPTEMBER, "practices_with_data": 1, "member_practices": 3, "complete": False},
+        {"period_end": AUGUST, "practices_with_data": 2, "member_practices": 3, "complete": False},
+        {"period_end": JULY, "practices_with_data": 3, "member_practices": 3, "complete": True},
+    ]  # fmt: skip
+    assert report.default_period(scored, "pcn", "U00001", table) == JULY
+    # A practice's own view: its own latest period end, partial or not for its network.
+    assert report.default_period(scored, "practice", "A00001") == SEPTEMBER
+    assert report.default_period(scored, "practice", "A00003") == JULY
+    note = report.period_note(table, JULY)
+    assert note.partial == {SEPTEMBER: "1 of 3 practices", AUGUST: "2 of 3 practices"}
+    assert note.default.startswith("31 Jul 2021 is the latest period end with figures from all 3")
+    assert "30 Sep 2021 is partial (1 of 3 practices so far)" in note.default
+
+
+def test_with_no_complete_month_the_default_is_the_one_with_the_most_practices():
+    without_july = NETWORK_EXTRACT[NETWORK_EXTRACT["period_end"] != "2021-07-31"]
+    scored = score(SCHEME, ORGS[ORGS["pcn_code"] == "U00001"], without_july)
+    table = report.period_completeness(scored, NORTH)
+    assert not table["complete"].any()
+    assert report.default_period(scored, "pcn", "U00001", table) == AUGUST
+    assert "No period end has figures from all 3 member practices" in (
+        report.period_note(table, AUGUST).default
+    )
+    # A tie goes to the latest: two months with one practice each.
+    tie = without_july[without_july["practice_code"] == "A00001"]
+    table = report.period_completeness(score(SCHEME, ORGS, tie), NORTH)
+    assert report.default_period(score(SCHEME, ORGS, tie), "pcn", "U00001", table) == SEPTEMBER
+
+
 # --- overview ---------------------------------------------------------------------------------
 
 
