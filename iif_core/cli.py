@@ -12,7 +12,7 @@ from pathlib import Path
 
 from iif_core.problems import InputError, Problem
 from iif_core.schemes import parse_scheme_year
-from iif_core.vocabulary import LEVELS
+from iif_core.vocabulary import LEVELS, LIST_KINDS
 
 EXIT_BAD_INPUT = 2  # the input is wrong; the message says what to fix
 EXIT_FAILED = 1  # something unexpected; the message says so
@@ -108,6 +108,15 @@ def build_parser() -> argparse.ArgumentParser:
         type=date_argument,
         help="the period end of files that do not say it, YYYY-MM-DD",
     )
+    ingest.add_argument(
+        "--list",
+        dest="list_kind",
+        choices=LIST_KINDS,
+        help="what a patient-level list holds: cohort (every eligible patient, achieved or not: "
+        "its counts replace the stored ones) or outstanding (only patients still to do: it "
+        "changes no counts). Default: what the file makes clear; a list that does not is not "
+        "stored until you say",
+    )
     ingest.set_defaults(run=run_ingest, parser=ingest)
 
     batches = commands.add_parser(
@@ -126,6 +135,17 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("--db", help=DB_HELP)
     undo.add_argument("--who", default=login_name(), help="who is undoing it (default: you)")
     undo.set_defaults(run=run_undo)
+
+    restore = commands.add_parser(
+        "restore",
+        help="put an undone batch back in use",
+        description="Restore one undone batch: what it holds is in use again, except figures "
+        "that later uploads have replaced since.",
+    )
+    restore.add_argument("batch", type=int, metavar="BATCH", help="the batch number (see batches)")
+    restore.add_argument("--db", help=DB_HELP)
+    restore.add_argument("--who", default=login_name(), help="who is restoring it (default: you)")
+    restore.set_defaults(run=run_restore)
     return parser
 
 
@@ -238,6 +258,7 @@ def run_ingest(args: argparse.Namespace) -> int:
                     accept_valid=args.accept_valid,
                     sheet=args.sheet,
                     period_end=args.period_end,
+                    list_kind=args.list_kind,
                 )
             except InputError as error:  # the file could not be read at all
                 count = len(error.problems)
@@ -331,6 +352,14 @@ def run_undo(args: argparse.Namespace) -> int:
 
     with Store(args.db, create=False) as store:
         print(store.undo(args.batch, who=args.who))
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from iif_core.store import Store
+
+    with Store(args.db, create=False) as store:
+        print(store.restore(args.batch, who=args.who))
     return 0
 
 

@@ -21,8 +21,10 @@ import pandas as pd
 from iif_core.extract import EXTRACT_TABLE_SQL, scheme_dates
 from iif_core.ingest import StagedFile, rejected_rows_frame, stage_file
 from iif_core.orgs import BUNDLED_REFERENCE_NAME, load_orgs
+from iif_core.patient_lists import ListGuess, guess_list_kind
 from iif_core.problems import StoreError
 from iif_core.schemes import (
+    YEAR_START_MONTH,
     Scheme,
     bundled_scheme_years,
     load_bundled_scheme,
@@ -31,7 +33,7 @@ from iif_core.schemes import (
     scheme_year_for_date,
 )
 from iif_core.score import load_scheme_tables, run_pipeline
-from iif_core.vocabulary import KIND_OF_SHAPE
+from iif_core.vocabulary import KIND_OF_SHAPE, LIST_KIND_WORDS, LIST_KINDS
 
 # Where the store lives unless told: relative to the current directory, like `streamlit run app.py`.
 DEFAULT_PATH = Path("data") / "iif.duckdb"
@@ -62,13 +64,14 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
             "v1_current_schemes.sql",
         ),
     ),
+    (2, ("v2_list_kinds_and_events.sql",)),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 # The store's tables and views. A temp table of the same name would hide one of them from every
 # query on that cursor (DuckDB looks in temp first), so staging must never make one: checked.
 STORE_RELATIONS = (
     "schema_version", "batches", "batch_counts", "batch_patients", "batch_orgs", "batch_schemes",
-    "current_counts", "current_patients", "current_orgs", "current_schemes",
+    "current_counts", "current_patients", "current_orgs", "current_schemes", "batch_events",
 )  # fmt: skip
 # Kinds whose valid rows may be stored without the bad ones. A partial organisation file would
 # silently drop practices from every figure, so it is stored whole or not at all.
@@ -91,6 +94,37 @@ class IngestResult:
     def accepted(self) -> bool:
         """Stored now, or already stored before."""
         return self.batch_id is not None or self.duplicate_of is not None
+
+
+@dataclass(frozen=True, eq=False)
+class UploadReview:
+    """What storing a file would do, found without storing anything."""
+
+    staged: StagedFile  # how the file was read: shape, rows, valid rows, problems, detail
+    rejected: pd.DataFrame  # the rows that would be left out, with a `reason`
+    replaced_counts: pd.DataFrame  # stored figures it would replace: stored_* beside new_*
+    replaced_lists: pd.DataFrame  # stored patient lists it would replace, patients still to do
+    list_guess: ListGuess | None  # for a patient list: what it seems to hold, and why
+
+    def replaces(self, list_kind: str | None) -> int:
+        """How many stored figures and lists storing it as `list_kind` would replace (a list of
+        patients still to do replaces lists only)."""
+        counted = self.staged.shape != "patients" or list_kind == "cohort"
+        return len(self.replaced_lists) + (len(self.replaced_counts) if counted else 0)
+
+
+@dataclass(frozen=True, eq=False)
+class BatchChange:
+    """What undoing (or restoring) a batch would change: figures and patient lists, now and
+    after, and a sentence for an organisation file or scheme."""
+
+    batch_id: int
+    kind: str
+    file_name: str
+    undone: bool  # the batch is undone now, so the change is a restore
+    counts: pd.DataFrame  # numerator_now, denominator_now, batch_now -> ..._after
+    lists: pd.DataFrame  # to_do_now, batch_now -> to_do_after, batch_after
+    sentence: str
 
 
 class Store:
@@ -143,13 +177,31 @@ class Store:
     ) -> tuple[StagedFile, pd.DataFrame]:
         """Read and check a file as `ingest` would, store nothing, and return what was found with
         the rows that would be left out (and why), in one reading of the file."""
+        review = self.review(path, display_name=display_name, sheet=sheet, period_end=period_end)
+        return review.staged, review.rejected
+
+    def review(
+        self, path, *, display_name=None, sheet=None, period_end: date | None = None
+    ) -> UploadReview:
+        """Read and check a file as `ingest` would and store nothing: the rows it would leave
+        out, the stored figures and patient lists it would replace (old beside new), and for a
+        patient list whether it seems to hold every eligible patient or only those still to do."""
         with self.cursor() as con:
             staged = self._stage(con, path, display_name, sheet, period_end)
-            return staged, _rejected(con, staged, KIND_OF_SHAPE.get(staged.shape or ""))
+            kind = KIND_OF_SHAPE.get(staged.shape or "")
+            rejected = _rejected(con, staged, kind)
+            counts = lists = pd.DataFrame()
+            guess = None
+            if kind in PARTIAL_KINDS:
+                counts = con.execute(_sql("replaced_counts.sql")).df()
+            if kind == "patients":
+                lists = con.execute(_sql("replaced_lists.sql")).df()
+                guess = _list_guess(con)
+            return UploadReview(staged, rejected, counts, lists, guess)
 
     def version(self) -> tuple[int, int]:
-        """The latest batch id and the number of undone batches: changes with every upload or
-        undo, by any session or process."""
+        """The latest batch id and the number of undos and restores: changes with every upload,
+        undo or restore, by any session or process."""
         with self.cursor() as con:
             latest, undone = _one(con, _sql("data_version.sql"))
             return (int(latest), int(undone))
@@ -163,19 +215,27 @@ class Store:
         accept_valid: bool = False,
         sheet: str | None = None,
         period_end: date | None = None,
+        list_kind: str | None = None,
     ) -> IngestResult:
         """Read, check and store one file as a batch, all in one transaction.
 
         A file with any bad row is stored only with `accept_valid` (and then only its valid rows;
-        never for organisation or scheme files). The very same file stored before, read the same
-        way with the same outcome, is not stored again: `duplicate_of` names the batch holding it.
-        Raises InputError only if staging does (a file that cannot be read at all).
+        never for organisation or scheme files). A patient list is stored as `list_kind`: a
+        "cohort" list's counts replace the stored ones, an "outstanding" list (patients still to
+        do) changes no counts; without `list_kind` it is stored as the file suggests, and not at
+        all when that is unclear. The very same file stored before, read the same way with the
+        same outcome, is not stored again: `duplicate_of` names the batch holding it. Raises
+        InputError only if staging does (a file that cannot be read at all).
         """
+        if list_kind is not None and list_kind not in LIST_KINDS:
+            raise ValueError(f"list_kind must be one of {LIST_KINDS}, not {list_kind!r}")
         with self.cursor() as con:
             staged = self._stage(con, path, display_name, sheet, period_end)
             kind = KIND_OF_SHAPE.get(staged.shape or "")
             rejected = _rejected(con, staged, kind)
             refusal = _refusal(staged, kind, accept_valid)
+            if not refusal and kind == "patients":
+                list_kind, refusal = _chosen_list_kind(con, staged, list_kind)
             if refusal:
                 return IngestResult(None, staged, None, 0, rejected, refusal)
             batch = _Batch(
@@ -190,6 +250,7 @@ class Store:
                 detail=staged.detail,
                 who=who,
                 scheme=staged.scheme,
+                list_kind=list_kind if kind == "patients" else None,
             )
             outcome = self._write(con, batch)
         return IngestResult(outcome.batch_id, staged, outcome.duplicate_of, outcome.stored_rows,
@@ -217,17 +278,11 @@ class Store:
     def undo(self, batch_id: int, who: str | None = None) -> str:
         """Mark a batch undone, so that what it replaced is in use again; return a sentence."""
         with self.cursor() as con, self._database.writing:
-            found = _one(con, _sql("batch_by_id.sql"), {"batch_id": batch_id})
-            if found is None:
-                raise StoreError(f"There is no batch {batch_id} in the data store {self.shown}.")
-            _, kind, file_name, _, undone_at = found
+            _, kind, file_name, _, undone_at = self._batch(con, batch_id)
             if undone_at is not None:
                 when = f"{undone_at:%Y-%m-%d %H:%M} UTC"
                 raise StoreError(f"Batch {batch_id} ({file_name}) was already undone on {when}.")
-            con.execute(
-                _sql("undo_batch.sql"),
-                {"batch_id": batch_id, "who": who, "undone_at_utc": _now()},
-            )
+            self._change(con, "undo_batch.sql", batch_id, "undo", who)
         brought_back = {
             "counts": "the figures it replaced are in use again",
             "patients": "the figures and patient lists it replaced are in use again",
@@ -235,6 +290,52 @@ class Store:
             "scheme": "the scheme version before it (or the bundled scheme) is in use again",
         }[kind]
         return f"Batch {batch_id} ({file_name}) is undone; {brought_back}."
+
+    def restore(self, batch_id: int, who: str | None = None) -> str:
+        """Put an undone batch back in use (where no later upload has replaced its figures since);
+        return a sentence."""
+        with self.cursor() as con, self._database.writing:
+            _, kind, file_name, _, undone_at = self._batch(con, batch_id)
+            if undone_at is None:
+                raise StoreError(f"Batch {batch_id} ({file_name}) is in use; it was not undone.")
+            self._change(con, "restore_batch.sql", batch_id, "restore", who)
+        return f"Batch {batch_id} ({file_name}) is restored: what it holds is in use again."
+
+    def change_if_toggled(self, batch_id: int) -> BatchChange:
+        """What undoing batch `batch_id` (or restoring it, when it is undone) would change, found
+        without changing anything: each figure and patient list now and after."""
+        with self.cursor() as con:
+            _, kind, file_name, _, undone_at = self._batch(con, batch_id)
+            parameters = {"batch_id": batch_id}
+            counts = con.execute(_sql("toggle_counts.sql"), parameters).df()
+            lists = con.execute(_sql("toggle_lists.sql"), parameters).df()
+            sentence = _toggle_sentence(con, batch_id, kind, undone_at is not None)
+        return BatchChange(batch_id, kind, file_name, undone_at is not None, counts, lists,
+                           sentence)  # fmt: skip
+
+    def _batch(self, con, batch_id: int) -> tuple:
+        found = _one(con, _sql("batch_by_id.sql"), {"batch_id": batch_id})
+        if found is None:
+            raise StoreError(f"There is no batch {batch_id} in the data store {self.shown}.")
+        return found
+
+    def _change(self, con, statement: str, batch_id: int, action: str, who: str | None) -> None:
+        """Undo or restore a batch and record it in batch_events, in one transaction."""
+        at = _now()
+        con.execute("BEGIN TRANSACTION")
+        try:
+            parameters = {"batch_id": batch_id}
+            if action == "undo":
+                parameters.update(who=who, undone_at_utc=at)
+            con.execute(_sql(statement), parameters)
+            con.execute(
+                _sql("record_event.sql"),
+                {"batch_id": batch_id, "action": action, "at_utc": at, "who": who},
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            _rollback(con)
+            raise
 
     # ----- what is stored --------------------------------------------------------------------
 
@@ -410,6 +511,7 @@ class _Batch:
     period_end_given: date | None = None
     rejected_rows: int = 0
     scheme: Scheme | None = None
+    list_kind: str | None = None  # for a patient list: cohort or outstanding
 
 
 @dataclass(frozen=True)
@@ -428,6 +530,7 @@ def _write_batch(con, batch: _Batch) -> _Outcome:
         "rows": batch.rows, "rejected_rows": batch.rejected_rows, "figures": 0,
         "practices": None, "indicators": None, "first_period": None, "last_period": None,
         "scheme_year": None, "detail": batch.detail, "who": batch.who,
+        "list_kind": batch.list_kind,
     }  # fmt: skip
     if batch.kind == "scheme":
         return _write_scheme(con, batch, fields)
@@ -437,7 +540,11 @@ def _write_batch(con, batch: _Batch) -> _Outcome:
                       first_period=first, last_period=last)  # fmt: skip
         table, statements = ("extract", ["store_counts.sql"])
         if batch.kind == "patients":
-            table, statements = ("patients", ["store_counts.sql", "store_patients.sql"])
+            counted = batch.list_kind == "cohort"  # a list of patients still to do is not counted
+            table, statements = (
+                "patients",
+                ["store_counts.sql"] * counted + ["store_patients.sql"],
+            )
     else:
         table, statements = ("orgs_staged", ["store_orgs.sql"])
         fields["practices"] = _one(
@@ -458,7 +565,7 @@ def _write_batch(con, batch: _Batch) -> _Outcome:
     return _Outcome(batch_id, None, fields["stored_rows"], _stored_message(batch_id, batch, fields))
 
 
-_DUPLICATE_KEYS = ("sha256", "shape", "sheet", "period_end_given", "stored_rows")
+_DUPLICATE_KEYS = ("sha256", "shape", "sheet", "period_end_given", "stored_rows", "list_kind")
 STAGED_ROWS = {  # the rows a batch stores, by the staged table they come from
     "extract": "SELECT count(*) FROM temp.extract",
     "patients": "SELECT count(*) FROM temp.patients",
@@ -525,6 +632,8 @@ def _stored_message(batch_id: int, batch: _Batch, fields: dict) -> str:
             periods += f" to {fields['last_period']}"
         practices = _plural(fields["practices"], "practice")
         text += f" ({practices}, {fields['indicators']}, {periods})"
+    if batch.list_kind == "outstanding":
+        text += "; a list of patients still to do: it changes no counts"
     if batch.rejected_rows:
         text += f"; {_plural(batch.rejected_rows, 'row')} with problems left out"
     return text + "."
@@ -575,6 +684,55 @@ def _refusal(staged, kind: str | None, accept_valid: bool) -> str | None:
     if not staged.valid_rows:
         return f"Nothing was stored from {name}: none of its rows is valid."
     return None
+
+
+def _list_guess(con) -> ListGuess:
+    evidence = con.execute(
+        _sql("list_kind_evidence.sql"), {"year_start_month": YEAR_START_MONTH}
+    ).df()
+    return guess_list_kind(evidence)
+
+
+def _chosen_list_kind(con, staged, list_kind: str | None) -> tuple[str | None, str | None]:
+    """The kind a patient list is stored as (the one given, or the file's clear suggestion), or
+    why it is not stored: the file does not say and nobody did."""
+    if list_kind is not None:
+        return list_kind, None
+    guess = _list_guess(con)
+    if guess.kind is not None:
+        return guess.kind, None
+    choices = " or ".join(f'"{k}" ({LIST_KIND_WORDS[k]})' for k in LIST_KINDS)
+    return None, (
+        f"Nothing was stored from {staged.file_name}: it is not clear whether it lists every "
+        f"eligible patient or only those still to do. {guess.reason} Say which: {choices}."
+    )
+
+
+def _toggle_sentence(con, batch_id: int, kind: str, undone: bool) -> str:
+    """For an organisation file or scheme: which version would be in use after the change."""
+    if kind == "orgs":
+        after = _one(
+            con,
+            "SELECT max(batch_id) FROM batches WHERE kind = 'orgs' "
+            "AND (undone_at_utc IS NULL) <> (batch_id = $batch_id)",
+            {"batch_id": batch_id},
+        )[0]
+        if after is None:
+            return "The bundled national organisation reference would be in use."
+        return f"The organisation file of batch {after} would be in use."
+    if kind == "scheme":
+        year, after = _one(
+            con,
+            "SELECT any_value(scheme_year) FILTER (batch_id = $batch_id), "
+            "max(batch_id) FILTER ((undone_at_utc IS NULL) <> (batch_id = $batch_id)) "
+            "FROM batches WHERE kind = 'scheme' AND scheme_year = "
+            "(SELECT scheme_year FROM batches WHERE batch_id = $batch_id)",
+            {"batch_id": batch_id},
+        )
+        if after is None:
+            return f"The bundled {year} scheme would be in use."
+        return f"The {year} scheme of batch {after} would be in use."
+    return ""
 
 
 def _rejected(con, staged, kind: str | None) -> pd.DataFrame:

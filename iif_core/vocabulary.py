@@ -45,6 +45,16 @@ KIND_OF_SHAPE = {
 }
 
 
+# What a patient-level list holds: every eligible patient, achieved or not (its counts replace the
+# stored ones), or only the patients still to do, as practices export a recall list (it feeds the
+# Patients page and never changes achievement).
+LIST_KINDS = ("cohort", "outstanding")
+LIST_KIND_WORDS = {
+    "cohort": "every eligible patient, achieved or not: the counts are taken from it",
+    "outstanding": "only patients still to do (a recall list): it changes no counts",
+}
+
+
 class ShapeWords(NamedTuple):
     """A shape of file in people's words."""
 

@@ -34,6 +34,26 @@ def test_ingest_batches_and_undo(tmp_path):
     assert run_cli("batches", "--db", db).stdout.splitlines()[1].endswith("undone")
     missing = run_cli("undo", "--db", db, "7")
     assert missing.returncode == 2 and "There is no batch 7" in missing.stderr
+    restored = run_cli("restore", "--db", db, "2")
+    assert restored.returncode == 0 and "Batch 2 (correction.csv) is restored" in restored.stdout
+    assert run_cli("batches", "--db", db).stdout.splitlines()[1].endswith("in use")
+    again = run_cli("restore", "--db", db, "2")
+    assert again.returncode == 2 and "it was not undone" in again.stderr
+
+
+def test_a_patient_list_that_does_not_say_what_it_holds_waits_for_list(tmp_path):
+    db = str(tmp_path / "iif.duckdb")
+    counts = tidy_file(tmp_path / "october.csv", [("A81001", "HI-03", "2026-10-31", 42, 73)])
+    assert run_cli("ingest", "--db", db, str(counts)).returncode == 0
+    header = ["practice_code", "indicator_code", "period_end", "patient_id", "achieved", "pca"]
+    rows = [
+        ("A81001", "HI-03", "2026-10-31", f"p{i}", "Y" if i < 3 else "N", "N") for i in range(8)
+    ]
+    recall = write_csv(tmp_path / "recall.csv", header, rows)
+    unclear = run_cli("ingest", "--db", db, str(recall))
+    assert unclear.returncode == 2 and "not clear whether it lists every" in unclear.stderr
+    told = run_cli("ingest", "--db", db, "--list", "outstanding", str(recall))
+    assert told.returncode == 0 and "changes no counts" in told.stdout
 
 
 def test_each_file_stands_alone_and_bad_rows_are_reported(tmp_path):

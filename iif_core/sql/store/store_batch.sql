@@ -2,9 +2,9 @@
 INSERT INTO batches (
     batch_id, kind, shape, file_name, sha256, sheet, period_end_given, rows, stored_rows,
     rejected_rows, figures, practices, indicators, first_period, last_period, scheme_year, detail,
-    who, loaded_at_utc
+    who, loaded_at_utc, list_kind
 ) VALUES (
     $batch_id, $kind, $shape, $file_name, $sha256, $sheet, $period_end_given, $rows, $stored_rows,
     $rejected_rows, $figures, $practices, $indicators, $first_period, $last_period, $scheme_year,
-    $detail, $who, $loaded_at_utc
+    $detail, $who, $loaded_at_utc, $list_kind
 );
