@@ -23,7 +23,8 @@ class ListGuess:
 def guess_list_kind(evidence: pd.DataFrame) -> ListGuess:
     """From one row per practice × indicator × period end of a list (`listed`, `achieved`, and
     the store's `stored_patients` at `stored_period`, empty when none): a full cohort list, a
-    list of patients still to do, or unclear (then the person is asked): docs/decisions.md, "Patient lists that hold only the patients still to do"."""
+    list of patients still to do, or unclear (then the person is asked). The rule is in
+    docs/decisions.md, "Patient lists that hold only the patients still to do"."""
     if evidence.empty:
         return ListGuess(None, "The list holds no patients.")
     achieved = int(evidence["achieved"].sum())
