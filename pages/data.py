@@ -2,13 +2,14 @@
 
 import streamlit as st
 
+from iif_core import report
 from iif_core.problems import InputError
-from iif_core.vocabulary import SHAPE_WORDS
+from iif_core.vocabulary import LIST_KIND_WORDS, LIST_KINDS, SHAPE_WORDS
 from ui import demo, format, reads, run_end, session, sidebar, uploads, widgets
 from ui.session import Selection
 
 HISTORY_COLUMNS = [
-    "batch_id", "loaded_at_utc", "who", "file_name", "kind", "stored_rows", "rejected_rows",
+    "batch_id", "loaded_at_utc", "who", "file_name", "holds", "stored_rows", "rejected_rows",
     "first_period", "last_period", "status",
 ]  # fmt: skip
 HISTORY_CONFIG = {
@@ -16,7 +17,7 @@ HISTORY_CONFIG = {
     "loaded_at_utc": st.column_config.DatetimeColumn("Stored (UTC)", format="D MMM YYYY, HH:mm"),
     "who": st.column_config.TextColumn("By"),
     "file_name": st.column_config.TextColumn("File"),
-    "kind": st.column_config.TextColumn("Holds"),
+    "holds": st.column_config.TextColumn("Holds"),
     "stored_rows": st.column_config.NumberColumn("Rows stored", format="%,d"),
     "rejected_rows": st.column_config.NumberColumn("Rows left out", format="%,d"),
     "first_period": st.column_config.DateColumn("From", format="D MMM YYYY"),
@@ -27,6 +28,17 @@ FILES_SHOWN_OPEN = 3  # up to this many uploads are shown open; more are listed 
 ROWS_SHOWN_WHOLE = 10  # a table of rejected rows this short is shown whole; longer ones scroll
 REJECTED_HEIGHT = 320
 PROBLEMS_SHOWN = 200  # lines of the report on screen; the download has every rejected row
+HOLDS = {
+    "counts": "Counts",
+    "patients": "Patient list",
+    "orgs": "Organisations",
+    "scheme": "Scheme",
+}
+LIST_HOLDS = {"cohort": "Patient list (every patient)", "outstanding": "Patient list (still to do)"}
+CHANGE_LABELS = {  # the columns of a table of figures replaced, or changed by undo or restore
+    "what": "What", "stored_now": "Stored now", "stored_in": "Stored by", "this_file": "This file",
+    "now": "Now", "now_from": "From", "after": "After", "after_from": "From then",
+}  # fmt: skip
 
 
 def render_messages() -> None:
@@ -34,8 +46,12 @@ def render_messages() -> None:
         getattr(st, kind)(format.escape_markdown(message))
 
 
-def render_check(check: uploads.UploadCheck, expanded: bool) -> None:
-    """One file: how it was read, a preview, and its validation report."""
+def render_check(
+    check: uploads.UploadCheck, expanded: bool, names: dict, current_round: int
+) -> str | None:
+    """One file: how it was read, a preview, its validation report, what it would replace and,
+    for a patient list, what it holds; returns the kind of list chosen (None for other files or
+    while unanswered)."""
     if check.ok:
         icon, verdict = ":material/check_circle:", "ready to store"
     elif check.partly_valid:
@@ -78,9 +94,54 @@ def render_check(check: uploads.UploadCheck, expanded: bool) -> None:
                 key=f"rejected_{check.path}",
                 label="rejected rows",
             )
+        list_kind = render_list_kind(check, current_round) if check.is_patient_list else None
+        if check.ok or check.partly_valid:
+            render_replaced(check, list_kind, names)
+    return list_kind
 
 
-def render_upload(current_round: int) -> None:
+def render_list_kind(check: uploads.UploadCheck, current_round: int) -> str | None:
+    """Ask what a patient list holds, with the file's suggestion chosen (none when unclear)."""
+    guess = check.list_guess
+    chosen = st.radio(
+        "What does this list hold?",
+        LIST_KINDS,
+        index=LIST_KINDS.index(guess.kind) if guess and guess.kind else None,
+        format_func=lambda kind: LIST_KIND_WORDS[kind][0].upper() + LIST_KIND_WORDS[kind][1:],
+        key=f"list_kind_{current_round}_{check.path}",
+    )
+    if guess is not None:
+        lead = "Unclear from the file: please say." if guess.kind is None else "From the file:"
+        st.caption(f"{lead} {format.escape_markdown(guess.reason)}")
+    return chosen
+
+
+def render_replaced(check: uploads.UploadCheck, list_kind: str | None, names: dict) -> None:
+    """The stored figures and patient lists the file would replace, old and new side by side."""
+    if check.is_patient_list and list_kind is None:
+        st.caption("Say what the list holds to see which stored figures it would replace.")
+        return
+    replaced = check.replaced(list_kind, names)
+    if replaced.empty:
+        st.caption("It replaces no stored figures: everything in it is new.")
+        return
+    changed = int((~replaced["same"]).sum())
+    st.markdown(
+        f"**It would replace {format.count(len(replaced))} stored "
+        f"{'entry' if len(replaced) == 1 else 'entries'}** ({format.count(changed)} with "
+        "different figures); the stored ones stay in the history and come back if it is undone."
+    )
+    shown = replaced.drop(columns="same")
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config=widgets.table_config(shown.columns, CHANGE_LABELS),
+        height="auto" if len(shown) <= ROWS_SHOWN_WHOLE else REJECTED_HEIGHT,
+        key=f"replaced_{check.path}_{list_kind}",
+    )
+
+
+def render_upload(current_round: int, names: dict) -> None:
     st.subheader("Upload")
     st.markdown(
         "Drop this month's files here: achievement extracts (one for the network or one per "
@@ -106,8 +167,8 @@ def render_upload(current_round: int) -> None:
             "files have a period end column.",
         )
     checks = [uploads.check_upload(f, period_end) for f in files]
-    for check in checks:
-        render_check(check, expanded=len(checks) <= FILES_SHOWN_OPEN)
+    open_all = len(checks) <= FILES_SHOWN_OPEN
+    list_kinds = {c.path: render_check(c, open_all, names, current_round) for c in checks}
     storable = [c for c in checks if c.ok or c.partly_valid]
     partly = [c for c in checks if c.partly_valid]
     accept_valid = False
@@ -117,7 +178,18 @@ def render_upload(current_round: int) -> None:
             "rows listed above",
             key=f"accept_valid_{current_round}",
         )
-    ready = [c for c in storable if c.ok or accept_valid]
+    unanswered = [c for c in storable if c.is_patient_list and list_kinds[c.path] is None]
+    ready = [c for c in storable if (c.ok or accept_valid) and c not in unanswered]
+    replacing = sum(len(c.replaced(list_kinds[c.path])) for c in ready)
+    confirmed = True
+    if replacing:
+        confirmed = st.checkbox(
+            f"Replace the {format.count(replacing)} stored "
+            f"{'entry' if replacing == 1 else 'entries'} shown above",
+            key=f"confirm_replace_{current_round}",
+            help="The figures stored now stay in the upload history; undoing this upload brings "
+            "them back.",
+        )
     who = st.text_input(
         "Your name or initials (kept in the upload history)", key=session.WHO, max_chars=80
     )
@@ -125,16 +197,21 @@ def render_upload(current_round: int) -> None:
     store_clicked = buttons.button(
         f"Store {len(ready)} file(s)",
         type="primary",
-        disabled=not ready,
+        disabled=not ready or not confirmed,
         key=f"store_{current_round}",
         icon=":material/save:",
     )
     cancel_clicked = buttons.button("Cancel", key=f"cancel_{current_round}")
-    if not ready:
+    if unanswered:
+        named = ", ".join(format.escape_markdown(c.name) for c in unanswered)
+        st.caption(f"Say what the patient list holds before storing it: {named}.")
+    elif not ready:
         st.caption("Nothing can be stored yet: fix the files, or accept only their valid rows.")
+    elif not confirmed:
+        st.caption("Tick the box above to replace the stored figures it shows.")
     if store_clicked:
         st.session_state[session.MESSAGES] = uploads.store_uploads(
-            ready, who, accept_valid, period_end
+            ready, who, accept_valid, period_end, list_kinds
         )
         st.rerun()
     if cancel_clicked:
@@ -143,7 +220,7 @@ def render_upload(current_round: int) -> None:
         st.rerun()
 
 
-def render_history(chosen: Selection) -> None:
+def render_history(chosen: Selection, names: dict) -> None:
     st.subheader("Upload history")
     batches = reads.batches(chosen.path, chosen.version)
     if batches.empty:
@@ -161,6 +238,7 @@ def render_history(chosen: Selection) -> None:
             except InputError as error:
                 st.session_state[session.MESSAGES] = [("error", str(error))]
             st.rerun()
+    batches = batches.assign(holds=[_holds(r.kind, r.list_kind) for r in batches.itertuples()])
     st.dataframe(
         batches[HISTORY_COLUMNS],
         hide_index=True,
@@ -171,24 +249,77 @@ def render_history(chosen: Selection) -> None:
     widgets.download_buttons(
         batches[HISTORY_COLUMNS], "iif-upload-history", key="history_download", label="history"
     )
-    undoable = batches[~batches["undone"]]
-    if undoable.empty:
+    render_undo(chosen, batches, "undo", names)
+    render_undo(chosen, batches, "restore", names)
+
+
+def _holds(kind: str, list_kind) -> str:
+    return LIST_HOLDS.get(list_kind, HOLDS.get(kind, kind)) if kind == "patients" else HOLDS[kind]
+
+
+def render_undo(chosen: Selection, batches, action: str, names: dict) -> None:
+    """Undo an upload, or restore an undone one: choose it, see what would change, confirm."""
+    undoing = action == "undo"
+    candidates = batches[batches["undone"] != undoing]
+    if candidates.empty:
         return
+    version = f"{chosen.version[0]}_{chosen.version[1]}"
+    st.subheader("Undo an upload" if undoing else "Restore an undone upload")
     labels = {
         int(row.batch_id): f"Batch {row.batch_id}: {row.file_name} ({row.status})"
-        for row in undoable.itertuples()
+        for row in candidates.itertuples()
     }
-    row = st.container(horizontal=True, vertical_alignment="bottom")
-    batch_id = row.selectbox(
-        "Undo an upload",
+    batch_id = st.selectbox(
+        "Upload to undo" if undoing else "Undone upload to restore",
         list(labels),
         format_func=labels.get,
-        key=f"undo_batch_{chosen.version[0]}_{chosen.version[1]}",
-        help="Undoing a batch brings back what it replaced. It stays in the history.",
+        key=f"{action}_batch_{version}",
+        help="Undoing an upload brings back what it replaced; it stays in the history and can be "
+        "restored."
+        if undoing
+        else "Restoring an upload puts what it holds back in use, except figures that later "
+        "uploads have replaced since.",
     )
-    if row.button("Undo", key="undo_button", icon=":material/undo:"):
+    change = reads.store().change_if_toggled(int(batch_id))
+    file_names = dict(zip(batches["batch_id"].astype(int), batches["file_name"], strict=True))
+    rows = report.batch_change_rows(change.counts, change.lists, file_names, names)
+    verb = "Undoing" if undoing else "Restoring"
+    name = format.escape_markdown(change.file_name)
+    if len(rows):
+        st.markdown(
+            f"{verb} batch {change.batch_id} ({name}) would change "
+            f"{format.count(len(rows))} {'entry' if len(rows) == 1 else 'entries'} in use:"
+        )
+        st.dataframe(
+            rows,
+            hide_index=True,
+            column_config=widgets.table_config(rows.columns, CHANGE_LABELS),
+            height="auto" if len(rows) <= ROWS_SHOWN_WHOLE else REJECTED_HEIGHT,
+            key=f"{action}_change_{version}_{batch_id}",
+        )
+    elif change.sentence:
+        st.markdown(f"{verb} batch {change.batch_id} ({name}): {change.sentence}")
+    else:
+        st.markdown(
+            f"{verb} batch {change.batch_id} ({name}) changes nothing in use: later uploads "
+            "hold all of its figures."
+        )
+    sure = st.checkbox(
+        f"Yes, {action} batch {change.batch_id} ({change.file_name})",
+        key=f"{action}_sure_{version}_{batch_id}",
+    )
+    if st.button(
+        f"{action.capitalize()} batch {change.batch_id}",
+        key=f"{action}_button",
+        icon=":material/undo:" if undoing else ":material/redo:",
+        disabled=not sure,
+    ):
+        who = st.session_state.get(session.WHO) or None
         try:
-            said = reads.store().undo(int(batch_id), who=st.session_state.get(session.WHO) or None)
+            store = reads.store()
+            said = (
+                store.undo(change.batch_id, who) if undoing else store.restore(change.batch_id, who)
+            )
             st.session_state[session.MESSAGES] = [("success", said)]
         except InputError as error:
             st.session_state[session.MESSAGES] = [("error", str(error))]
@@ -200,5 +331,6 @@ sidebar.page_header("Data", chosen, org=False, labels=False)
 if chosen.problem:
     run_end.stop()
 render_messages()
-render_upload(st.session_state.get(uploads.UPLOAD_ROUND, 0))
-render_history(chosen)
+practice_names = report.practice_names(reads.orgs(chosen.path, chosen.version))
+render_upload(st.session_state.get(uploads.UPLOAD_ROUND, 0), practice_names)
+render_history(chosen, practice_names)

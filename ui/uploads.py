@@ -13,6 +13,7 @@ import streamlit as st
 
 from iif_core import report
 from iif_core.problems import InputError
+from iif_core.store import UploadReview
 from iif_core.vocabulary import COUNT_SHAPES
 from ui import reads
 
@@ -32,6 +33,27 @@ class UploadCheck:
     rejected: pd.DataFrame  # the rows that would be left out, with a `reason`
     problems: list[str]
     preview: pd.DataFrame = field(default_factory=pd.DataFrame)  # its first rows, as written
+    review: UploadReview | None = None  # what storing it would replace; for a list, its kind
+
+    @property
+    def is_patient_list(self) -> bool:
+        return self.shape == "patients"
+
+    @property
+    def list_guess(self):
+        return self.review.list_guess if self.review is not None else None
+
+    def replaced(self, list_kind: str | None, names: dict | None = None) -> pd.DataFrame:
+        """The stored figures (and patient lists) storing it as `list_kind` would replace, one
+        row each, in people's words: what is stored now beside what the file holds."""
+        if self.review is None:
+            return pd.DataFrame()
+        return report.replaced_figures(
+            self.review.replaced_counts,
+            self.review.replaced_lists,
+            counted=not self.is_patient_list or list_kind == "cohort",
+            names=names,
+        )
 
     @property
     def ok(self) -> bool:
@@ -81,20 +103,23 @@ def check_upload(uploaded, period_end: date | None = None) -> UploadCheck:
     with open(path, "wb") as handle:
         handle.write(uploaded.getvalue())
     options = {"display_name": uploaded.name, "period_end": period_end}
-    rejected = pd.DataFrame()
+    rejected, review = pd.DataFrame(), None
     try:
-        staged, rejected = current.check(path, **options)
+        review = current.review(path, **options)
+        staged, rejected = review.staged, review.rejected
         problems = [str(p) for p in staged.problems]
     except InputError as error:
         staged, problems = None, [str(p) for p in error.problems] or [str(error)]
     preview = report.upload_preview(path, uploaded.name, getattr(staged, "sheet", None))
-    checks[key] = UploadCheck(uploaded.name, path, staged, rejected, problems, preview)
+    checks[key] = UploadCheck(uploaded.name, path, staged, rejected, problems, preview, review)
     return checks[key]
 
 
 def store_uploads(checks: list[UploadCheck], who: str | None, accept_valid: bool,
-                  period_end: date | None = None) -> list[tuple[str, str]]:  # fmt: skip
-    """Store the checked files; return (kind, sentence) for each: success, warning or error."""
+                  period_end: date | None = None,
+                  list_kinds: dict[str, str] | None = None) -> list[tuple[str, str]]:  # fmt: skip
+    """Store the checked files (a patient list as the kind chosen for it, by path); return
+    (kind, sentence) for each: success, warning or error."""
     current = reads.store()
     said = []
     for check in checks:
@@ -105,6 +130,7 @@ def store_uploads(checks: list[UploadCheck], who: str | None, accept_valid: bool
                 who=who or None,
                 accept_valid=accept_valid,
                 period_end=period_end,
+                list_kind=(list_kinds or {}).get(check.path),
             )
         except InputError as error:
             said.append(("error", f"{check.name}: {error}"))

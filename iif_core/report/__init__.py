@@ -82,6 +82,9 @@ from iif_core.report.trends import (  # noqa: F401
     trend_months,
 )
 from iif_core.report.uploads import (  # noqa: F401
+    batch_change_rows,
+    practice_names,
+    replaced_figures,
     upload_preview,
 )
 from iif_core.report.variation import (  # noqa: F401

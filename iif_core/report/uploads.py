@@ -46,3 +46,93 @@ def upload_preview(path, name: str, sheet: str | None = None, rows: int = PREVIE
             label += " "
         labels.append(label)
     return pd.DataFrame(records, columns=["row", *labels])
+
+
+REPLACED_COLUMNS = (
+    "practice_code", "practice_name", "indicator_code", "period_end", "what", "stored_now",
+    "stored_in", "this_file", "same",
+)  # fmt: skip
+CHANGE_COLUMNS = (
+    "practice_code", "practice_name", "indicator_code", "period_end", "what", "now", "now_from",
+    "after", "after_from",
+)  # fmt: skip
+
+
+def replaced_figures(
+    counts: pd.DataFrame, lists: pd.DataFrame, counted: bool, names: dict | None = None
+) -> pd.DataFrame:
+    """What storing a file would replace, a row per stored figure (when the file is counted)
+    and per stored patient list: what is stored now and where it came from, beside the file's."""
+    rows = []
+    if counted:
+        for r in counts.itertuples():
+            rows.append((r.practice_code, r.indicator_code, r.period_end, "Figures",
+                         _of(r.stored_numerator, r.stored_denominator),
+                         _upload(r.stored_batch, r.stored_file),
+                         _of(r.new_numerator, r.new_denominator), bool(r.same)))  # fmt: skip
+    for r in lists.itertuples():
+        rows.append((r.practice_code, r.indicator_code, r.period_end, "Patient list",
+                     _to_do(r.stored_to_do), _upload(r.stored_batch, r.stored_file),
+                     _to_do(r.new_to_do), r.stored_to_do == r.new_to_do))  # fmt: skip
+    frame = pd.DataFrame(
+        rows,
+        columns=["practice_code", "indicator_code", "period_end", "what", "stored_now",
+                 "stored_in", "this_file", "same"],
+    )  # fmt: skip
+    frame.insert(1, "practice_name", frame["practice_code"].map(names or {}))
+    return frame.sort_values(["practice_code", "indicator_code", "period_end", "what"],
+                             ignore_index=True)[list(REPLACED_COLUMNS)]  # fmt: skip
+
+
+def batch_change_rows(
+    counts: pd.DataFrame, lists: pd.DataFrame, file_names: dict, names: dict | None = None
+) -> pd.DataFrame:
+    """What undoing (or restoring) a batch would change, a row per figure and patient list: now
+    and after, each with the upload it comes from ("nothing" when none would hold it)."""
+    rows = []
+    for r in counts.itertuples():
+        rows.append((r.practice_code, r.indicator_code, r.period_end, "Figures",
+                     _of(r.numerator_now, r.denominator_now),
+                     _upload(r.batch_now, file_names.get(r.batch_now)),
+                     _of(r.numerator_after, r.denominator_after),
+                     _upload(r.batch_after, file_names.get(r.batch_after))))  # fmt: skip
+    for r in lists.itertuples():
+        rows.append((r.practice_code, r.indicator_code, r.period_end, "Patient list",
+                     _to_do(r.to_do_now), _upload(r.batch_now, file_names.get(r.batch_now)),
+                     _to_do(r.to_do_after),
+                     _upload(r.batch_after, file_names.get(r.batch_after))))  # fmt: skip
+    frame = pd.DataFrame(
+        rows,
+        columns=["practice_code", "indicator_code", "period_end", "what", "now", "now_from",
+                 "after", "after_from"],
+    )  # fmt: skip
+    frame.insert(1, "practice_name", frame["practice_code"].map(names or {}))
+    return frame.sort_values(["practice_code", "indicator_code", "period_end", "what"],
+                             ignore_index=True)[list(CHANGE_COLUMNS)]  # fmt: skip
+
+
+def _missing(value) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def _of(numerator, denominator) -> str:
+    if _missing(numerator):
+        return "nothing"
+    return f"{int(numerator):,} of {int(denominator):,}"
+
+
+def _to_do(count) -> str:
+    return "no list" if _missing(count) else f"{int(count):,} still to do"
+
+
+def _upload(batch, file_name) -> str:
+    if _missing(batch):
+        return "–"
+    return f"batch {int(batch)}" + (f": {file_name}" if file_name else "")
+
+
+def practice_names(orgs: pd.DataFrame) -> dict:
+    """Practice code -> name, from the organisations in use."""
+    if orgs is None or orgs.empty:
+        return {}
+    return dict(zip(orgs["practice_code"], orgs["practice_name"], strict=True))

@@ -36,6 +36,13 @@ BAD_CSV = (
     b"Z99999,HI-03,2026-11-30,5,10\n"
     b"X10010,HI-03,2026-11-30,50,10\n"
 )
+CORRECTION_CSV = (
+    b"practice_code,indicator_code,period_end,numerator,denominator,pca_count\n"
+    b"X10010,HI-03,2026-10-31,12,35,2\n"
+)
+RECALL_CSV = b"practice_code,indicator_code,period_end,patient_id,achieved,pca\n" + b"".join(
+    f"X10010,HI-03,2026-10-31,RECALL-{i},{'Y' if i < 3 else 'N'},N\n".encode() for i in range(8)
+)
 PARTLY_BAD_CSV = (
     b"practice_code,indicator_code,period_end,numerator,denominator\n"
     b"X10010,HI-03,2026-11-30,5,10\n"
@@ -299,15 +306,83 @@ def test_an_unreadable_file_is_reported(demo_db):
     assert store_dump(demo_db) == before
 
 
-def test_undo_from_the_history(demo_db):
+def test_undo_asks_first_names_what_comes_back_and_can_be_restored(demo_db):
     at = open_app("data")
+    at.file_uploader(key="uploader_0").set_value(("correction.csv", CORRECTION_CSV, "text/csv"))
+    at.run()
+    keyed(at.checkbox, "confirm_replace_0").check().run()
+    at.button(key="store_0").click().run()
     newest = int(Store(demo_db).batches().iloc[0]["batch_id"])
     assert keyed(at.selectbox, "undo_batch_").value == newest  # the newest is offered first
-    keyed(at.selectbox, "undo_batch_").set_value(newest).run()
+    change = table_with(at, "after_from")  # what undoing it would bring back, before it is done
+    row = change.set_index("practice_code").loc["X10010"]
+    assert (row["now"], row["after"]) == ("12 of 35", "10 of 35")
+    assert "patients_2026-10-31.csv" in row["after_from"]  # the demo list that counted it
+    assert at.button(key="undo_button").disabled  # not until confirmed
+    keyed(at.checkbox, "undo_sure_").check().run()
     at.button(key="undo_button").click().run()
     no_exception(at)
     assert bool(Store(demo_db).batches().set_index("batch_id").loc[newest, "undone"])
     assert any(f"Batch {newest}" in s.value for s in at.success)
+    assert counts_of(demo_db, "X10010") == (10, 35)
+    # It can be put back.
+    assert keyed(at.selectbox, "restore_batch_").value == newest
+    assert at.button(key="restore_button").disabled
+    keyed(at.checkbox, "restore_sure_").check().run()
+    at.button(key="restore_button").click().run()
+    no_exception(at)
+    assert not bool(Store(demo_db).batches().set_index("batch_id").loc[newest, "undone"])
+    assert counts_of(demo_db, "X10010") == (12, 35)
+
+
+def counts_of(path: Path, practice: str, indicator: str = "HI-03", period: str = "2026-10-31"):
+    counts = Store(path).counts()
+    row = counts[
+        (counts.practice_code == practice)
+        & (counts.indicator_code == indicator)
+        & (counts.period_end.astype(str) == period)
+    ].iloc[0]
+    return (int(row.numerator), int(row.denominator))
+
+
+def test_a_correction_shows_the_figures_it_replaces_and_needs_a_tick(demo_db):
+    at = open_app("data")
+    at.file_uploader(key="uploader_0").set_value(("correction.csv", CORRECTION_CSV, "text/csv"))
+    at.run()
+    no_exception(at)
+    replaced = table_with(at, "stored_now")
+    assert replaced[["practice_code", "stored_now", "this_file"]].values.tolist() == [
+        ["X10010", "10 of 35", "12 of 35"]  # sample_data's October figure beside the file's
+    ]
+    assert "It would replace 1 stored entry" in texts(at)
+    assert at.button(key="store_0").disabled
+    keyed(at.checkbox, "confirm_replace_0").check().run()
+    assert not at.button(key="store_0").disabled
+    at.button(key="store_0").click().run()
+    assert counts_of(demo_db, "X10010") == (12, 35)
+
+
+def test_a_recall_list_is_asked_about_and_changes_no_counts(demo_db):
+    """Issue 14, scenario 2: an 8-row HI-03 list, 3 of them achieved, for a practice whose
+    stored October figure is 10 of 35 (37 patients with the PCAs)."""
+    before = counts_of(demo_db, "X10010")
+    at = open_app("data")
+    at.file_uploader(key="uploader_0").set_value(("recall.csv", RECALL_CSV, "text/csv")).run()
+    no_exception(at)
+    question = keyed(at.radio, "list_kind_0_")
+    assert question.value is None  # unclear from the file, so nothing is chosen for the person
+    assert "Unclear from the file" in texts(at) and "8 patients for X10010 HI-03" in texts(at)
+    assert at.button(key="store_0").disabled
+    question.set_value("outstanding").run()
+    replaced = table_with(at, "stored_now")
+    assert replaced["what"].tolist() == ["Patient list"]  # its lists only, never the counts
+    assert at.button(key="store_0").disabled  # the list it replaces needs a tick
+    keyed(at.checkbox, "confirm_replace_0").check().run()
+    at.button(key="store_0").click().run()
+    no_exception(at)
+    assert counts_of(demo_db, "X10010") == before
+    assert Store(demo_db).batches().iloc[0]["list_kind"] == "outstanding"
+    assert "changes no counts" in texts(at)
 
 
 def test_removing_the_demo_leaves_explanations_not_errors(demo_db):
