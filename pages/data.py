@@ -36,8 +36,9 @@ HOLDS = {
 }
 LIST_HOLDS = {"cohort": "Patient list (every patient)", "outstanding": "Patient list (still to do)"}
 CHANGE_LABELS = {  # the columns of a table of figures replaced, or changed by undo or restore
-    "what": "What", "stored_now": "Stored now", "stored_in": "Stored by", "this_file": "This file",
-    "now": "Now", "now_from": "From", "after": "After", "after_from": "From then",
+    "practice": "Practice", "what": "What", "stored_now": "Stored now", "this_file": "This file",
+    "stored_in": "Stored by", "now": "Now", "after": "After", "now_from": "Replacing",
+    "after_from": "Comes back from",
 }  # fmt: skip
 
 
@@ -52,7 +53,9 @@ def render_check(
     """One file: how it was read, a preview, its validation report, what it would replace and,
     for a patient list, what it holds; returns the kind of list chosen (None for other files or
     while unanswered)."""
-    if check.ok:
+    if check.ok and check.is_patient_list and not (check.list_guess and check.list_guess.kind):
+        icon, verdict = ":material/help:", "say what the list holds"
+    elif check.ok:
         icon, verdict = ":material/check_circle:", "ready to store"
     elif check.partly_valid:
         icon, verdict = (
@@ -131,7 +134,7 @@ def render_replaced(check: uploads.UploadCheck, list_kind: str | None, names: di
         f"{'entry' if len(replaced) == 1 else 'entries'}** ({format.count(changed)} with "
         "different figures); the stored ones stay in the history and come back if it is undone."
     )
-    shown = replaced.drop(columns="same")
+    shown = replaced.drop(columns=["same", "practice_code"])
     st.dataframe(
         shown,
         hide_index=True,
@@ -283,26 +286,34 @@ def render_undo(chosen: Selection, batches, action: str, names: dict) -> None:
     change = reads.store().change_if_toggled(int(batch_id))
     file_names = dict(zip(batches["batch_id"].astype(int), batches["file_name"], strict=True))
     rows = report.batch_change_rows(change.counts, change.lists, file_names, names)
+    same = rows["now"] == rows["after"]  # the same figures, only from another upload
+    # The batch itself is "now" when undoing it and "after" when restoring it: say the other.
+    shown = rows[~same].drop(columns=["practice_code", "now_from" if undoing else "after_from"])
     verb = "Undoing" if undoing else "Restoring"
     name = format.escape_markdown(change.file_name)
-    if len(rows):
+    if len(shown):
         st.markdown(
             f"{verb} batch {change.batch_id} ({name}) would change "
-            f"{format.count(len(rows))} {'entry' if len(rows) == 1 else 'entries'} in use:"
+            f"{format.count(len(shown))} {'entry' if len(shown) == 1 else 'entries'} in use:"
         )
         st.dataframe(
-            rows,
+            shown,
             hide_index=True,
-            column_config=widgets.table_config(rows.columns, CHANGE_LABELS),
-            height="auto" if len(rows) <= ROWS_SHOWN_WHOLE else REJECTED_HEIGHT,
+            column_config=widgets.table_config(shown.columns, CHANGE_LABELS),
+            height="auto" if len(shown) <= ROWS_SHOWN_WHOLE else REJECTED_HEIGHT,
             key=f"{action}_change_{version}_{batch_id}",
         )
     elif change.sentence:
         st.markdown(f"{verb} batch {change.batch_id} ({name}): {change.sentence}")
     else:
         st.markdown(
-            f"{verb} batch {change.batch_id} ({name}) changes nothing in use: later uploads "
-            "hold all of its figures."
+            f"{verb} batch {change.batch_id} ({name}) changes no figure in use: later uploads, "
+            "or uploads with the same numbers, hold them."
+        )
+    if same.any():
+        st.caption(
+            f"{format.count(int(same.sum()))} of its figures would stay as they are, held by "
+            "another upload with the same numbers."
         )
     sure = st.checkbox(
         f"Yes, {action} batch {change.batch_id} ({change.file_name})",

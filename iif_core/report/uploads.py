@@ -48,13 +48,14 @@ def upload_preview(path, name: str, sheet: str | None = None, rows: int = PREVIE
     return pd.DataFrame(records, columns=["row", *labels])
 
 
+# The figures side by side first, where they came from last (a narrow window cuts the right).
 REPLACED_COLUMNS = (
-    "practice_code", "practice_name", "indicator_code", "period_end", "what", "stored_now",
-    "stored_in", "this_file", "same",
+    "practice_code", "practice", "indicator_code", "period_end", "what", "stored_now", "this_file",
+    "stored_in", "same",
 )  # fmt: skip
 CHANGE_COLUMNS = (
-    "practice_code", "practice_name", "indicator_code", "period_end", "what", "now", "now_from",
-    "after", "after_from",
+    "practice_code", "practice", "indicator_code", "period_end", "what", "now", "after",
+    "now_from", "after_from",
 )  # fmt: skip
 
 
@@ -79,7 +80,7 @@ def replaced_figures(
         columns=["practice_code", "indicator_code", "period_end", "what", "stored_now",
                  "stored_in", "this_file", "same"],
     )  # fmt: skip
-    frame.insert(1, "practice_name", frame["practice_code"].map(names or {}))
+    frame["practice"] = _practice(frame["practice_code"], names)
     return frame.sort_values(["practice_code", "indicator_code", "period_end", "what"],
                              ignore_index=True)[list(REPLACED_COLUMNS)]  # fmt: skip
 
@@ -106,9 +107,15 @@ def batch_change_rows(
         columns=["practice_code", "indicator_code", "period_end", "what", "now", "now_from",
                  "after", "after_from"],
     )  # fmt: skip
-    frame.insert(1, "practice_name", frame["practice_code"].map(names or {}))
+    frame["practice"] = _practice(frame["practice_code"], names)
     return frame.sort_values(["practice_code", "indicator_code", "period_end", "what"],
                              ignore_index=True)[list(CHANGE_COLUMNS)]  # fmt: skip
+
+
+def _practice(codes: pd.Series, names: dict | None) -> list[str]:
+    """'Elverby Hill Medical Centre (X10010)', or the code alone when the name is not known."""
+    names = names or {}
+    return [f"{names[c]} ({c})" if names.get(c) else c for c in codes]
 
 
 def _missing(value) -> bool:

@@ -157,3 +157,67 @@ def test_the_run_mark_waits_for_a_run_that_really_finished(server, page):
     click_level(page, "ICB")
     assert wait_for_run(page, first) > first
     assert page.locator("[data-iif-run]").count() == 1
+
+
+RECALL = "practice_code,indicator_code,period_end,patient_id,achieved,pca\n" + "".join(
+    f"X10010,HI-03,2026-10-31,RECALL-{i},{'Y' if i < 3 else 'N'},N\n" for i in range(8)
+)
+
+
+def test_a_recall_list_then_undo_and_restore(server, page, tmp_path):
+    """Issue 14, scenarios 2 and 4: a short list is asked about, stored as a recall list after a
+    tick, changes no counts; undo and restore each show what they change and need a tick."""
+    upload = tmp_path / "recall.csv"
+    upload.write_text(RECALL, encoding="utf-8")
+    open_page(page, f"{server['url']}/data", "Data")  # the demo is stored by then
+    counts_before = Store(server["database"]).counts()
+    dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    rerun_after(page, lambda: dropzone.set_input_files(str(upload)), "checking the list")
+    page.get_by_text("Unclear from the file").wait_for(timeout=WAIT_MS)
+    store_button = page.locator(".st-key-store_0 button")  # "Store 0 file(s)" until answered
+    assert store_button.is_disabled()
+    screenshot(page, "data-recall-asked")
+    rerun_after(
+        page,
+        lambda: page.get_by_text("Only patients still to do (a recall list)").click(),
+        "saying it is a recall list",
+    )
+    assert page.get_by_text("It would replace 1 stored entry").count()
+    assert store_button.is_disabled()
+    rerun_after(
+        page,
+        lambda: page.get_by_text("Replace the 1 stored entry shown above").click(),
+        "ticking the replacement",
+    )
+    screenshot(page, "data-recall-confirmed")
+    rerun_after(page, store_button.click, "storing the list")
+    page.get_by_text("it changes no counts").first.wait_for(timeout=WAIT_MS)
+    store = Store(server["database"])
+    assert store.counts().drop(columns="loaded_at_utc").equals(
+        counts_before.drop(columns="loaded_at_utc")
+    )
+    newest = int(store.batches().iloc[0]["batch_id"])
+
+    undo_button = page.locator(".st-key-undo_button button")
+    assert undo_button.is_disabled()
+    assert page.get_by_text(f"Undoing batch {newest} (recall.csv) would change 1 entry").count()
+    rerun_after(
+        page,
+        lambda: page.get_by_text(f"Yes, undo batch {newest} (recall.csv)").click(),
+        "confirming the undo",
+    )
+    screenshot(page, "data-undo-confirm")
+    rerun_after(page, undo_button.click, "undoing")
+    page.get_by_text(f"Batch {newest} (recall.csv) is undone").wait_for(timeout=WAIT_MS)
+    assert bool(Store(server["database"]).batches().iloc[0]["undone"])
+    restore_button = page.locator(".st-key-restore_button button")
+    rerun_after(
+        page,
+        lambda: page.get_by_text(f"Yes, restore batch {newest} (recall.csv)").click(),
+        "confirming the restore",
+    )
+    screenshot(page, "data-restore-confirm")
+    rerun_after(page, restore_button.click, "restoring")
+    page.get_by_text(f"Batch {newest} (recall.csv) is restored").wait_for(timeout=WAIT_MS)
+    assert not bool(Store(server["database"]).batches().iloc[0]["undone"])
+    screenshot(page, "data-restored")
