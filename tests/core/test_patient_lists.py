@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from test_store_support import write_csv  # noqa: E402
 
+from iif_core import report  # noqa: E402
 from iif_core.store import Store  # noqa: E402
 
 HEADER = ["practice_code", "indicator_code", "period_end", "patient_id", "achieved", "pca"]
@@ -132,6 +133,88 @@ def test_each_indicator_has_its_own_list(store, tmp_path):
     assert lists_used(store.patients(as_at=OCT)) == {(ALDER, "HI-03"): SEPT, (ALDER, "CAN-04"): OCT}
 
 
+# --- which list each practice uses, in words --------------------------------------------------
+
+
+def in_use_frame(rows) -> pd.DataFrame:
+    """Lists in use as Store.patients(as_at=...) gives them, prepared as the page has them."""
+    frame = pd.DataFrame(rows, columns=HEADER)
+    frame["period_end"] = pd.to_datetime(frame["period_end"])
+    return report.prepare_patients(frame, ORGS)
+
+
+LISTS_AT_OCTOBER = [
+    (ALDER, "HI-03", OCT, "a1", "N", "N"),
+    (BIRCH, "HI-03", SEPT, "b1", "N", "N"),
+    (BIRCH, "HI-03", SEPT, "b2", "Y", "N"),
+    (ALDER, "CAN-04", OCT, "a3", "N", "N"),
+]
+
+
+def test_the_summary_flags_older_lists_and_names_practices_without_one():
+    dates = report.patient_list_dates(
+        in_use_frame(LISTS_AT_OCTOBER), [ALDER, BIRCH, CEDAR], ORGS, OCT
+    )
+    hi03 = dates[dates["indicator_code"] == "HI-03"].set_index("practice_code")
+    assert hi03["list_period_end"].to_dict() == {ALDER: OCT, BIRCH: SEPT, CEDAR: None}
+    assert hi03["older"].to_dict() == {ALDER: False, BIRCH: True, CEDAR: False}
+    assert hi03.loc[CEDAR, "list_note"] == "no list stored up to 31 Oct 2025"
+    assert hi03.loc[BIRCH, "list_note"] == "older: no list for 31 Oct 2025 yet"
+    can04 = dates[dates["indicator_code"] == "CAN-04"].set_index("practice_code")
+    assert can04["list_period_end"].to_dict() == {ALDER: OCT, BIRCH: None, CEDAR: None}
+
+    assert report.patient_list_notes(dates, "HI-03", OCT) == [
+        "1 practice's list is from 30 Sep 2025 (no list for 31 Oct 2025 yet): Birch Practice (A81002).",
+        "No HI-03 patient list stored up to 31 Oct 2025 for: Cedar Health Centre (A81004).",
+    ]
+    assert report.patient_list_notes(dates, "CAN-04", OCT) == [
+        "No CAN-04 patient list stored up to 31 Oct 2025 for: Birch Practice (A81002) and "
+        "Cedar Health Centre (A81004).",
+    ]
+
+
+def test_no_note_when_every_list_is_for_the_period_chosen():
+    rows = [(ALDER, "HI-03", OCT, "a1", "N", "N"), (BIRCH, "HI-03", OCT, "b1", "N", "N")]
+    dates = report.patient_list_dates(in_use_frame(rows), [ALDER, BIRCH], ORGS, OCT)
+    assert report.patient_list_notes(dates, "HI-03", OCT) == []
+
+
+def test_practices_with_lists_of_the_same_date_are_named_together_latest_first():
+    rows = [
+        (ALDER, "HI-03", AUG, "a1", "N", "N"),
+        (BIRCH, "HI-03", SEPT, "b1", "N", "N"),
+        (CEDAR, "HI-03", SEPT, "c1", "N", "N"),
+    ]
+    dates = report.patient_list_dates(in_use_frame(rows), [ALDER, BIRCH, CEDAR], ORGS, NOV)
+    assert report.patient_list_notes(dates, "HI-03", NOV) == [
+        "2 practices' lists are from 30 Sep 2025 (no list for 30 Nov 2025 yet): Birch Practice "
+        "(A81002) and Cedar Health Centre (A81004).",
+        "1 practice's list is from 31 Aug 2025 (no list for 30 Nov 2025 yet): Alder Surgery (A81001).",
+    ]
+
+
+def test_only_member_practices_are_summarised():
+    dates = report.patient_list_dates(in_use_frame(LISTS_AT_OCTOBER), [BIRCH], ORGS, OCT)
+    assert set(dates["practice_code"]) == {BIRCH}
+    assert set(dates["indicator_code"]) == {"HI-03"}  # Alder's CAN-04 list is not a member's
+
+
+def test_two_lists_for_one_practice_and_indicator_are_refused():
+    rows = [(ALDER, "HI-03", SEPT, "a1", "N", "N"), (ALDER, "HI-03", OCT, "a1", "N", "N")]
+    with pytest.raises(ValueError, match="more than one patient list"):
+        report.patient_list_dates(in_use_frame(rows), [ALDER], ORGS, OCT)
+
+
+def test_the_worklist_and_the_counts_show_each_rows_list_date():
+    lists = in_use_frame(LISTS_AT_OCTOBER)
+    worklist = report.patient_worklist(lists, {"indicator_code": "HI-03"})
+    dates = dict(zip(worklist["patient_id"], worklist["list_period_end"].dt.date, strict=True))
+    assert dates == {"a1": OCT, "b1": SEPT}
+    counts = report.worklist_counts(worklist).set_index("practice_code")
+    assert counts["list_period_end"].dt.date.to_dict() == {ALDER: OCT, BIRCH: SEPT}
+    assert counts["patients_to_do"].to_dict() == {ALDER: 1, BIRCH: 1}
+
+
 # --- a property: any lists, any period end ----------------------------------------------------
 
 PRACTICES = (ALDER, BIRCH, CEDAR)
@@ -225,3 +308,14 @@ def test_the_lists_in_use_match_a_plain_reference(uploads, as_at, members):
             for _, patients in expected.values()
             for _, _, (achieved, pca) in patients
         )
+
+        dates = report.patient_list_dates(
+            report.prepare_patients(in_use, ORGS), sorted(members), ORGS, as_at
+        )
+        for row in dates.itertuples():
+            found = expected.get((row.practice_code, row.indicator_code))
+            assert row.list_period_end == (found[0] if found else None)
+            assert row.older == (found is not None and found[0] < as_at)
+        indicators = {indicator for _, indicator in expected}
+        assert set(dates["indicator_code"]) == indicators
+        assert len(dates) == len(indicators) * len(members)
