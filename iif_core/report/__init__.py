@@ -45,7 +45,6 @@ from iif_core.report.patients import (  # noqa: F401
     inequality_gaps,
     patient_list_dates,
     patient_list_notes,
-    patient_period,
     patient_worklist,
     prepare_patients,
     worklist_counts,

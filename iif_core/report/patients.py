@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
 from iif_core.report.common import _and, _day, _num
@@ -145,19 +143,6 @@ def _named(practices: pd.DataFrame) -> str:
         rest = len(labels) - NAMES_IN_A_SENTENCE
         labels = labels[:NAMES_IN_A_SENTENCE] + [f"{rest} more practice{'s' * (rest > 1)}"]
     return _and(labels)
-
-
-def patient_period(patients: pd.DataFrame, period) -> date | None:
-    """The period end of the patient lists to use: the one chosen if lists exist for it, else
-    the latest before it, else the latest of all."""
-    if patients is None or patients.empty or patients["period_end"].isna().all():
-        return None
-    ends = sorted(pd.to_datetime(patients["period_end"].dropna().unique()))
-    if period is not None:
-        earlier = [e for e in ends if e <= pd.Timestamp(period)]
-        if earlier:
-            return earlier[-1].date()
-    return ends[-1].date()
 
 
 def worklist_options(patients: pd.DataFrame) -> dict[str, list]:
