@@ -9,11 +9,12 @@ from iif_core import report
 from iif_core.problems import InputError
 from ui import charts, format, reads, run_end, sidebar, widgets
 
-LIST_COLUMNS = [
-    "practice_name", "practice_code", "indicator_code", "patient_id", "age", "age_band", "sex",
-    "ethnicity", "imd_quintile", "last_activity_date", "list_period_end",
+LIST_COLUMNS = [  # the list date early, where a narrow window still shows it
+    "practice_name", "practice_code", "indicator_code", "list_period_end", "patient_id", "age",
+    "age_band", "sex", "ethnicity", "imd_quintile", "last_activity_date",
 ]  # fmt: skip
-COUNT_COLUMNS = ["practice_name", "patients_to_do", "list_period_end"]
+SHOWN_COLUMNS = [c for c in LIST_COLUMNS if c != "indicator_code"]  # the one chosen above
+COUNT_COLUMNS = ["practice_name", "patients_to_do"]  # the list dates are in the table above
 LIST_DATE_COLUMNS = ["practice_name", "practice_code", "list_period_end", "list_note"]
 EQUALITY_COLUMNS = ["imd_quintile", "eligible", "achieved", "to_do", "achievement"]
 LIST_HEIGHT = 420
@@ -144,6 +145,8 @@ if notes:
     st.warning(
         "\n\n".join(format.escape_markdown(note) for note in notes), icon=":material/event_busy:"
     )
+else:
+    st.caption(f"Every practice's patient list is for {format.long_day(chosen.period)}.")
 with st.expander("Which list each practice's patients come from", expanded=bool(notes)):
     widgets.show_table(
         dates[dates["indicator_code"] == filters["indicator_code"]],
@@ -171,7 +174,7 @@ with right:
     widgets.show_table(counts, COUNT_COLUMNS, key="patients_counts")
 
 st.subheader("The recall list")
-widgets.show_table(worklist, LIST_COLUMNS, key="patients_table", height=LIST_HEIGHT)
+widgets.show_table(worklist, SHOWN_COLUMNS, key="patients_table", height=LIST_HEIGHT)
 widgets.download_buttons(
     worklist[LIST_COLUMNS],
     format.file_stem("iif-recall", filters["indicator_code"], chosen.org_code, chosen.period),

@@ -79,9 +79,9 @@ def patient_list_dates(
     patients: pd.DataFrame, members: list[str], orgs: pd.DataFrame | None, period
 ) -> pd.DataFrame:
     """Which list each member practice's patients come from (decisions.md D23): one row per
-    member practice × indicator found in the members' lists, with the list's period end
-    (`list_period_end`, missing when the practice has no list for the indicator), `older` when
-    it is before `period`, and a `list_note` in words. `patients` are the lists in use at
+    member practice × indicator found in the members' lists (practices by name), with the list's
+    period end (`list_period_end`, missing when the practice has no list for the indicator),
+    `older` when it is before `period`, and a `list_note` in words. `patients` are the lists in use at
     `period` (Store.patients with `as_at`): one list per practice × indicator."""
     ours = patients[patients["practice_code"].isin(members)]
     ends = ours.groupby(["practice_code", "indicator_code"])["period_end"].agg(["min", "max"])
@@ -92,8 +92,9 @@ def patient_list_dates(
         names = dict(zip(orgs["practice_code"], orgs["practice_name"], strict=True))
     chosen = pd.Timestamp(period) if period is not None else None
     rows = []
+    by_name = sorted(set(members), key=lambda code: (str(names.get(code) or code), code))
     for indicator in sorted(ours["indicator_code"].unique(), key=str):
-        for code in sorted(set(members)):
+        for code in by_name:
             found = ends["max"].get((code, indicator))
             end = None if found is None or pd.isna(found) else pd.Timestamp(found).date()
             older = end is not None and chosen is not None and pd.Timestamp(end) < chosen

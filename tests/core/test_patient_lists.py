@@ -199,6 +199,15 @@ def test_only_member_practices_are_summarised():
     assert set(dates["indicator_code"]) == {"HI-03"}  # Alder's CAN-04 list is not a member's
 
 
+def test_the_summary_lists_the_practices_by_name():
+    renamed = ORGS.assign(practice_name=["Zeal Surgery", "Yew Practice", "Ash Centre"])
+    dates = report.patient_list_dates(
+        in_use_frame(LISTS_AT_OCTOBER), [ALDER, BIRCH, CEDAR], renamed, OCT
+    )
+    hi03 = dates[dates["indicator_code"] == "HI-03"]
+    assert hi03["practice_name"].tolist() == ["Ash Centre", "Yew Practice", "Zeal Surgery"]
+
+
 def test_two_lists_for_one_practice_and_indicator_are_refused():
     rows = [(ALDER, "HI-03", SEPT, "a1", "N", "N"), (ALDER, "HI-03", OCT, "a1", "N", "N")]
     with pytest.raises(ValueError, match="more than one patient list"):
