@@ -295,6 +295,14 @@ def test_patients_name_a_member_practice_without_a_list(demo_db, tmp_path):
     assert at.metric[0].value == str(sum(still_to_do(OCTOBER_LISTS, members, "HI-03").values()))
 
 
+def test_patients_never_show_a_list_after_the_period_chosen(demo_db):
+    at = open_brackenford_town_hi03()
+    at.selectbox(key="period_end").set_value(date(2026, 8, 31)).run()
+    no_exception(at)
+    assert "start on 31 October 2026, after the period end chosen" in texts(at)
+    assert not at.metric and not at.dataframe
+
+
 def test_patients_page_explains_how_to_provide_lists(demo_db):
     at = open_app("patients")
     at.selectbox(key="scheme_year").set_value("2025/26").run()
