@@ -359,12 +359,19 @@ class Store:
         *,
         year: str | None = None,
         practice_code: str | None = None,
+        practice_codes: list[str] | None = None,
         indicator_code: str | None = None,
         period_end: date | None = None,
+        as_at: date | None = None,
         to_do_only: bool = False,
     ) -> pd.DataFrame:
         """The patient lists in use; `to_do_only` keeps the patients who did not achieve and
-        have no PCA (the work still to do, iif-rules.md section 8)."""
+        have no PCA (the work still to do, iif-rules.md section 8). `as_at` keeps, for each
+        practice × indicator, the one list in use at that period end: its list for it, else its
+        latest list before it in the same scheme year, never a later one (decisions.md D23);
+        without `year`, the scheme year is the one `as_at` falls in."""
+        if as_at is not None and year is None:
+            year = scheme_year_for_date(as_at)
         with self.cursor() as con:
             first, last = self._dates(con, year)
             return con.execute(
@@ -373,8 +380,10 @@ class Store:
                     "first_period": first,
                     "last_period": last,
                     "practice_code": practice_code,
+                    "practice_codes": None if practice_codes is None else list(practice_codes),
                     "indicator_code": indicator_code,
                     "period_end": period_end,
+                    "as_at": as_at,
                     "to_do_only": to_do_only,
                 },
             ).df()

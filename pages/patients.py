@@ -1,18 +1,28 @@
 """Patients: who still needs the intervention, per practice, filterable and downloadable for recall."""
 
+import dataclasses
+from functools import partial
+
 import streamlit as st
 
 from iif_core import report
 from iif_core.problems import InputError
 from ui import charts, format, reads, run_end, sidebar, widgets
 
-LIST_COLUMNS = [
-    "practice_name", "practice_code", "indicator_code", "patient_id", "age", "age_band", "sex",
-    "ethnicity", "imd_quintile", "last_activity_date",
+LIST_COLUMNS = [  # the list date early, where a narrow window still shows it
+    "practice_name", "practice_code", "indicator_code", "list_period_end", "patient_id", "age",
+    "age_band", "sex", "ethnicity", "imd_quintile", "last_activity_date",
 ]  # fmt: skip
-COUNT_COLUMNS = ["practice_name", "patients_to_do"]
+SHOWN_COLUMNS = [c for c in LIST_COLUMNS if c != "indicator_code"]  # the one chosen above
+COUNT_COLUMNS = ["practice_name", "patients_to_do"]  # the list dates are in the table above
+LIST_DATE_COLUMNS = ["practice_name", "practice_code", "list_period_end", "list_note"]
 EQUALITY_COLUMNS = ["imd_quintile", "eligible", "achieved", "to_do", "achievement"]
 LIST_HEIGHT = 420
+PARTIAL = (
+    "**Partial period.** Not every member practice has sent figures for {day}. Each practice's "
+    "patients here come from its latest list up to that date; any practice whose list is "
+    "older is named below."
+)
 HOW_TO = """
 No patient-level list is stored for the {year} scheme yet. Upload one on the **Data** page to see
 the patients still to do here, per practice, ready to download for recall.
@@ -85,46 +95,72 @@ def render_filters(patients, scheme, scope: list[str], scope_label: str) -> dict
     }
 
 
+def lists_or_stop(chosen, members: tuple[str, ...]):
+    """The patient lists in use at the period chosen (decisions.md D23); when there are none,
+    say why (no list this year, none for these practices, or theirs start later) and stop."""
+    read = partial(reads.patient_lists, chosen.path, chosen.year, chosen.version)
+    try:
+        lists = read(chosen.period, members)
+        later = lists if not lists.empty else read(None, members)
+        anywhere = later if not later.empty else read(None, None)
+    except InputError as error:
+        st.error(f"The patient lists cannot be read: {error}")
+        run_end.stop()
+    if anywhere.empty:
+        st.info(HOW_TO.format(year=chosen.year), icon=":material/person_search:")
+        st.page_link(
+            sidebar.NO_DATA_PAGE, label="Go to the Data page", icon=":material/upload_file:"
+        )
+        run_end.stop()
+    if chosen.org_code is None:
+        sidebar.no_data_message(chosen)
+        run_end.stop()
+    organisation = format.escape_markdown(chosen.org_label)
+    if later.empty:
+        st.info(
+            f"No patient-level list is stored for the practices of {organisation}. Choose "
+            "another organisation, or upload their lists on the Data page."
+        )
+        run_end.stop()
+    if lists.empty:
+        st.info(
+            f"The patient lists of {organisation} start on "
+            f"{format.long_day(later['period_end'].min())}, after the period end chosen: "
+            "choose a later period end in the sidebar."
+        )
+        run_end.stop()
+    return lists
+
+
 chosen = sidebar.selection()
+if chosen.partial:  # every practice's latest list counts here, not only those that sent it
+    chosen = dataclasses.replace(chosen, partial=PARTIAL.format(day=format.long_day(chosen.period)))
 sidebar.page_header("Patients", chosen)
-try:
-    patients = reads.patients(chosen.path, chosen.year, chosen.version)
-except InputError as error:
-    st.error(f"The patient lists cannot be read: {error}")
-    run_end.stop()
-if patients.empty:
-    st.info(HOW_TO.format(year=chosen.year), icon=":material/person_search:")
-    st.page_link(sidebar.NO_DATA_PAGE, label="Go to the Data page", icon=":material/upload_file:")
-    run_end.stop()
-
-if chosen.org_code is None:
-    sidebar.no_data_message(chosen)
-    run_end.stop()
 scope = report.practices_in(chosen.orgs, chosen.pcns, chosen.level, chosen.org_code)
-period = report.patient_period(patients, chosen.period)
-in_scope = patients[patients["practice_code"].isin(scope)]
-if in_scope.empty:
-    st.info(
-        f"No patient-level list is stored for the practices of "
-        f"{format.escape_markdown(chosen.org_label)}. Choose another organisation, or upload "
-        "their lists on the Data page."
+lists = lists_or_stop(chosen, tuple(scope))
+filters = render_filters(lists, chosen.scheme, scope, chosen.org_label)
+dates = report.patient_list_dates(lists, scope, chosen.orgs, chosen.period)
+notes = report.patient_list_notes(dates, filters["indicator_code"], chosen.period)
+if notes:
+    st.warning(
+        "\n\n".join(format.escape_markdown(note) for note in notes), icon=":material/event_busy:"
     )
-    run_end.stop()
-if period is not None and chosen.period is not None and period != chosen.period:
-    st.caption(
-        f"The patient lists are of {format.long_day(period)}, the latest before the period "
-        "chosen in the sidebar."
+else:
+    st.caption(f"Every practice's patient list is for {format.long_day(chosen.period)}.")
+with st.expander("Which list each practice's patients come from", expanded=bool(notes)):
+    widgets.show_table(
+        dates[dates["indicator_code"] == filters["indicator_code"]],
+        LIST_DATE_COLUMNS,
+        key="patients_list_dates",
     )
-
-filters = {"period_end": period, **render_filters(in_scope, chosen.scheme, scope, chosen.org_label)}
-worklist = report.patient_worklist(patients, filters)
+worklist = report.patient_worklist(lists, filters)
 counts = report.worklist_counts(worklist)
 
 st.metric(
     "Patients still to do",
     format.count(len(worklist)),
     help="Patients in the indicator's population who have not achieved it and have no "
-    "personalised care adjustment (PCA), as of the list's date.",
+    "personalised care adjustment (PCA), as of each practice's patient list (see the List date column).",
 )
 if worklist.empty:
     st.success("No patients are still to do for this choice.", icon=":material/check_circle:")
@@ -138,10 +174,10 @@ with right:
     widgets.show_table(counts, COUNT_COLUMNS, key="patients_counts")
 
 st.subheader("The recall list")
-widgets.show_table(worklist, LIST_COLUMNS, key="patients_table", height=LIST_HEIGHT)
+widgets.show_table(worklist, SHOWN_COLUMNS, key="patients_table", height=LIST_HEIGHT)
 widgets.download_buttons(
     worklist[LIST_COLUMNS],
-    format.file_stem("iif-recall", filters["indicator_code"], chosen.org_code, period),
+    format.file_stem("iif-recall", filters["indicator_code"], chosen.org_code, chosen.period),
     key="patients_download",
     label="recall list",
 )
@@ -150,7 +186,7 @@ st.caption(
     "them as you keep other patient data."
 )
 
-gaps = report.inequality_gaps(patients, filters)
+gaps = report.inequality_gaps(lists, filters)
 st.subheader("By deprivation")
 if gaps.empty:
     st.caption("The lists hold no deprivation (IMD) figures, so no breakdown can be shown.")

@@ -376,17 +376,20 @@ def payment_chart(df: pd.DataFrame) -> alt.Chart:
 def worklist_counts_chart(df: pd.DataFrame) -> alt.Chart:
     """Patients still to do per practice, most first."""
     order = df["practice_name"].tolist()
+    tooltip = [
+        alt.Tooltip("practice_name:N", title="Practice"),
+        alt.Tooltip("practice_code:N", title="Code"),
+        alt.Tooltip("patients_to_do:Q", title="Patients still to do", format=",.0f"),
+    ]
+    if "list_period_end" in df:
+        tooltip.append(alt.Tooltip("list_period_end:T", title="List date", format="%-d %b %Y"))
     return (
         alt.Chart(df)
         .mark_bar(color=ORG_COLOUR)
         .encode(
             x=alt.X("patients_to_do:Q", title="Patients still to do"),
             y=alt.Y("practice_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
-            tooltip=[
-                alt.Tooltip("practice_name:N", title="Practice"),
-                alt.Tooltip("practice_code:N", title="Code"),
-                alt.Tooltip("patients_to_do:Q", title="Patients still to do", format=",.0f"),
-            ],
+            tooltip=tooltip,
         )
         .properties(height=max(90, ROW_HEIGHT * len(df)))
     )

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from iif_core import report
+from iif_core.extract import scheme_dates
 from iif_core.problems import InputError
 from iif_core.schemes import Scheme, bundled_scheme_years, previous_scheme_year
 from iif_core.store import DEFAULT_PATH, PATH_VARIABLE, Store
@@ -71,10 +72,16 @@ def pcns(path: str, version: tuple) -> pd.DataFrame:
     return report.pcn_membership(orgs(path, version))
 
 
-@st.cache_resource(show_spinner="Reading the patient lists…", max_entries=8)
-def patients(path: str, year: str, version: tuple) -> pd.DataFrame:
-    """The patient-level rows in use for a year, prepared for filtering."""
-    rows = store_at(path).patients(year=year)
+@st.cache_resource(show_spinner="Reading the patient lists…", max_entries=CACHE_ENTRIES)
+def patient_lists(
+    path: str, year: str, version: tuple, as_at, practice_codes: tuple[str, ...] | None
+) -> pd.DataFrame:
+    """The patient lists in use at period end `as_at` (decisions.md D23), the latest of the year
+    when None, of these practices (all when None), prepared for filtering."""
+    if as_at is None:
+        as_at = scheme_dates(scheme(path, year, version))[1]
+    codes = None if practice_codes is None else list(practice_codes)
+    rows = store_at(path).patients(year=year, as_at=as_at, practice_codes=codes)
     return report.prepare_patients(rows, orgs(path, version))
 
 

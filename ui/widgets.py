@@ -48,6 +48,8 @@ COLUMNS = {
     "sex": ("Sex", None),
     "ethnicity": ("Ethnicity", None),
     "imd_quintile": ("IMD quintile", "%d"),
+    "list_period_end": ("List date", None),
+    "list_note": ("List in use", None),
     "explanation": ("What it means", None),
     "work_value": ("£ the work is worth", "£%,.2f"),
     "series": ("Line", None),
@@ -85,7 +87,7 @@ COLUMNS = {
 }
 DATE_COLUMNS = (
     "period_end", "last_activity_date", "shown_at", "from_period", "year_end",
-    "latest_period_end",
+    "latest_period_end", "list_period_end",
 )  # fmt: skip
 PERCENT_SCALED = ("gap_share", "completeness")  # fractions shown as percentages
 

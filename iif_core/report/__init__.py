@@ -43,7 +43,8 @@ from iif_core.report.overview_cards import (  # noqa: F401
 )
 from iif_core.report.patients import (  # noqa: F401
     inequality_gaps,
-    patient_period,
+    patient_list_dates,
+    patient_list_notes,
     patient_worklist,
     prepare_patients,
     worklist_counts,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
-from iif_core.report.common import _num
+from iif_core.report.common import _and, _day, _num
+from iif_core.report.completeness import NAMES_IN_A_SENTENCE
 
 # Age bands for patient lists: children, working age, and the older ages most indicators target.
 AGE_BANDS = ((0, 17, "Under 18"), (18, 39, "18-39"), (40, 64, "40-64"), (65, 74, "65-74"))
@@ -17,7 +16,10 @@ YES_WORDS = {"y", "yes", "true", "1", "t"}
 
 WORKLIST_COLUMNS = (
     "practice_code", "practice_name", "indicator_code", "patient_id", "age", "age_band", "sex",
-    "ethnicity", "imd_quintile", "last_activity_date", "period_end",
+    "ethnicity", "imd_quintile", "last_activity_date", "list_period_end",
+)  # fmt: skip
+LIST_DATE_COLUMNS = (
+    "practice_code", "practice_name", "indicator_code", "list_period_end", "older", "list_note",
 )  # fmt: skip
 FILTER_KEYS = (
     "period_end", "indicator_code", "practice_codes", "age_bands", "sexes", "ethnicities",
@@ -73,17 +75,75 @@ def prepare_patients(patients: pd.DataFrame, orgs: pd.DataFrame | None = None) -
     return frame
 
 
-def patient_period(patients: pd.DataFrame, period) -> date | None:
-    """The period end of the patient lists to use: the one chosen if lists exist for it, else
-    the latest before it, else the latest of all."""
-    if patients is None or patients.empty or patients["period_end"].isna().all():
-        return None
-    ends = sorted(pd.to_datetime(patients["period_end"].dropna().unique()))
-    if period is not None:
-        earlier = [e for e in ends if e <= pd.Timestamp(period)]
-        if earlier:
-            return earlier[-1].date()
-    return ends[-1].date()
+def patient_list_dates(
+    patients: pd.DataFrame, members: list[str], orgs: pd.DataFrame | None, period
+) -> pd.DataFrame:
+    """Which list each member practice's patients come from (decisions.md D23): one row per
+    member practice × indicator found in the members' lists (practices by name), with the list's
+    period end (`list_period_end`, missing when the practice has no list for the indicator),
+    `older` when it is before `period`, and a `list_note` in words. `patients` are the lists in use at
+    `period` (Store.patients with `as_at`): one list per practice × indicator."""
+    ours = patients[patients["practice_code"].isin(members)]
+    ends = ours.groupby(["practice_code", "indicator_code"])["period_end"].agg(["min", "max"])
+    if (ends["min"] != ends["max"]).any():
+        raise ValueError("more than one patient list for a practice and indicator")
+    names = {}
+    if orgs is not None and not orgs.empty:
+        names = dict(zip(orgs["practice_code"], orgs["practice_name"], strict=True))
+    chosen = pd.Timestamp(period) if period is not None else None
+    rows = []
+    by_name = sorted(set(members), key=lambda code: (str(names.get(code) or code), code))
+    for indicator in sorted(ours["indicator_code"].unique(), key=str):
+        for code in by_name:
+            found = ends["max"].get((code, indicator))
+            end = None if found is None or pd.isna(found) else pd.Timestamp(found).date()
+            older = end is not None and chosen is not None and pd.Timestamp(end) < chosen
+            if end is None:
+                note = "no list stored" + (f" up to {_day(chosen)}" if chosen is not None else "")
+            elif older:
+                note = f"older: no list for {_day(chosen)} yet"
+            else:
+                note = f"the list for {_day(end)}"
+            name = names.get(code, code)
+            name = code if name is None or pd.isna(name) else str(name)
+            rows.append((code, name, indicator, end, older, note))
+    return pd.DataFrame(rows, columns=list(LIST_DATE_COLUMNS))
+
+
+def patient_list_notes(dates: pd.DataFrame, indicator_code: str, period) -> list[str]:
+    """What a page says above the patients of an indicator when not every member practice has
+    a list for the period chosen: the practices whose lists are older, by the list's date
+    (latest first), and the practices with no list at all. Empty when every list is for the
+    period chosen."""
+    rows = dates[dates["indicator_code"] == indicator_code]
+    notes = []
+    older = rows[rows["older"]]
+    for end in sorted(older["list_period_end"].unique(), reverse=True):
+        group = older[older["list_period_end"] == end]
+        whose = "practice's list is" if len(group) == 1 else "practices' lists are"
+        notes.append(
+            f"{len(group)} {whose} from {_day(end)} (no list for {_day(period)} yet): "
+            f"{_named(group)}."
+        )
+    missing = rows[rows["list_period_end"].isna()]
+    if not missing.empty:
+        notes.append(
+            f"No {indicator_code} patient list stored up to {_day(period)} for: {_named(missing)}."
+        )
+    return notes
+
+
+def _named(practices: pd.DataFrame) -> str:
+    """'Alder Surgery (A00001), Birch Practice (A00002) and 3 more practices', by name."""
+    ordered = practices.sort_values(["practice_name", "practice_code"])
+    labels = [
+        name if name == code else f"{name} ({code})"
+        for code, name in zip(ordered["practice_code"], ordered["practice_name"], strict=True)
+    ]
+    if len(labels) > NAMES_IN_A_SENTENCE:
+        rest = len(labels) - NAMES_IN_A_SENTENCE
+        labels = labels[:NAMES_IN_A_SENTENCE] + [f"{rest} more practice{'s' * (rest > 1)}"]
+    return _and(labels)
 
 
 def worklist_options(patients: pd.DataFrame) -> dict[str, list]:
@@ -129,19 +189,17 @@ def patient_worklist(patients: pd.DataFrame, filters: dict | None = None) -> pd.
         if chosen:
             frame = frame[frame[column].isin(list(chosen))]
     ordered = frame.sort_values(["practice_name", "indicator_code", "patient_id"])
+    ordered = ordered.assign(list_period_end=ordered["period_end"])
     return ordered[list(WORKLIST_COLUMNS)].reset_index(drop=True)
 
 
 def worklist_counts(worklist: pd.DataFrame) -> pd.DataFrame:
-    """Patients still to do per practice, most first."""
+    """Patients still to do per practice, most first, with the date of the list they are from
+    (one list per practice × indicator: decisions.md D23)."""
+    keys = ["practice_code", "practice_name", "list_period_end"]
     if worklist.empty:
-        return pd.DataFrame(columns=["practice_code", "practice_name", "patients_to_do"])
-    counts = (
-        worklist.groupby(["practice_code", "practice_name"], dropna=False)
-        .size()
-        .rename("patients_to_do")
-        .reset_index()
-    )
+        return pd.DataFrame(columns=[*keys, "patients_to_do"])
+    counts = worklist.groupby(keys, dropna=False).size().rename("patients_to_do").reset_index()
     return counts.sort_values(
         ["patients_to_do", "practice_name"], ascending=[False, True]
     ).reset_index(drop=True)

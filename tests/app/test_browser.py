@@ -5,6 +5,8 @@ page is visited, any exception Streamlit shows fails the test, one file is uploa
 Data page, and screenshots are kept in test-artifacts/screenshots/.
 """
 
+import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -193,8 +195,10 @@ def test_a_recall_list_then_undo_and_restore(server, page, tmp_path):
     rerun_after(page, store_button.click, "storing the list")
     page.get_by_text("it changes no counts").first.wait_for(timeout=WAIT_MS)
     store = Store(server["database"])
-    assert store.counts().drop(columns="loaded_at_utc").equals(
-        counts_before.drop(columns="loaded_at_utc")
+    assert (
+        store.counts()
+        .drop(columns="loaded_at_utc")
+        .equals(counts_before.drop(columns="loaded_at_utc"))
     )
     newest = int(store.batches().iloc[0]["batch_id"])
 
@@ -221,3 +225,50 @@ def test_a_recall_list_then_undo_and_restore(server, page, tmp_path):
     page.get_by_text(f"Batch {newest} (recall.csv) is restored").wait_for(timeout=WAIT_MS)
     assert not bool(Store(server["database"]).batches().iloc[0]["undone"])
     screenshot(page, "data-restored")
+
+
+NOVEMBER_LIST = (
+    Path(__file__).resolve().parents[1] / "fixtures/uploads/patients_november_one_practice.csv"
+)
+
+
+def test_patients_page_with_one_practices_newer_list(server, page):
+    """Issue 14 in the browser: Hobbleton Lane's November HI-03 list is uploaded; Brackenford
+    Town PCN at 30 Nov 2026 still counts its four other practices' October lists (122 still to
+    do in October, Hobbleton Lane down from 14 to 5: 113), and the page names them."""
+    open_page(page, f"{server['url']}/data", "Data")
+    dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    rerun_after(page, lambda: dropzone.set_input_files(str(NOVEMBER_LIST)), "checking the list")
+    page.get_by_text(f"{NOVEMBER_LIST.name}: ready to store").wait_for(timeout=WAIT_MS)
+    store_button = page.get_by_role("button", name="Store 1 file(s)")
+    rerun_after(page, store_button.click, "storing the list")
+    page.get_by_text(f"Stored {NOVEMBER_LIST.name} as batch").wait_for(timeout=WAIT_MS)
+
+    open_page(page, f"{server['url']}/patients", "Patients")
+    choose_in_selectbox(page, ORGANISATION, "Brackenford Town")
+    main = page.locator('[data-testid="stMain"]')
+    indicator = main.get_by_role("radio", name=re.compile("HI-03"))
+    if indicator.get_attribute("aria-checked") != "true":
+        rerun_after(page, indicator.click, "choosing HI-03")
+    metric = main.locator('[data-testid="stMetricValue"]').first
+    assert metric.inner_text() == "122"  # 31 Oct 2026: every practice's October list
+    screenshot(page, "patients-october")
+
+    choose_in_selectbox(page, PERIOD, "30 Nov")
+    assert metric.inner_text() == "113"
+    assert main.get_by_text("4 practices' lists are from 31 Oct 2026").count()
+    for name in ("Copperwick Bridge Family Practice (X45126)", "Hobbleton Hill Surgery (X44647)"):
+        assert main.get_by_text(name, exact=False).count()
+    assert main.get_by_text("Partial period.", exact=False).count()
+    screenshot(page, "patients-november-one-practice")
+
+    with page.expect_download(timeout=WAIT_MS) as download:
+        main.get_by_role("button", name="Download recall list (CSV)").click()
+    with open(download.value.path(), encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 113
+    dates = {(row["practice_code"], row["list_period_end"]) for row in rows}
+    assert dates == {
+        ("X45501", "2026-11-30"), ("X45126", "2026-10-31"), ("X48706", "2026-10-31"),
+        ("X46168", "2026-10-31"), ("X44647", "2026-10-31"),
+    }  # fmt: skip

@@ -4,9 +4,11 @@ Each test has its own store file (IIF_DB in a temporary folder): a copy of the d
 empty one. Widgets are found by their keys, never by position.
 """
 
+import csv
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -26,6 +28,10 @@ PAGES = {
     "scheme": "Scheme",
 }
 PRACTICE_IN_NO_PCN = "X98334"  # sample_data/orgs.csv: Emberhithe Health Centre has no PCN
+BRACKENFORD_TOWN = "U54335"  # sample_data/orgs.csv: five practices
+HOBBLETON_LANE = "X45501"  # one of them; its November list is a test fixture
+NOVEMBER_LIST = ROOT / "tests" / "fixtures" / "uploads" / "patients_november_one_practice.csv"
+OCTOBER_LISTS = ROOT / "sample_data" / "patients_2026-10-31.csv"
 GOOD_CSV = (
     b"practice_code,indicator_code,period_end,numerator,denominator,pca_count\n"
     b"X10010,HI-03,2026-11-30,30,40,1\n"
@@ -212,6 +218,96 @@ def test_patients_filters_and_downloads(demo_db):
     assert set(worklist["sex"]) == {"F"}
     assert at.download_button(key="patients_download_csv") is not None
     assert at.download_button(key="patients_download_xlsx") is not None
+
+
+def still_to_do(path: Path, practices: set[str], indicator: str) -> dict[str, int]:
+    """Per practice, the patients of a patient-list file not achieved and without a PCA."""
+    counts = dict.fromkeys(practices, 0)
+    with open(path, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            wanted = row["practice_code"] in practices and row["indicator_code"] == indicator
+            if wanted and row["achieved"] == "N" and row["pca"] == "N":
+                counts[row["practice_code"]] += 1
+    return counts
+
+
+def open_brackenford_town_hi03() -> AppTest:
+    at = open_app("patients", "pcn")
+    at.selectbox(key="org_pcn").set_value(BRACKENFORD_TOWN).run()
+    at.segmented_control(key="indicator").set_value("HI-03").run()
+    no_exception(at)
+    return at
+
+
+def test_patients_keep_every_practices_latest_list(demo_db):
+    """Issue 14: one practice's November list never hides the others' October lists
+    (decisions.md D23). Expected counts come from the files, not from the app."""
+    orgs = Store(demo_db).orgs()
+    members = set(orgs.loc[orgs["pcn_code"] == BRACKENFORD_TOWN, "practice_code"])
+    names = dict(zip(orgs["practice_code"], orgs["practice_name"], strict=True))
+    october = still_to_do(OCTOBER_LISTS, members, "HI-03")
+    november = still_to_do(NOVEMBER_LIST, {HOBBLETON_LANE}, "HI-03")
+    Store(demo_db).ingest(NOVEMBER_LIST, who="Test Manager")
+
+    at = open_brackenford_town_hi03()
+    assert at.selectbox(key="period_end").value == date(2026, 10, 31)  # D22: every practice sent
+    assert at.metric[0].value == str(sum(october.values()))
+    assert "no list for" not in texts(at)
+
+    at.selectbox(key="period_end").set_value(date(2026, 11, 30)).run()
+    no_exception(at)
+    expected = sum(october.values()) - october[HOBBLETON_LANE] + november[HOBBLETON_LANE]
+    assert at.metric[0].value == str(expected)
+    older = sorted((names[code], code) for code in members - {HOBBLETON_LANE})
+    assert (
+        "4 practices' lists are from 31 Oct 2026 (no list for 30 Nov 2026 yet): "
+        + ", ".join(f"{name} ({code})" for name, code in older[:-1])
+        + f" and {older[-1][0]} ({older[-1][1]})."
+    ) in texts(at)
+    assert "Each practice's patients here come from its latest list" in texts(at)
+
+    worklist = table_with(at, "patient_id")
+    dates = worklist.groupby("practice_code")["list_period_end"].unique()
+    assert {code: [pd.Timestamp(d).date() for d in ends] for code, ends in dates.items()} == {
+        code: [date(2026, 11, 30) if code == HOBBLETON_LANE else date(2026, 10, 31)]
+        for code in members
+    }
+    assert worklist["practice_code"].value_counts().to_dict() == {
+        code: (november if code == HOBBLETON_LANE else october)[code] for code in members
+    }
+    listed = table_with(at, "list_note").set_index("practice_code")
+    assert listed.loc[HOBBLETON_LANE, "list_note"] == "the list for 30 Nov 2026"
+    assert at.download_button(key="patients_download_csv") is not None
+
+
+def test_patients_name_a_member_practice_without_a_list(demo_db, tmp_path):
+    """A sixth practice joins Brackenford Town PCN in a new organisation file, with a name that
+    holds Markdown; it has no patient list, so the page names it."""
+    reference = (ROOT / "sample_data" / "orgs.csv").read_text(encoding="utf-8")
+    hobbleton = next(line for line in reference.splitlines() if line.startswith(HOBBLETON_LANE))
+    new_member = hobbleton.replace(HOBBLETON_LANE, "X49999").replace(
+        "Hobbleton Lane Family Practice", "Wren *Lane*"
+    )
+    orgs_file = tmp_path / "orgs.csv"
+    orgs_file.write_text(reference.rstrip("\n") + "\n" + new_member + "\n", encoding="utf-8")
+    Store(demo_db).ingest(orgs_file, who="Test Manager")
+
+    at = open_brackenford_town_hi03()
+    assert "No HI-03 patient list stored up to 31 Oct 2026 for: Wren *Lane* (X49999)." in texts(at)
+    assert any("Wren \\*Lane\\* (X49999)" in w.value for w in at.warning)  # shown as written
+    listed = table_with(at, "list_note").set_index("practice_code")
+    assert listed.loc["X49999", "list_note"] == "no list stored up to 31 Oct 2026"
+    members = {code for code in listed.index if code != "X49999"}
+    assert len(members) == 5
+    assert at.metric[0].value == str(sum(still_to_do(OCTOBER_LISTS, members, "HI-03").values()))
+
+
+def test_patients_never_show_a_list_after_the_period_chosen(demo_db):
+    at = open_brackenford_town_hi03()
+    at.selectbox(key="period_end").set_value(date(2026, 8, 31)).run()
+    no_exception(at)
+    assert "start on 31 October 2026, after the period end chosen" in texts(at)
+    assert not at.metric and not at.dataframe
 
 
 def test_patients_page_explains_how_to_provide_lists(demo_db):

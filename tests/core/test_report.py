@@ -419,13 +419,10 @@ def test_worklist_filters(patients):
         report.patient_worklist(patients, {"colour": ["blue"]})
 
 
-def test_worklist_options_and_periods(patients):
+def test_worklist_options(patients):
     options = report.worklist_options(patients)
     assert options["age_bands"] == ["Under 18", "40-64", "65-74", "75 and over"]
     assert options["quintiles"] == [1, 2, 3, 5]
-    assert report.patient_period(patients, SEPTEMBER) == SEPTEMBER
-    assert report.patient_period(patients, date(2021, 9, 1)) == AUGUST
-    assert report.patient_period(patients, date(2021, 1, 1)) == SEPTEMBER
 
 
 def test_inequality_gaps_by_quintile(patients):
