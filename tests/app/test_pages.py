@@ -413,7 +413,9 @@ def test_undo_asks_first_names_what_comes_back_and_can_be_restored(demo_db):
     change = table_with(at, "after_from")  # what undoing it would bring back, before it is done
     row = change.set_index("practice").loc["Elverby Hill Medical Centre (X10010)"]
     assert (row["what"], row["now"], row["after"]) == ("Figures", "12 of 35", "10 of 35")
-    assert "patients_2026-10-31.csv" in row["after_from"]  # the demo list that counted it  # the demo list that counted it
+    assert (
+        "patients_2026-10-31.csv" in row["after_from"]
+    )  # the demo list that counted it  # the demo list that counted it
     assert at.button(key="undo_button").disabled  # not until confirmed
     keyed(at.checkbox, "undo_sure_").check().run()
     at.button(key="undo_button").click().run()
@@ -448,7 +450,11 @@ def test_a_correction_shows_the_figures_it_replaces_and_needs_a_tick(demo_db):
     no_exception(at)
     replaced = table_with(at, "stored_now")
     assert replaced[["practice", "stored_now", "this_file"]].values.tolist() == [
-        ["Elverby Hill Medical Centre (X10010)", "10 of 35", "12 of 35"]  # sample_data's October figure beside the file's
+        [
+            "Elverby Hill Medical Centre (X10010)",
+            "10 of 35",
+            "12 of 35",
+        ]  # sample_data's October figure beside the file's
     ]
     assert "It would replace 1 stored entry" in texts(at)
     assert at.button(key="store_0").disabled
