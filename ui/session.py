@@ -45,10 +45,17 @@ class Selection:
     problem: str | None = None  # why the figures could not be read, in words
     periods: list[date] = field(default_factory=list)
     partial: str | None = None  # when not every member practice sent the period: it says so
+    # per period end, how many member practices of a network sent it (empty for a practice)
+    period_completeness: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def has_data(self) -> bool:
         return self.org_code is not None and not self.scored.empty
+
+    @property
+    def partial_words(self) -> str | None:
+        """'1 of 5 practices' when the period chosen is partial for the network, else None."""
+        return report.partial_words(self.period_completeness, self.period)
 
     @property
     def org_label(self) -> str:

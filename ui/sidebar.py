@@ -120,8 +120,8 @@ def render() -> Selection:
 
     periods = report.period_choices(scored)
     period = note = None
+    completeness = pd.DataFrame()
     if periods:
-        completeness = pd.DataFrame()
         if org_code is not None and level != "practice":
             completeness = reads.period_completeness(path, year, version, level, org_code)
         latest = report.default_period(scored, level, org_code, completeness)
@@ -135,20 +135,22 @@ def render() -> Selection:
             "Period end",
             periods,
             key=session.PERIOD,
-            format_func=lambda p: _period_label(p, note),
+            format_func=lambda p: _period_label(p, completeness),
             help="The achievement date of the extract (cumulative from 1 April). For a PCN, "
             "place or ICB, the latest period end for which every member practice has sent "
-            "figures is chosen at first; a newer one is marked partial. For a practice, its "
-            "latest period end.",
+            "figures is chosen at first; a newer one is marked partial with how many of the "
+            "member practices have sent it (partial 1/5: 1 of 5). For a practice, its latest "
+            "period end.",
         )
         if note is not None:
             sidebar.caption(note.default)
 
     batch_table = reads.batches(path, version) if problem is None else pd.DataFrame()
     partial = None
-    if note is not None and period in note.partial:
+    words = report.partial_words(completeness, period)
+    if words:
         partial = (
-            f"**Partial period.** Only {note.partial[period]} have sent figures for "
+            f"**Partial period.** Only {words} have sent figures for "
             f"{format.long_day(period)}, so these figures count only those practices."
         )
     chosen = Selection(
@@ -167,17 +169,20 @@ def render() -> Selection:
         problem=problem,
         periods=periods,
         partial=partial,
+        period_completeness=completeness,
     )
     st.session_state[session.SELECTION] = chosen
     _render_status(sidebar, chosen, path, version)
     return chosen
 
 
-def _period_label(period, note) -> str:
-    """'30 Nov 2026', or '30 Nov 2026 · partial (1 of 5 practices)' for a network."""
-    if note is not None and period in note.partial:
-        return f"{format.day(period)} · partial ({note.partial[period]})"
-    return format.day(period)
+def _period_label(period, completeness) -> str:
+    """'30 Nov 2026', or '30 Nov 2026 · partial 1/5' when 1 of a network's 5 member practices
+    sent it: short enough for the sidebar (the caption under it says it in words)."""
+    counts = report.partial_counts(completeness, period)
+    if counts is None:
+        return format.day(period)
+    return f"{format.day(period)} · partial {format.count(counts[0])}/{format.count(counts[1])}"
 
 
 def _default_year(years: list[str], with_data: list[str]) -> str:

@@ -237,10 +237,10 @@ def test_an_upload_reaches_the_store(demo_db):
     # The new month is in use at once: the sidebar offers it, marked partial, and no network
     # moves to it while some of its practices have not sent it (decisions.md D22).
     at.switch_page("pages/overview.py").run()
-    assert at.selectbox(key="period_end").options[0] == "30 Nov 2026 · partial (0 of 5 practices)"
+    assert at.selectbox(key="period_end").options[0] == "30 Nov 2026 · partial 0/5"
     assert at.selectbox(key="period_end").value.isoformat() == "2026-10-31"
     at.selectbox(key="org_pcn").set_value("U22888").run()  # Hartmouth Central: X10010, X11772
-    assert at.selectbox(key="period_end").options[0] == "30 Nov 2026 · partial (2 of 6 practices)"
+    assert at.selectbox(key="period_end").options[0] == "30 Nov 2026 · partial 2/6"
     assert at.selectbox(key="period_end").value.isoformat() == "2026-10-31"
     assert "Partial period" not in texts(at)
     at.selectbox(key="period_end").set_value(date(2026, 11, 30)).run()
