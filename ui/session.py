@@ -18,6 +18,7 @@ ORG_PREFIX = "org_"  # one key per level ("org_pcn"), so each level remembers it
 LAST_ORG = "last_org"  # (level, org_code) last chosen, to find the related one at a new level
 PERIOD = "period_end"
 PERIOD_DEFAULT = "period_default"  # the default period end of the last run
+PERIOD_LABELS = "period_labels"  # the period end widget's labels of the last run
 INDICATOR = "indicator"  # the indicator widget on Variation, Trends and Patients
 INDICATOR_MEMORY = "indicator_chosen"  # its value, kept while the widget is off the page
 WHO = "who"  # the name kept in the upload history

@@ -131,6 +131,12 @@ def render() -> Selection:
             st.session_state[session.PERIOD] = latest
         st.session_state[session.PERIOD_DEFAULT] = latest
         _choose_default(session.PERIOD, periods, latest)
+        # A keyed selectbox whose labels change (another network: partial 1/89, not 1/5) keeps
+        # showing the old label of its value in the browser until its value is set again.
+        period_labels = [_period_label(p, completeness) for p in periods]
+        if st.session_state.get(session.PERIOD_LABELS) != period_labels:
+            st.session_state[session.PERIOD] = st.session_state[session.PERIOD]
+        st.session_state[session.PERIOD_LABELS] = period_labels
         period = sidebar.selectbox(
             "Period end",
             periods,
