@@ -285,6 +285,16 @@ def page_header(
         st.warning(chosen.partial, icon=":material/hourglass_top:")
 
 
+def partial_mark(chosen: Selection, what: str = "the figures below") -> None:
+    """Where a page's figures are, a line saying that the period chosen is partial, when it is."""
+    words = chosen.partial_words
+    if words:
+        st.caption(
+            f":red-badge[:material/hourglass_top: Partial period] Only {words} have sent "
+            f"figures for {format.day(chosen.period)}: {what} count only theirs."
+        )
+
+
 def indicator_picker(scheme, codes: list[str] | None = None) -> str:
     """The indicator to show, chosen once for Variation, Trends and Patients."""
     codes = codes or list(scheme.indicators)
