@@ -40,45 +40,52 @@ def status_help(totals: dict) -> str:
     return " · ".join(parts)
 
 
-def render_totals(view: report.Overview, context: report.OrgContext) -> None:
+def render_totals(view: report.Overview, context: report.OrgContext, partial: str | None) -> None:
+    """The scheme's totals as tiles; `partial` ('1 of 5 practices') marks them partial."""
     totals = view.totals
     row = st.columns(4 if view.pays else 3)
     if view.pays:
-        row[0].metric(
+        widgets.metric(
+            row[0],
             "Points earned",
             f"{format.count(totals['points_achieved'])} of {format.count(totals['points_available'])}",
             help=f"{format.points(totals['points_achieved'])} of "
             f"{format.points(totals['points_available'])} points",
-            border=True,
+            partial=partial,
         )
-        row[1].metric(
+        widgets.metric(
+            row[1],
             "£ earned so far",
             format.money(totals["payment_achieved"]),
             help=f"of {format.money(totals['payment_available'])} available",
-            border=True,
+            partial=partial,
         )
-        row[2].metric(
+        widgets.metric(
+            row[2],
             "£ still to earn",
             format.money(totals["payment_outstanding"]),
             help="Reaching every upper threshold earns this much more.",
-            border=True,
+            partial=partial,
         )
     else:
-        row[0].metric(
+        widgets.metric(
+            row[0],
             "Indicators with data",
             f"{view.totals['indicators'] - view.totals['no_data_count']} of {view.totals['indicators']}",
-            border=True,
+            partial=partial,
         )
-        row[1].metric(
+        widgets.metric(
+            row[1],
             "Patients to the upper thresholds",
             format.count(totals["patients_to_upper"]),
-            border=True,
+            partial=partial,
         )
-    row[-1].metric(
+    widgets.metric(
+        row[-1],
         "Indicators" if view.cards.get("pcn_status_text") is None else "Pooled status",
         status_counts(totals),
         help=status_help(totals),
-        border=True,
+        partial=partial,
     )
     if context.payment_note:
         st.info(context.payment_note, icon=":material/info:")
@@ -134,7 +141,10 @@ def render_card_projection(projected: dict, pays: bool, period) -> None:
     )
 
 
-def render_card(frame, pays: bool, level: str, projected: dict, missing: str | None, period):
+def render_card(
+    frame, pays: bool, level: str, projected: dict, missing: str | None, period, partial
+):
+    """One indicator's card; `partial` ('1 of 5 practices') marks it partial."""
     card = frame.iloc[0].to_dict()
     with st.container(border=True):
         st.markdown(f"**{card['indicator_code']}** · {format.escape_markdown(card['name'])}")
@@ -146,6 +156,14 @@ def render_card(frame, pays: bool, level: str, projected: dict, missing: str | N
         )
         if card.get("pcn_status_text"):
             badges.badge(card["pcn_status_text"], color="gray", help=AREA_STATUS_HELP)
+        if partial:
+            badges.badge(
+                f"Partial: {partial}",
+                color="orange",
+                icon=":material/hourglass_top:",
+                help=f"Only {partial} have sent figures for {format.day(period)}, so this "
+                "card counts only theirs.",
+            )
         widgets.show_chart(charts.threshold_bar_chart(frame))
         unit = card["unit"]
         if card["status"] == "no_data":
@@ -196,7 +214,7 @@ context = chosen.context()
 projection = reads.projections(
     chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, chosen.period
 )
-render_totals(view, context)
+render_totals(view, context, chosen.partial_words)
 render_projection_totals(projection, view.pays and context.earns_iif)
 st.caption(
     f"{report.scheme_completeness_text(view.totals, chosen.level)}. On each card, To LT and To "
@@ -219,12 +237,13 @@ for start in range(0, len(view.cards), CARDS_PER_ROW):
                 render_card(
                     card, view.pays and context.earns_iif, chosen.level,
                     report.projection_for(projection, code), missing, chosen.period,
+                    chosen.partial_words,
                 )  # fmt: skip
 
 with st.expander("All indicators as a table"):
     widgets.show_table(view.cards, TABLE_COLUMNS, key="overview_table")
     widgets.download_buttons(
-        view.cards[TABLE_COLUMNS],
+        report.mark_partial(view.cards[TABLE_COLUMNS], chosen.period_completeness, chosen.period),
         format.file_stem("iif-overview", chosen.org_code, chosen.period),
         key="overview_download",
     )
@@ -240,7 +259,9 @@ with st.expander(f"Data completeness by practice: {report.completeness_summary(c
     )
     widgets.show_table(completeness, COMPLETENESS_COLUMNS, key="completeness_table")
     widgets.download_buttons(
-        completeness[COMPLETENESS_COLUMNS],
+        report.mark_partial(
+            completeness[COMPLETENESS_COLUMNS], chosen.period_completeness, chosen.period
+        ),
         format.file_stem("iif-completeness", chosen.org_code, chosen.period),
         key="completeness_download",
     )

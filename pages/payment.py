@@ -37,30 +37,38 @@ def render_practice(chosen: Selection) -> None:
     st.subheader("Patients this practice needs for each threshold")
     widgets.show_table(cards, PRACTICE_COLUMNS, key="payment_practice_table")
     widgets.download_buttons(
-        cards[PRACTICE_COLUMNS],
+        report.mark_partial(cards[PRACTICE_COLUMNS], chosen.period_completeness, chosen.period),
         format.file_stem("iif-patients-needed", chosen.org_code, chosen.period),
         key="payment_practice_download",
     )
 
 
-def render_totals(ranking, projected: dict) -> None:
+def render_totals(ranking, projected: dict, partial: str | None) -> None:
+    """The £ as tiles; `partial` ('1 of 5 practices') marks those of the period chosen partial
+    (the projection is made from the latest month every member practice sent)."""
     earned = ranking["payment_achieved"].sum(min_count=1)
     available = ranking["payment_available"].sum(min_count=1)
     outstanding = ranking["payment_outstanding"].sum(min_count=1)
     row = st.columns(4)
-    row[0].metric("£ earned so far", format.money(earned), border=True)
-    row[1].metric("£ available", format.money(available), border=True)
-    row[2].metric("£ still to earn", format.money(outstanding), border=True)
-    row[3].metric(
+    widgets.metric(row[0], "£ earned so far", format.money(earned), partial=partial)
+    widgets.metric(row[1], "£ available", format.money(available), partial=partial)
+    widgets.metric(row[2], "£ still to earn", format.money(outstanding), partial=partial)
+    from_complete = (
+        " It is made from the latest month every member practice has sent, so it is not partial."
+        if partial
+        else ""
+    )
+    widgets.metric(
+        row[3],
         "£ projected by 31 March",
         format.money(projected["payment"], pence=False),
         help="If the year carries on as it is going (see below); the 95% bands add up to "
-        f"{format.money_range(projected['payment_low'], projected['payment_high'])}.",
-        border=True,
+        f"{format.money_range(projected['payment_low'], projected['payment_high'])}."
+        + from_complete,
     )
 
 
-def render_projection(projection, level: str, stem: str) -> None:
+def render_projection(projection, chosen: Selection, stem: str) -> None:
     """What each indicator is projected to earn by the year end, and how the projection is made."""
     year_end = format.long_day(projection["year_end"].iloc[0])
     st.subheader(f"If the year carries on as it is going: {year_end}")
@@ -73,7 +81,7 @@ def render_projection(projection, level: str, stem: str) -> None:
         projection, PROJECTION_COLUMNS, key="projection_table", labels=PROJECTION_LABELS
     )
     widgets.download_buttons(
-        projection,
+        report.mark_partial(projection, chosen.period_completeness, chosen.period),
         stem,
         key="projection_download",
         label="projection",
@@ -82,7 +90,7 @@ def render_projection(projection, level: str, stem: str) -> None:
         "Points and £ are those the scoring rules give the projected counts (rounded to whole "
         "patients), list size and prevalence adjustments included."
     ]
-    if level in AREA_LEVELS:
+    if chosen.level in AREA_LEVELS:
         notes.append(
             "For a place or ICB each PCN is projected and paid on its own and the PCNs' points "
             "and £ are added up; the ends of their bands are added up too, so the band is wide."
@@ -132,7 +140,7 @@ ranking = report.payment_ranking(
 projection = reads.projections(
     chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, chosen.period
 )
-render_totals(ranking, report.projection_totals(projection))
+render_totals(ranking, report.projection_totals(projection), chosen.partial_words)
 for note in report.incomplete_notes(
     chosen.scored, chosen.orgs, chosen.pcns, chosen.level, chosen.org_code, chosen.period,
     list(chosen.scheme.indicators),
@@ -141,11 +149,14 @@ for note in report.incomplete_notes(
 if report.is_unadjusted(chosen.scheme):
     st.warning(sidebar.UNADJUSTED_HELP, icon=":material/warning:")
 st.subheader("Indicators ranked by the £ their remaining work is worth")
+sidebar.partial_mark(chosen, "the £ below")
 widgets.show_chart(charts.payment_chart(ranking))
 columns = TABLE_COLUMNS if chosen.level == "pcn" else TABLE_COLUMNS[:-1]  # no marginal £
 widgets.show_table(ranking, columns, key="payment_table")
 widgets.download_buttons(
-    ranking[[*TABLE_COLUMNS, "name", "explanation"]],
+    report.mark_partial(
+        ranking[[*TABLE_COLUMNS, "name", "explanation"]], chosen.period_completeness, chosen.period
+    ),
     format.file_stem("iif-payment", chosen.org_code, chosen.period),
     key="payment_download",
 )
@@ -156,7 +167,7 @@ if chosen.level != "pcn":
     )
 render_explanations(ranking)
 render_projection(
-    projection, chosen.level, format.file_stem("iif-projection", chosen.org_code, chosen.period)
+    projection, chosen, format.file_stem("iif-projection", chosen.org_code, chosen.period)
 )
 
 work = report.work_ranking(
@@ -174,9 +185,10 @@ else:
             "the network's £ per patient for that indicator (the IIF pays the network on its "
             "pooled figure)."
         )
+    sidebar.partial_mark(chosen, "the patients and £ below")
     widgets.show_table(work, WORK_COLUMNS, key="work_table")
     widgets.download_buttons(
-        work,
+        report.mark_partial(work, chosen.period_completeness, chosen.period),
         format.file_stem("iif-work-ranking", chosen.org_code, chosen.period),
         key="work_download",
     )

@@ -9,6 +9,7 @@ from ui import charts, format, reads, run_end, sidebar, widgets
 
 TABLE_COLUMNS = [
     "series", "kind", "period_end", "achievement", "numerator", "denominator", "status_label",
+    "period_partial",
 ]  # fmt: skip
 MEMBER_WORDS = {
     "practice": "its PCN",
@@ -104,7 +105,7 @@ def render_projection(row: dict, pays: bool, period) -> None:
         st.warning(checked, icon=":material/warning:")
 
 
-def render_spc(view: report.Spc) -> None:
+def render_spc(view: report.Spc, period) -> None:
     """The monthly activity as an XmR chart with its variation and assurance icons."""
     st.subheader("Monthly activity: signal or noise")
     st.markdown(
@@ -129,12 +130,11 @@ def render_spc(view: report.Spc) -> None:
         charts.spc_chart(view.table, view.pace_needed),
         alt="Monthly activity with its mean and process limits",
     )
-    notes = [
-        "The latest month is "
-        + report.VARIATION_ICONS[view.variation][1][0].lower()
-        + report.VARIATION_ICONS[view.variation][1][1:]
-        + "."
-    ]
+    words = report.VARIATION_ICONS[view.variation][1]
+    latest = "The latest month"
+    if view.latest != period:  # the month chosen is left out: partial, say
+        latest = f"The latest month charted, {format.day(view.latest)},"
+    notes = [f"{latest} is {words[0].lower()}{words[1:]}."]
     if view.assurance is not None:
         notes.append(
             f"Pace needed (dotted green): {format.count(view.pace_needed)} a month to end the "
@@ -206,6 +206,14 @@ if months["last_year"]:
     notes.append("Blue dashed line: the same month last year.")
 else:
     notes.append("Last year's figures appear here once an extract of last year is uploaded.")
+if months["partial"]:
+    marked = "; ".join(
+        f"{format.day(p)}: only {words} so far" for p, words in sorted(months["partial"].items())
+    )
+    notes.append(
+        f"Hollow point marked partial ({marked}): not every member practice has sent that month "
+        "yet, so it counts only those that have; a dip there is not a fall."
+    )
 if months["months"] == 1:
     notes.append("Only one month is stored so far: the trend builds up with each upload.")
 if row["message"] is None:
@@ -219,13 +227,14 @@ render_spc(
     report.spc(
         chosen.scored, chosen.orgs, chosen.pcns, chosen.scheme, chosen.level, chosen.org_code,
         code, chosen.period, row["pace_needed"],
-    )
+    ),
+    chosen.period,
 )  # fmt: skip
 
 with st.expander("The figures as a table"):
     widgets.show_table(series, TABLE_COLUMNS, key="trend_table")
     widgets.download_buttons(
-        series[TABLE_COLUMNS],
+        series[[*TABLE_COLUMNS, *report.PARTIAL_COLUMNS[1:]]],
         format.file_stem("iif-trend", chosen.org_code, code, chosen.year),
         key="trend_download",
     )

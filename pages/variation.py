@@ -17,7 +17,7 @@ FLAGGED_COLUMNS = [
 FUNNEL_DOWNLOAD = [*FLAGGED_COLUMNS, "lower_99.8", "upper_99.8"]
 
 
-def render_funnel(funnel: report.Funnel, member_words: str, stem: str) -> None:
+def render_funnel(funnel: report.Funnel, member_words: str, stem: str, chosen) -> None:
     """Signal or noise: the funnel plot, what it shows in words, and the members flagged."""
     st.subheader("Signal or noise: the funnel plot")
     if funnel.message:
@@ -25,6 +25,7 @@ def render_funnel(funnel: report.Funnel, member_words: str, stem: str) -> None:
         return
     words = report.funnel_explanation(funnel)
     st.markdown(words["reading"])
+    sidebar.partial_mark(chosen, "its centre line and limits")
     widgets.show_chart(
         charts.funnel_chart(funnel.points, funnel.curve, funnel.comparator_name, funnel.unit),
         alt=f"Funnel plot of the {member_words}' achievement against their denominators",
@@ -38,7 +39,9 @@ def render_funnel(funnel: report.Funnel, member_words: str, stem: str) -> None:
         st.markdown(f"**{member_words[0].upper()}{member_words[1:]} outside the limits**")
         widgets.show_table(flagged, FLAGGED_COLUMNS, key="funnel_table")
     widgets.download_buttons(
-        funnel.points[FUNNEL_DOWNLOAD],
+        report.mark_partial(
+            funnel.points[FUNNEL_DOWNLOAD], chosen.period_completeness, chosen.period
+        ),
         stem,
         key="funnel_download",
         label="funnel table",
@@ -89,6 +92,7 @@ if view.message:
 member_words = MEMBER_WORDS.get(view.member_level, "members")
 st.subheader(f"{indicator.code}: {member_words} side by side")
 render_summary(view, indicator, member_words)
+sidebar.partial_mark(chosen)
 missing = report.missing_text(
     report.missing_practices(
         chosen.scored, chosen.orgs, chosen.pcns, view.parent.get("level"),
@@ -124,14 +128,16 @@ render_funnel(
                  chosen.period),
     member_words,
     format.file_stem("iif-funnel", view.parent.get("org_code"), code, chosen.period),
+    chosen,
 )  # fmt: skip
 
 st.subheader("Ranking")
 # For PCNs the gap in patients is their own patients to UT, already a column.
 columns = [c for c in TABLE_COLUMNS if view.member_level == "practice" or c != "gap_contribution"]
 widgets.show_table(view.members, columns, key="variation_table")
+sidebar.partial_mark(chosen, "the ranking above and its shares of the gap")
 widgets.download_buttons(
-    view.members[TABLE_COLUMNS],
+    report.mark_partial(view.members[TABLE_COLUMNS], chosen.period_completeness, chosen.period),
     format.file_stem("iif-variation", view.parent.get("org_code"), code, chosen.period),
     key="variation_download",
 )

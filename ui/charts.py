@@ -26,6 +26,7 @@ BAR_AXIS_ROOM = 28  # the threshold bar's axis has labels and no title
 AXIS_ROOM = 60  # pixels around a plot for its x axis labels, title and threshold labels
 DEFAULT_PLOT_HEIGHT = 300
 ROW_HEIGHT = 30  # one practice (or PCN) in a side-by-side chart
+PARTIAL_POINT_SIZE = 120  # a partial month's hollow point: larger than the filled one it covers
 STATUS_LEGEND = [status_label(s) for s in STATUSES]
 STATUS_SCALE = alt.Scale(domain=STATUS_LEGEND, range=[STATUS_COLOURS[s] for s in STATUSES])
 
@@ -241,7 +242,9 @@ def trend_chart(
 ) -> alt.Chart:
     """Monthly achievement: the organisation in bold, its members thin, last year dashed, with
     the thresholds across; with `projection` (iif_core.report.projection_path), a dotted line
-    from the latest month to the year end and the shaded 95% band around it. `df` comes from
+    from the latest month to the year end and the shaded 95% band around it. A month of the
+    organisation that is partial (`period_partial`: not every member practice has sent it) is a
+    hollow point marked 'partial 1/5', so that its dip is not read as a fall. `df` comes from
     iif_core.report.trend."""
     frame = df.dropna(subset=["achievement"]).copy()
     projected = projection is not None and not projection.empty
@@ -300,9 +303,43 @@ def trend_chart(
         .encode(y="value:Q", x=alt.value(0), text="label:N")
     )
     layers = [members, last_year, own, rules, labels]
+    layers += _partial_layers(frame[frame["kind"] == "this year"], x, y, tooltip)
     if projected:
         layers += _projection_layers(projection, x, y, y_scale, line_scale)
     return alt.layer(*layers).properties(height=380)
+
+
+def _partial_layers(own: pd.DataFrame, x, y, tooltip) -> list[alt.Chart]:
+    """The organisation's partial months: a hollow point over its filled one, and its words."""
+    if "period_partial" not in own or not own["period_partial"].any():
+        return []
+    partial = own[own["period_partial"].astype(bool)].copy()
+    counts = list(
+        zip(partial["period_practices_with_data"], partial["period_member_practices"], strict=True)
+    )
+    partial["partial_label"] = [f"partial {int(a):,}/{int(b):,}" for a, b in counts]
+    partial["practices_sent"] = [f"{int(a):,} of {int(b):,} member practices" for a, b in counts]
+    tooltip = [*tooltip, alt.Tooltip("practices_sent:N", title="Partial: sent by")]
+    hollow = (
+        alt.Chart(partial)
+        .mark_point(
+            filled=True,
+            fill="white",
+            stroke=ORG_COLOUR,
+            strokeWidth=2.5,
+            size=PARTIAL_POINT_SIZE,
+            opacity=1,
+        )
+        .encode(x=x, y=y, tooltip=tooltip)
+    )
+    # Below the point, where a dip leaves room, on a white halo so that lines do not cross it.
+    halo, words = (
+        alt.Chart(partial)
+        .mark_text(dy=16, fontSize=11, fontWeight="bold", color=ORG_COLOUR, **style)
+        .encode(x=x, y=y, text="partial_label:N")
+        for style in ({"stroke": "white", "strokeWidth": 4}, {})
+    )
+    return [hollow, halo, words]
 
 
 def _projection_layers(projection: pd.DataFrame, x, y, y_scale, line_scale) -> list[alt.Chart]:

@@ -18,6 +18,7 @@ ORG_PREFIX = "org_"  # one key per level ("org_pcn"), so each level remembers it
 LAST_ORG = "last_org"  # (level, org_code) last chosen, to find the related one at a new level
 PERIOD = "period_end"
 PERIOD_DEFAULT = "period_default"  # the default period end of the last run
+PERIOD_LABELS = "period_labels"  # the period end widget's labels of the last run
 INDICATOR = "indicator"  # the indicator widget on Variation, Trends and Patients
 INDICATOR_MEMORY = "indicator_chosen"  # its value, kept while the widget is off the page
 WHO = "who"  # the name kept in the upload history
@@ -45,10 +46,17 @@ class Selection:
     problem: str | None = None  # why the figures could not be read, in words
     periods: list[date] = field(default_factory=list)
     partial: str | None = None  # when not every member practice sent the period: it says so
+    # per period end, how many member practices of a network sent it (empty for a practice)
+    period_completeness: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def has_data(self) -> bool:
         return self.org_code is not None and not self.scored.empty
+
+    @property
+    def partial_words(self) -> str | None:
+        """'1 of 5 practices' when the period chosen is partial for the network, else None."""
+        return report.partial_words(self.period_completeness, self.period)
 
     @property
     def org_label(self) -> str:

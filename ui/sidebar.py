@@ -120,8 +120,8 @@ def render() -> Selection:
 
     periods = report.period_choices(scored)
     period = note = None
+    completeness = pd.DataFrame()
     if periods:
-        completeness = pd.DataFrame()
         if org_code is not None and level != "practice":
             completeness = reads.period_completeness(path, year, version, level, org_code)
         latest = report.default_period(scored, level, org_code, completeness)
@@ -131,24 +131,32 @@ def render() -> Selection:
             st.session_state[session.PERIOD] = latest
         st.session_state[session.PERIOD_DEFAULT] = latest
         _choose_default(session.PERIOD, periods, latest)
+        # A keyed selectbox whose labels change (another network: partial 1/89, not 1/5) keeps
+        # showing the old label of its value in the browser until its value is set again.
+        period_labels = [_period_label(p, completeness) for p in periods]
+        if st.session_state.get(session.PERIOD_LABELS) != period_labels:
+            st.session_state[session.PERIOD] = st.session_state[session.PERIOD]
+        st.session_state[session.PERIOD_LABELS] = period_labels
         period = sidebar.selectbox(
             "Period end",
             periods,
             key=session.PERIOD,
-            format_func=lambda p: _period_label(p, note),
+            format_func=lambda p: _period_label(p, completeness),
             help="The achievement date of the extract (cumulative from 1 April). For a PCN, "
             "place or ICB, the latest period end for which every member practice has sent "
-            "figures is chosen at first; a newer one is marked partial. For a practice, its "
-            "latest period end.",
+            "figures is chosen at first; a newer one is marked partial with how many of the "
+            "member practices have sent it (partial 1/5: 1 of 5). For a practice, its latest "
+            "period end.",
         )
         if note is not None:
             sidebar.caption(note.default)
 
     batch_table = reads.batches(path, version) if problem is None else pd.DataFrame()
     partial = None
-    if note is not None and period in note.partial:
+    words = report.partial_words(completeness, period)
+    if words:
         partial = (
-            f"**Partial period.** Only {note.partial[period]} have sent figures for "
+            f"**Partial period.** Only {words} have sent figures for "
             f"{format.long_day(period)}, so these figures count only those practices."
         )
     chosen = Selection(
@@ -167,17 +175,20 @@ def render() -> Selection:
         problem=problem,
         periods=periods,
         partial=partial,
+        period_completeness=completeness,
     )
     st.session_state[session.SELECTION] = chosen
     _render_status(sidebar, chosen, path, version)
     return chosen
 
 
-def _period_label(period, note) -> str:
-    """'30 Nov 2026', or '30 Nov 2026 · partial (1 of 5 practices)' for a network."""
-    if note is not None and period in note.partial:
-        return f"{format.day(period)} · partial ({note.partial[period]})"
-    return format.day(period)
+def _period_label(period, completeness) -> str:
+    """'30 Nov 2026', or '30 Nov 2026 · partial 1/5' when 1 of a network's 5 member practices
+    sent it: short enough for the sidebar (the caption under it says it in words)."""
+    counts = report.partial_counts(completeness, period)
+    if counts is None:
+        return format.day(period)
+    return f"{format.day(period)} · partial {format.count(counts[0])}/{format.count(counts[1])}"
 
 
 def _default_year(years: list[str], with_data: list[str]) -> str:
@@ -272,6 +283,16 @@ def page_header(
             row.badge(label, color=colour, help=help_text)
     if chosen.partial:
         st.warning(chosen.partial, icon=":material/hourglass_top:")
+
+
+def partial_mark(chosen: Selection, what: str = "the figures below") -> None:
+    """Where a page's figures are, a line saying that the period chosen is partial, when it is."""
+    words = chosen.partial_words
+    if words:
+        st.caption(
+            f":red-badge[:material/hourglass_top: Partial period] Only {words} have sent "
+            f"figures for {format.day(chosen.period)}: {what} count only theirs."
+        )
 
 
 def indicator_picker(scheme, codes: list[str] | None = None) -> str:

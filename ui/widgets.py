@@ -84,12 +84,17 @@ COLUMNS = {
     "missing_period_ends": ("Months missed (period ends)", None),
     "months_behind": ("Months behind", "%d"),
     "data_note": ("Data", None),
+    # partial period ends (decisions.md D22)
+    "period_partial": ("Partial period", None),
+    "period_practices_with_data": ("Practices that sent the period", "%d"),
+    "period_member_practices": ("Practices in the organisation", "%d"),
 }
 DATE_COLUMNS = (
     "period_end", "last_activity_date", "shown_at", "from_period", "year_end",
     "latest_period_end", "list_period_end",
 )  # fmt: skip
 PERCENT_SCALED = ("gap_share", "completeness")  # fractions shown as percentages
+TICK_COLUMNS = ("period_partial",)  # true or false, shown as a tick box
 
 
 def table_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -110,6 +115,8 @@ def table_config(columns, labels: dict | None = None) -> dict:
         label = (labels or {}).get(column, label)
         if column in DATE_COLUMNS:
             config[column] = st.column_config.DateColumn(label, format="D MMM YYYY")
+        elif column in TICK_COLUMNS:
+            config[column] = st.column_config.CheckboxColumn(label)
         elif number_format:
             config[column] = st.column_config.NumberColumn(label, format=number_format)
         else:
@@ -130,6 +137,16 @@ def show_table(
         height=height,
         placeholder=MISSING,
     )
+
+
+def metric(where, label: str, value, help: str | None = None, partial: str | None = None):
+    """A headline tile in `where` (a column); with `partial` ('1 of 5 practices'), marked partial
+    in its label and its help, since its figure counts only the practices that sent the month."""
+    if partial:
+        label = f"{label} (partial)"
+        note = f"Partial period: only {partial} have sent figures, so this counts only theirs."
+        help = note if help is None else f"{note} {help}"
+    where.metric(label, value, help=help, border=True)
 
 
 def show_chart(chart, alt: str | None = None) -> None:

@@ -24,11 +24,15 @@ from iif_core.report.levels import (  # noqa: F401
     related_org,
 )
 from iif_core.report.organisations import (  # noqa: F401
+    PARTIAL_COLUMNS,
     OrgContext,
     PeriodNote,
     default_period,
+    mark_partial,
     org_choices,
     org_context,
+    partial_counts,
+    partial_words,
     pcn_membership,
     period_choices,
     period_completeness,

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from iif_core.orgs import load_orgs_frame
-from iif_core.report.common import _day, _rows
+from iif_core.report.common import _date, _day, _rows
 from iif_core.score import SQL_DIR
 
 # Organisation columns of the tidy organisation table, per level.
@@ -105,7 +105,7 @@ def period_note(completeness: pd.DataFrame, default: date | None) -> PeriodNote 
         return None
     members = int(completeness["member_practices"].iloc[0])
     partial = {
-        row.period_end: f"{row.practices_with_data} of {members} practices"
+        row.period_end: _practices_words(row.practices_with_data, members)
         for row in completeness.itertuples()
         if not row.complete
     }
@@ -123,10 +123,61 @@ def period_note(completeness: pd.DataFrame, default: date | None) -> PeriodNote 
     if newer:
         latest = max(newer)
         text += (
-            f" {_day(latest)} is partial ({partial[latest]} so far): choose it to see the "
-            "figures of the practices that have sent it."
+            f" {_day(latest)} is partial ({partial[latest]} so far): its figures count only "
+            "the practices that have sent it."
         )
     return PeriodNote(text, partial)
+
+
+# The columns that say, on every frame of figures downloaded, whether its period end is partial
+# for the organisation chosen (decisions.md D22); GLOSSARY.md defines each.
+PARTIAL_COLUMNS = ("period_partial", "period_practices_with_data", "period_member_practices")
+
+
+def partial_counts(completeness: pd.DataFrame, period) -> tuple[int, int] | None:
+    """(practices that sent figures, member practices) when `period` is partial for the
+    organisation of `completeness` (`period_completeness`); None when every member practice sent
+    it, or for a practice (an empty table: it has no members to wait for)."""
+    if completeness is None or completeness.empty or period is None:
+        return None
+    row = completeness[completeness["period_end"] == _date(period)]
+    if row.empty or bool(row["complete"].iloc[0]):
+        return None
+    return int(row["practices_with_data"].iloc[0]), int(row["member_practices"].iloc[0])
+
+
+def partial_words(completeness: pd.DataFrame, period) -> str | None:
+    """'1 of 5 practices' when `period` is partial for the organisation, else None."""
+    counts = partial_counts(completeness, period)
+    return None if counts is None else _practices_words(*counts)
+
+
+def mark_partial(frame: pd.DataFrame, completeness: pd.DataFrame, period=None) -> pd.DataFrame:
+    """`frame` with PARTIAL_COLUMNS added: whether the period end of each row is partial for the
+    organisation of `completeness`, and how many of its member practices sent it. Every row is of
+    `period` when it is given, else of the row's own `period_end`. For a practice (an empty
+    `completeness`) nothing is partial and the counts are empty."""
+    marked = frame.copy()
+    if period is not None:
+        periods = pd.Series([_date(period)] * len(marked), index=marked.index, dtype=object)
+    else:
+        periods = pd.Series(
+            [_date(p) for p in marked["period_end"]], index=marked.index, dtype=object
+        )
+    table = completeness
+    if table is None or table.empty:
+        table = pd.DataFrame(columns=["period_end", "practices_with_data", "member_practices"])
+    by_period = table.set_index("period_end")
+    with_data = periods.map(by_period["practices_with_data"].to_dict())
+    members = periods.map(by_period["member_practices"].to_dict())
+    marked["period_partial"] = (with_data.notna() & (with_data != members)).astype(bool)
+    marked["period_practices_with_data"] = with_data.astype("Int64")
+    marked["period_member_practices"] = members.astype("Int64")
+    return marked
+
+
+def _practices_words(with_data: int, members: int) -> str:
+    return f"{with_data:,} of {members:,} practices"
 
 
 def default_period(

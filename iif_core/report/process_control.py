@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
@@ -68,6 +69,7 @@ class Spc:
     pace_needed: float | None = None
     provisional: bool = False
     left_out: pd.DataFrame = field(default_factory=pd.DataFrame)  # months left out, and why
+    latest: date | None = None  # the latest month charted (a later partial one is left out)
     message: str | None = None  # why there is no chart, in words
 
 
@@ -85,7 +87,8 @@ def spc(
     """Monthly activity (this month's numerator less last month's) up to `period` as an XmR chart
     with Making Data Count's rules, the variation icon of the latest month and the assurance icon
     against `pace_needed` (patients a month to reach the upper threshold). Months in which a
-    member practice sent nothing are left out (`left_out` names who)."""
+    member practice sent nothing are left out (`left_out` names who): a partial month of a
+    network (decisions.md D22) never sets the limits or signals as if it were complete."""
     indicator = scheme.indicator(indicator_code)
     rows = _rows(scored, level, org_code)
     rows = rows[rows["indicator_code"] == indicator.code]
@@ -138,4 +141,5 @@ def spc(
         pace_needed=pace_needed,
         provisional=chart.provisional,
         left_out=left_out,
+        latest=table["period_end"].max().date(),
     )

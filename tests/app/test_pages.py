@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from iif_core.store import Store
 from iif_core.vocabulary import LEVELS
+from ui import format, widgets
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -48,6 +49,12 @@ CORRECTION_CSV = (
 )
 RECALL_CSV = b"practice_code,indicator_code,period_end,patient_id,achieved,pca\n" + b"".join(
     f"X10010,HI-03,2026-10-31,RECALL-{i},{'Y' if i < 3 else 'N'},N\n".encode() for i in range(8)
+)
+# One of Brackenford Town PCN's five practices (Hobbleton Hill Surgery) sends November first.
+BRACKENFORD_NOVEMBER = (
+    b"practice_code,indicator_code,period_end,numerator,denominator,pca_count\n"
+    b"X44647,HI-03,2026-11-30,26,59,2\n"
+    b"X44647,CAN-04,2026-11-30,75,82,5\n"
 )
 PARTLY_BAD_CSV = (
     b"practice_code,indicator_code,period_end,numerator,denominator\n"
@@ -340,10 +347,10 @@ def test_an_upload_reaches_the_store(demo_db):
     # The new month is in use at once: the sidebar offers it, marked partial, and no network
     # moves to it while some of its practices have not sent it (decisions.md D22).
     at.switch_page("pages/overview.py").run()
-    assert at.selectbox(key="period_end").options[0] == "30 Nov 2026 · partial (0 of 5 practices)"
+    assert at.selectbox(key="period_end").options[0] == "30 Nov 2026 · partial 0/5"
     assert at.selectbox(key="period_end").value.isoformat() == "2026-10-31"
     at.selectbox(key="org_pcn").set_value("U22888").run()  # Hartmouth Central: X10010, X11772
-    assert at.selectbox(key="period_end").options[0] == "30 Nov 2026 · partial (2 of 6 practices)"
+    assert at.selectbox(key="period_end").options[0] == "30 Nov 2026 · partial 2/6"
     assert at.selectbox(key="period_end").value.isoformat() == "2026-10-31"
     assert "Partial period" not in texts(at)
     at.selectbox(key="period_end").set_value(date(2026, 11, 30)).run()
@@ -354,6 +361,90 @@ def test_an_upload_reaches_the_store(demo_db):
     at.selectbox(key="org_practice").set_value("X10010").run()
     assert at.selectbox(key="period_end").value.isoformat() == "2026-11-30"
     assert "Partial period" not in texts(at)
+
+
+def test_a_partial_period_is_marked_wherever_its_figures_are(demo_db, tmp_path, monkeypatch):
+    """One of Brackenford Town PCN's 5 practices has sent 30 November 2026: chosen, that period
+    is marked partial on the tiles, cards, Payment, Variation and Trends, and every download of
+    its figures says so in a column (decisions.md D22)."""
+    upload = tmp_path / "november.csv"
+    upload.write_bytes(BRACKENFORD_NOVEMBER)
+    store = Store(demo_db)
+    assert store.ingest(upload, who="Test Manager").batch_id is not None
+    store.close()
+    downloads = {}
+    original = widgets.download_buttons
+
+    def keep(frame, stem, key, label="table"):
+        downloads[key] = frame
+        original(frame, stem, key, label)
+
+    monkeypatch.setattr(widgets, "download_buttons", keep)
+    at = open_app("overview", "pcn")
+    at.selectbox(key="org_pcn").set_value("U54335").run()
+    assert at.selectbox(key="period_end").options[0] == "30 Nov 2026 · partial 1/5"
+    assert at.selectbox(key="period_end").value.isoformat() == "2026-10-31"
+    # The complete month the PCN opens on is marked nowhere.
+    assert not [m.label for m in at.metric if "partial" in m.label]
+    assert not downloads["overview_download"]["period_partial"].any()
+    assert set(downloads["overview_download"]["period_practices_with_data"]) == {5}
+
+    at.selectbox(key="period_end").set_value(date(2026, 11, 30)).run()
+    no_exception(at)
+    tiles = {m.label: m for m in at.metric}
+    assert set(tiles) == {
+        "Points earned (partial)", "£ earned so far (partial)", "£ still to earn (partial)",
+        "Indicators (partial)",
+    }  # fmt: skip
+    assert all("only 1 of 5 practices have sent figures" in m.help for m in tiles.values())
+    cards = [m.value for m in at.markdown if "Partial: 1 of 5 practices" in m.value]
+    assert len(cards) == 2  # one badge on each indicator's card: HI-03, CAN-04
+    overview = downloads["overview_download"]
+    assert overview["period_partial"].all()
+    assert set(overview["period_practices_with_data"]) == {1}
+    assert set(overview["period_member_practices"]) == {5}
+    assert b"period_partial" in format.csv_bytes(overview)
+    assert downloads["completeness_download"]["period_partial"].all()
+
+    at.switch_page("pages/payment.py").run()
+    no_exception(at)
+    tiles = [m.label for m in at.metric]
+    assert tiles[:3] == ["£ earned so far (partial)", "£ available (partial)",
+                         "£ still to earn (partial)"]  # fmt: skip
+    assert tiles[3] == "£ projected by 31 March"  # projected from October, every practice's
+    assert "Only 1 of 5 practices have sent figures for 30 Nov 2026: the £ below" in texts(at)
+    for key in ("payment_download", "projection_download", "work_download"):
+        assert downloads[key]["period_partial"].all(), key
+
+    at.switch_page("pages/variation.py").run()
+    no_exception(at)
+    assert "Only 1 of 5 practices have sent figures for 30 Nov 2026: the figures below" in (
+        texts(at)
+    )
+    assert "the ranking above and its shares of the gap count only theirs" in texts(at)
+    assert downloads["variation_download"]["period_partial"].all()
+
+    at.switch_page("pages/trends.py").run()
+    no_exception(at)
+    written = texts(at)
+    assert "Hollow point marked partial (30 Nov 2026: only 1 of 5 practices so far)" in written
+    assert "The latest month charted, 31 Oct 2026, is" in written
+    assert "30 Nov 2026 is left out of the activity chart" in written
+    trend = downloads["trend_download"]
+    own = trend[trend["kind"] == "this year"].set_index("period_end")["period_partial"]
+    assert own[pd.Timestamp("2026-11-30")] and not own[pd.Timestamp("2026-10-31")]
+    assert not own.drop(pd.Timestamp("2026-11-30")).any()
+
+    # Hobbleton Hill Surgery's own view: its own latest month, never partial.
+    at.segmented_control(key="level").set_value("practice").run()
+    at.selectbox(key="org_practice").set_value("X44647").run()
+    assert at.selectbox(key="period_end").value.isoformat() == "2026-11-30"
+    assert at.selectbox(key="period_end").options[0] == "30 Nov 2026"
+    assert "partial" not in texts(at).lower()
+    assert not downloads["trend_download"]["period_partial"].any()
+    at.switch_page("pages/overview.py").run()
+    assert not [m.label for m in at.metric if "partial" in m.label]
+    assert not downloads["overview_download"]["period_partial"].any()
 
 
 def test_a_bad_upload_shows_its_report_and_changes_nothing(demo_db):

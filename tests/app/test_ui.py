@@ -304,3 +304,37 @@ def test_the_trend_chart_draws_the_projection_band():
         if layer["mark"]["type"] == "line" and layer["mark"].get("strokeDash") == [2, 3]
     ]  # fmt: skip
     assert len(dotted) == 1
+
+
+def test_the_trend_chart_marks_a_partial_month_hollow_and_in_words():
+    series = pd.DataFrame(
+        {
+            "series": ["PCN"] * 3 + ["Alder"],
+            "kind": ["this year"] * 3 + ["member"],
+            "period_end": pd.to_datetime(["2026-09-30", "2026-10-31", "2026-11-30", "2026-11-30"]),
+            "shown_at": pd.to_datetime(["2026-09-30", "2026-10-31", "2026-11-30", "2026-11-30"]),
+            "achievement": [35.0, 42.0, 30.0, 30.0],
+            "numerator": [35, 42, 12, 12],
+            "denominator": [100, 100, 40, 40],
+            "period_partial": [False, False, True, True],
+            "period_practices_with_data": pd.array([5, 5, 1, 1], dtype="Int64"),
+            "period_member_practices": pd.array([5, 5, 5, 5], dtype="Int64"),
+        }
+    )
+    spec = charts.trend_chart(series, 60, 80).to_dict()
+    hollow = [
+        layer for layer in spec["layer"]
+        if layer["mark"]["type"] == "point" and layer["mark"].get("fill") == "white"
+    ]  # fmt: skip
+    assert len(hollow) == 1
+    marked = spec["datasets"][hollow[0]["data"]["name"]]
+    assert [(m["month"][:7], m["series"]) for m in marked] == [("2026-11", "PCN")]  # its own line
+    words = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    labels = [
+        row.get("partial_label") for w in words for row in spec["datasets"][w["data"]["name"]]
+    ]
+    assert "partial 1/5" in labels
+    complete = series.assign(period_partial=False)
+    spec = charts.trend_chart(complete, 60, 80).to_dict()
+    assert not [layer for layer in spec["layer"] if layer["mark"].get("fill") == "white"]
+    assert len(spec["layer"]) == 5

@@ -181,6 +181,69 @@ def test_with_no_complete_month_the_default_is_the_one_with_the_most_practices()
     assert report.default_period(score(SCHEME, ORGS, tie), "pcn", "U00001", table) == SEPTEMBER
 
 
+def test_a_month_not_every_member_practice_sent_is_marked_partial():
+    # North PCN: all 3 practices sent July, 2 sent August, 1 sent September.
+    scored = score(SCHEME, ORGS[ORGS["pcn_code"] == "U00001"], NETWORK_EXTRACT)
+    table = report.period_completeness(scored, NORTH)
+    assert report.partial_counts(table, SEPTEMBER) == (1, 3)
+    assert report.partial_words(table, AUGUST) == "2 of 3 practices"
+    assert report.partial_counts(table, JULY) is None
+    assert report.partial_words(table, JULY) is None
+    # Figures of one period end: every row carries the mark of the period chosen.
+    cards = report.indicator_rows(scored, SCHEME, "pcn", "U00001", SEPTEMBER)
+    marked = report.mark_partial(cards, table, SEPTEMBER)
+    assert marked[list(report.PARTIAL_COLUMNS)].to_dict("records") == [
+        {"period_partial": True, "period_practices_with_data": 1, "period_member_practices": 3},
+    ] * len(SCHEME.indicators)
+    assert list(marked.columns[-3:]) == list(report.PARTIAL_COLUMNS)
+    assert len(cards.columns) + 3 == len(marked.columns)  # the frame given is left as it was
+    complete = report.mark_partial(cards, table, JULY)
+    assert not complete["period_partial"].any()
+    assert complete["period_practices_with_data"].tolist() == [3, 3]
+    # Rows of several period ends: each by its own.
+    months = pd.DataFrame(
+        {"period_end": pd.to_datetime(["2021-07-31", "2021-08-31", "2021-09-30"])}
+    )
+    assert report.mark_partial(months, table)["period_partial"].tolist() == [False, True, True]
+    # A practice has no members to wait for: never partial, no counts.
+    practice = report.mark_partial(cards, pd.DataFrame(), SEPTEMBER)
+    assert not practice["period_partial"].any()
+    assert practice["period_member_practices"].isna().all()
+    assert report.partial_words(pd.DataFrame(), SEPTEMBER) is None
+
+
+def test_the_trend_marks_the_networks_partial_months_and_never_a_practices(pcns):
+    scored = score(SCHEME, ORGS, NETWORK_EXTRACT)
+    series = report.trend(scored, ORGS, "pcn", "U00001", "VI-01", None, pcns)
+    own = series[series["kind"] == "this year"]
+    own = own.set_index(own["period_end"].dt.date)
+    assert own["period_partial"].to_dict() == {JULY: False, AUGUST: True, SEPTEMBER: True}
+    assert own["period_practices_with_data"].tolist() == [3, 2, 1]
+    assert set(own["period_member_practices"]) == {3}
+    # The practices' lines are marked by the network's month too: the file says what the PCN's
+    # September is, on every row of September.
+    member = series[(series["kind"] == "member") & (series["period_end"].dt.date == SEPTEMBER)]
+    assert member["period_partial"].all()
+    assert report.trend_months(series)["partial"] == {
+        AUGUST: "2 of 3 practices",
+        SEPTEMBER: "1 of 3 practices",
+    }
+    # A practice's own trend is never partial, its PCN's line included.
+    practice = report.trend(scored, ORGS, "practice", "A00001", "VI-01", None, pcns)
+    assert not practice["period_partial"].any()
+    assert report.trend_months(practice)["partial"] == {}
+    # Last year's months are marked by last year's figures: there, all three practices sent
+    # September and two sent August (this year only one sent September).
+    last_year = score(SCHEME, ORGS, EXTRACT)
+    last_year = last_year.assign(period_end=last_year["period_end"] - pd.DateOffset(years=1))
+    series = report.trend(scored, ORGS, "pcn", "U00001", "VI-01", last_year, pcns)
+    before = series[series["kind"] == "last year"]
+    assert dict(zip(before["period_end"].dt.month, before["period_partial"], strict=True)) == {
+        8: True,
+        9: False,
+    }
+
+
 # --- overview ---------------------------------------------------------------------------------
 
 
@@ -298,7 +361,12 @@ def test_trend_has_the_network_its_practices_and_last_year(scored, pcns):
     assert set(series.loc[series["kind"] == "member", "org_code"]) == {"A00001", "A00002", "A00003"}
     before = series[series["kind"] == "last year"]
     assert (before["shown_at"] - before["period_end"]).dt.days.min() >= 365
-    assert report.trend_months(series) == {"months": 2, "last_year": True}
+    # Cedar Health sent nothing in August: North PCN's August is partial (decisions.md D22).
+    assert report.trend_months(series) == {
+        "months": 2,
+        "last_year": True,
+        "partial": {AUGUST: "2 of 3 practices"},
+    }
 
 
 def test_last_year_is_drawn_at_the_same_month_end():
@@ -702,6 +770,29 @@ def test_spc_leaves_out_a_month_with_a_practice_missing(scored, pcns):
     view = report.spc(scored, ORGS, pcns, SCHEME, "pcn", "U00001", "VI-01", SEPTEMBER)
     assert view.left_out["period_end"].dt.date.tolist() == [AUGUST]
     assert "Cedar Health (A00003)" in view.left_out["who"].iloc[0]
+
+
+def test_a_partial_month_sets_no_spc_limits_or_signals():
+    # North PCN's practices 3 a month each from April (9 a month, 54 by September); in October
+    # only Alder has sent (its 21 so far), so the pooled numerator falls from 54 to 21. Charted,
+    # that would be a fall of 33 against limits of 9 to 9: a signal. It is a partial month (1 of
+    # 3 practices): left out, and the latest month charted is September.
+    rows = [
+        (code, "VI-01", month, 3 * (i + 1), 40, 0)
+        for code in NORTH
+        for i, month in enumerate(MONTHS)
+    ]
+    rows.append(("A00001", "VI-01", "2021-10-31", 21, 40, 0))
+    scored = score(SCHEME, ORGS, pd.DataFrame(rows, columns=EXTRACT.columns))
+    OCTOBER = date(2021, 10, 31)
+    table = report.period_completeness(scored, NORTH)
+    assert report.partial_words(table, OCTOBER) == "1 of 3 practices"
+    view = report.spc(scored, ORGS, None, SCHEME, "pcn", "U00001", "VI-01", OCTOBER, 50 / 6)
+    assert view.left_out["period_end"].dt.date.tolist() == [OCTOBER]
+    assert view.latest == SEPTEMBER
+    assert view.table["activity"].tolist() == pytest.approx([9] * 6)
+    assert view.variation == "common_cause"
+    assert set(view.table["point_type"]) == {"common_cause"}
 
 
 # --- completeness -----------------------------------------------------------------------------
