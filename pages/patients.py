@@ -187,13 +187,24 @@ st.caption(
 )
 
 gaps = report.inequality_gaps(lists, filters)
+recall_only = report.recall_list_practices(lists, filters.get("indicator_code"))
 st.subheader("By deprivation")
-if gaps.empty:
+if gaps.empty and recall_only:
+    st.caption(
+        "No breakdown can be shown: the lists hold only patients still to do, which cannot show "
+        "who achieved."
+    )
+elif gaps.empty:
     st.caption("The lists hold no deprivation (IMD) figures, so no breakdown can be shown.")
 else:
     st.caption(
         "Share of the eligible patients who achieved, by IMD quintile of where they live "
         "(1 = most deprived): a lower bar means more of the work is there."
     )
+    if recall_only:
+        st.caption(
+            "Left out: the lists that hold only patients still to do, which cannot show who "
+            f"achieved ({format.escape_markdown(', '.join(recall_only))})."
+        )
     widgets.show_chart(charts.inequality_chart(gaps))
     widgets.show_table(gaps, EQUALITY_COLUMNS, key="patients_equality")

@@ -51,6 +51,7 @@ from iif_core.report.patients import (  # noqa: F401
     patient_list_notes,
     patient_worklist,
     prepare_patients,
+    recall_list_practices,
     worklist_counts,
     worklist_options,
 )

@@ -205,12 +205,29 @@ def worklist_counts(worklist: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def recall_list_rows(patients: pd.DataFrame) -> pd.Series:
+    """The rows from lists that hold only patients still to do (decisions.md D26)."""
+    if "list_kind" not in patients:
+        return pd.Series(False, index=patients.index)
+    return patients["list_kind"].eq("outstanding").fillna(False).astype(bool)
+
+
+def recall_list_practices(patients: pd.DataFrame, indicator_code: str | None) -> list[str]:
+    """The practices whose list for the indicator holds only patients still to do."""
+    rows = patients[recall_list_rows(patients)]
+    if indicator_code:
+        rows = rows[rows["indicator_code"] == indicator_code]
+    names = rows.get("practice_name", rows["practice_code"]).fillna(rows["practice_code"])
+    return sorted(set(names))
+
+
 def inequality_gaps(patients: pd.DataFrame, filters: dict | None = None) -> pd.DataFrame:
     """Achievement by IMD quintile among the eligible patients (achieved, or still to do), for
     the period, indicator and practices of `filters`, so the work outstanding can be seen by
     deprivation."""
     filters = filters or {}
     frame = patients[patients["achieved"] | ~patients["pca"]]
+    frame = frame[~recall_list_rows(frame)]  # a recall list cannot show who achieved
     if filters.get("period_end") is not None:
         frame = frame[pd.to_datetime(frame["period_end"]) == pd.Timestamp(filters["period_end"])]
     if filters.get("indicator_code"):

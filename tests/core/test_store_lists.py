@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from test_store_support import current, dump, tidy_file, write_csv  # noqa: E402
 
+from iif_core import report  # noqa: E402
 from iif_core.patient_lists import guess_list_kind  # noqa: E402
 from iif_core.store import Store, StoreError  # noqa: E402
 
@@ -291,3 +292,17 @@ def test_undo_and_restore_match_the_latest_batch_rule(tmp_path_factory, steps):
         for row in predicted.counts.itertuples():  # what it said would change, did
             after = expected.get((row.practice_code, row.indicator_code))
             assert (None if pd.isna(row.numerator_after) else row.numerator_after) == after
+
+
+def test_a_recall_list_is_left_out_of_achievement_by_deprivation(store, tmp_path):
+    """A list of patients still to do has nobody achieved by construction: counted in the
+    deprivation breakdown it would show 0% achieved where the practice may be doing well."""
+    header = [*PATIENT_HEADER, "imd_decile"]
+    full = [(OTHER, "HI-03", OCT, f"f{i}", "Y" if i < 6 else "N", "N", 1) for i in range(10)]
+    recall = [(PRACTICE, "HI-03", OCT, f"r{i}", "N", "N", 1) for i in range(4)]
+    store.ingest(write_csv(tmp_path / "full.csv", header, full), list_kind="cohort")
+    store.ingest(write_csv(tmp_path / "recall.csv", header, recall), list_kind="outstanding")
+    lists = report.prepare_patients(store.patients(as_at=pd.Timestamp(OCT).date()))
+    gaps = report.inequality_gaps(lists, {"indicator_code": "HI-03"})
+    assert gaps[["imd_quintile", "eligible", "achieved"]].values.tolist() == [[1, 10, 6]]
+    assert report.recall_list_practices(lists, "HI-03") == [PRACTICE]
