@@ -206,7 +206,7 @@ def worklist_counts(worklist: pd.DataFrame) -> pd.DataFrame:
 
 
 def recall_list_rows(patients: pd.DataFrame) -> pd.Series:
-    """The rows from lists that hold only patients still to do (decisions.md D26)."""
+    """The rows from lists that hold only patients still to do (decisions.md D24)."""
     if "list_kind" not in patients:
         return pd.Series(False, index=patients.index)
     return patients["list_kind"].eq("outstanding").fillna(False).astype(bool)

@@ -39,7 +39,7 @@ def upload(store, folder: Path, rows) -> None:
     """Store one patient-level file of (practice, indicator, period end, patient, achieved,
     PCA) rows."""
     path = write_csv(folder / f"lists-{len(store.batches())}.csv", HEADER, rows)
-    # Which list is in use does not depend on what it holds (D26 decides only whether it is
+    # Which list is in use does not depend on what it holds (D24 decides only whether it is
     # counted), so each is stored as a full list rather than as the file suggests.
     assert store.ingest(path, list_kind="cohort").accepted
 
