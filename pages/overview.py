@@ -156,9 +156,7 @@ def render_card(frame, pays: bool, level: str, projected: dict, missing: str | N
         if card.get("pcn_status_text"):
             badges.badge(card["pcn_status_text"], color="gray", help=AREA_STATUS_HELP)
         if card.get("dates_note"):
-            st.markdown(
-                f":gray-badge[:material/event_busy: {format.escape_markdown(card['dates_note'])}]"
-            )
+            st.caption(f":material/event_busy: {format.escape_markdown(card['dates_note'])}")
         if card["status"] == "not_in_scheme":
             # Outside its dates: nothing is scored or paid, so no thresholds, points or £.
             return

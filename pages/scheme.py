@@ -138,7 +138,7 @@ def render_editor(scheme, chosen: Selection) -> None:
         "change is checked, saved as a new version of the scheme and used from then on for every "
         "page; undo it on the Data page."
     )
-    table = report.scheme_table(scheme)
+    table = report.scheme_table(scheme, editing=True)
     # Keys end with the year and data version, so that a saved or undone version shows afresh.
     suffix = f"{chosen.year}_{chosen.version[0]}_{chosen.version[1]}"
     with st.form(f"scheme_form_{suffix}"):
@@ -169,12 +169,12 @@ def render_editor(scheme, chosen: Selection) -> None:
             hide_index=True,
             column_config=EDITOR_CONFIG,
             disabled=[c for c in table.columns if c not in EDITABLE],
-            column_order=SHOWN_ORDER,
+            column_order=[c for c in SHOWN_ORDER if c in table.columns],
             key=f"scheme_editor_{suffix}",
         )
         st.markdown("Which values a published source confirms, and each one's source:")
         values = st.data_editor(
-            report.scheme_values(scheme),
+            report.scheme_values(scheme, editing=True),
             hide_index=True,
             column_config=VALUES_CONFIG,
             disabled=[c for c in VALUES_EDITED if c not in VALUES_EDITABLE],

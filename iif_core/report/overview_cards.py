@@ -86,7 +86,7 @@ def indicator_rows(
                 "completeness": with_data / member_count if member_count else None,
                 "confirmed": indicator.confirmed,
                 "unconfirmed": indicator_unconfirmed(indicator),
-                "dates_note": scheme.dates_note(code, as_at),
+                "dates_note": scheme.dates_note(code, as_at) or "",  # "" rather than NaN
                 "unadjusted": is_unadjusted(scheme, indicator),
             }
         )

@@ -18,13 +18,15 @@ SCHEME_TABLE_COLUMNS = (
 VALUE_TABLE_COLUMNS = (
     "indicator_code", "value", "value_words", "figure", "confirmed", "confirmed_label", "source",
 )  # fmt: skip
+# Columns that only describe (dates and confirmations in words), left out of an editing table.
+SHOWN_ONLY = ("dates", "unconfirmed", "confirmed_label")
 SCHEME_ROW = "Scheme"  # the indicator_code of the top-level values in the table of values
 CONFIRMED_LABELS = {True: "✔ Confirmed", False: "✖ Unconfirmed"}
 
 
-def scheme_table(scheme: Scheme) -> pd.DataFrame:
+def scheme_table(scheme: Scheme, editing: bool = False) -> pd.DataFrame:
     """The scheme's indicators as a table a person can read and edit, numbers as floats, with
-    the dates each is in the scheme and its unconfirmed values in words."""
+    the dates each is in the scheme and its unconfirmed values in words (not when `editing`)."""
     rows = []
     for code, i in scheme.indicators.items():
         unconfirmed = indicator_unconfirmed(i)
@@ -48,10 +50,10 @@ def scheme_table(scheme: Scheme) -> pd.DataFrame:
                 "source": i.source or "",
             }
         )
-    return pd.DataFrame(rows, columns=list(SCHEME_TABLE_COLUMNS))
+    return _shown(pd.DataFrame(rows, columns=list(SCHEME_TABLE_COLUMNS)), editing)
 
 
-def scheme_values(scheme: Scheme) -> pd.DataFrame:
+def scheme_values(scheme: Scheme, editing: bool = False) -> pd.DataFrame:
     """One row per value a source can confirm (the scheme's, then each indicator's): the value,
     its figure as written, whether a published source confirms it and its source in words."""
     rows = [
@@ -67,7 +69,11 @@ def scheme_values(scheme: Scheme) -> pd.DataFrame:
             )
             for name, figure in indicator.values.items()
         ]
-    return pd.DataFrame(rows, columns=list(VALUE_TABLE_COLUMNS))
+    return _shown(pd.DataFrame(rows, columns=list(VALUE_TABLE_COLUMNS)), editing)
+
+
+def _shown(table: pd.DataFrame, editing: bool) -> pd.DataFrame:
+    return table.drop(columns=[c for c in SHOWN_ONLY if c in table]) if editing else table
 
 
 def unconfirmed_count_text(scheme: Scheme) -> str:

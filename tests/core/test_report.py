@@ -828,6 +828,8 @@ def test_overview_and_payment_say_why_an_indicator_is_not_scored():
     assert explained["CAN-02"] == (
         "Withdrawn after 30 Sep 2024: not scored or paid for later period ends."
     )
+    assert explained["CAN-04"].startswith("Earning on the sliding scale between 65% and 80%")
+    assert october.cards.set_index("indicator_code").loc["CAN-04", "dates_note"] == ""
     work = report.work_ranking(scored, DATED_SCHEME, ORGS, "pcn", "U00001", date(2024, 10, 31))
     assert set(work["indicator_code"]) == {"CAN-04"}  # no work is worth doing on CAN-02
 
