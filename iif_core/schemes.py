@@ -6,7 +6,7 @@ import difflib
 import math
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -25,8 +25,28 @@ SCHEMES_DIR = Path(__file__).parent / "schemes"
 # iif-rules.md section 9: the scheme year runs 1 April - 31 March.
 YEAR_START_MONTH = 4
 
-# What each key of a scheme file holds. "confirmed" at the top level is the project's one
-# extension of iif-rules.md section 10: it covers value_per_point and national_average_list_size.
+# The values a source can confirm, at the top level and per indicator (decisions.md D8, D28):
+# `confirmed` is true (all of them), false (none) or a list of their names, and the table
+# `sources` gives each its own source, or says in words why it is not confirmed.
+SCHEME_VALUES = ("value_per_point", "national_average_list_size")
+INDICATOR_VALUES = (
+    "lower_threshold", "upper_threshold", "points", "national_prevalence", "start_date",
+    "end_date",
+)  # fmt: skip
+# Each value in people's words, for the Scheme page and messages.
+VALUE_WORDS = {
+    "value_per_point": "value of a point",
+    "national_average_list_size": "national average list size",
+    "lower_threshold": "lower threshold",
+    "upper_threshold": "upper threshold",
+    "points": "points",
+    "national_prevalence": "national prevalence",
+    "start_date": "start date",
+    "end_date": "end date",
+}
+
+# What each key of a scheme file holds. The top-level "confirmed" and "sources" (D8) and the
+# indicators' "start_date", "end_date" and "sources" (D27, D28) extend iif-rules.md section 10.
 SCHEME_KEYS = {
     "year": "text",
     "value_per_point": "number",
@@ -34,7 +54,8 @@ SCHEME_KEYS = {
     "start_date": "date",
     "end_date": "date",
     "source": "text",
-    "confirmed": "bool",
+    "confirmed": "values",
+    "sources": "notes",
 }
 SCHEME_REQUIRED = ("year", "value_per_point")
 INDICATOR_KEYS = {
@@ -49,8 +70,11 @@ INDICATOR_KEYS = {
     "domain": "text",
     "area": "text",
     "description": "text",
-    "confirmed": "bool",
+    "start_date": "date",
+    "end_date": "date",
+    "confirmed": "values",
     "source": "text",
+    "sources": "notes",
 }
 INDICATOR_REQUIRED = ("name", "unit", "direction", "lower_threshold", "upper_threshold", "points")
 # How a wrong type is explained to the person fixing the file.
@@ -59,6 +83,8 @@ KIND_WORDS = {
     "number": "a number",
     "bool": "true or false",
     "date": "a date like 2025-04-01",
+    "values": 'true, false or a list of value names like ["points"]',
+    "notes": 'a table of texts, like [indicators."HI-03".sources] with points = "..."',
 }
 # A code is letters, an optional hyphen, digits and at most one more letter: HI-03, SMR-01A.
 CODE_PATTERN = re.compile(r"([A-Z]+)-?([0-9]+[A-Z]?)")
@@ -69,7 +95,9 @@ ABSENT = object()  # an empty cell in a scheme CSV: the key was not given
 
 @dataclass(frozen=True)
 class Indicator:
-    """One indicator of one year: thresholds in the unit the user sees, exactly as published."""
+    """One indicator of one year: thresholds in the unit the user sees, exactly as published,
+    the dates it is in the scheme (none: the whole year), and which of its values a source
+    confirms."""
 
     code: str
     name: str
@@ -83,12 +111,42 @@ class Indicator:
     domain: str | None = None
     area: str | None = None
     description: str | None = None
-    confirmed: bool = False
+    start_date: date | None = None
+    end_date: date | None = None
+    confirmed_values: frozenset[str] = frozenset()
     source: str | None = None
+    sources: dict[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def scale(self) -> int:
         return UNIT_SCALES[self.unit]
+
+    @property
+    def values(self) -> dict:
+        """The values a source can confirm that this indicator gives, by name, in file order."""
+        return {
+            name: getattr(self, name)
+            for name in INDICATOR_VALUES
+            if getattr(self, name) is not None
+        }
+
+    @property
+    def confirmed(self) -> bool:
+        """True when a source confirms every one of its values."""
+        return set(self.values) <= self.confirmed_values
+
+    def value_confirmed(self, name: str) -> bool:
+        return name in self.confirmed_values
+
+    def value_source(self, name: str) -> str | None:
+        """The source of one value: its own, else the indicator's."""
+        return self.sources.get(name) or self.source
+
+    def in_scheme_on(self, period_end: date) -> bool:
+        """Whether a period end falls within the indicator's dates (decisions.md D27)."""
+        return (self.start_date is None or period_end >= self.start_date) and (
+            self.end_date is None or period_end <= self.end_date
+        )
 
 
 @dataclass(frozen=True)
@@ -101,8 +159,9 @@ class Scheme:
     start_date: date | None
     end_date: date | None
     source: str | None
-    confirmed: bool
+    confirmed_values: frozenset[str]
     indicators: dict[str, Indicator]
+    sources: dict[str, str] = field(default_factory=dict, hash=False)
 
     def indicator(self, code: str) -> Indicator:
         """The indicator with this code, written with or without the hyphen, in any case."""
@@ -113,6 +172,74 @@ class Scheme:
 
     def has_indicator(self, code: str) -> bool:
         return canonical_indicator_code(code) in self.indicators
+
+    @property
+    def first_day(self) -> date:
+        """The scheme's first day: its start_date, else 1 April (iif-rules.md section 9)."""
+        return self.start_date or date(scheme_start_year(self.year), YEAR_START_MONTH, 1)
+
+    @property
+    def last_day(self) -> date:
+        """The scheme's last day, the year end at which it pays: its end_date, else 31 March."""
+        return self.end_date or date(scheme_start_year(self.year) + 1, 3, 31)
+
+    @property
+    def values(self) -> dict:
+        """The top-level values a source can confirm that the scheme gives, by name."""
+        return {
+            name: getattr(self, name) for name in SCHEME_VALUES if getattr(self, name) is not None
+        }
+
+    @property
+    def confirmed(self) -> bool:
+        """True when a source confirms every top-level value (D8)."""
+        return set(self.values) <= self.confirmed_values
+
+    def value_confirmed(self, name: str) -> bool:
+        return name in self.confirmed_values
+
+    def value_source(self, name: str) -> str | None:
+        """The source of one top-level value: its own, else the scheme's."""
+        return self.sources.get(name) or self.source
+
+    def paid_at_year_end(self, code: str) -> bool:
+        """Whether the indicator is in the scheme at the year end, when IIF pays (D27)."""
+        return self.indicators[code].in_scheme_on(self.last_day)
+
+    def dates_note(self, code: str, period_end: date | None = None) -> str | None:
+        """Why an indicator is not scored at a period end, or not paid at the year end, in
+        words; None when it is in the scheme for the whole year (decisions.md D27)."""
+        indicator = self.indicators[code]
+        start, end = indicator.start_date, indicator.end_date
+        if period_end is not None and start is not None and period_end < start:
+            return f"Starts {_day_words(start)}: not scored or paid before then."
+        if period_end is not None and end is not None and period_end > end:
+            return f"Withdrawn after {_day_words(end)}: not scored or paid for later period ends."
+        if end is not None and end < self.last_day:
+            return (
+                f"Withdrawn after {_day_words(end)}: scored until then, not paid at the year end."
+            )
+        if period_end is None and start is not None and start > self.first_day:
+            return f"Starts {_day_words(start)}: scored from then on."
+        return None
+
+    def dates_text(self, code: str) -> str:
+        """The dates an indicator is in the scheme: 'the whole year', 'from 1 Oct 2024',
+        'until 30 Sep 2022' or 'from 1 Jul 2022 to 30 Sep 2022'."""
+        indicator = self.indicators[code]
+        start = indicator.start_date if indicator.start_date not in (None, self.first_day) else None
+        end = indicator.end_date if indicator.end_date not in (None, self.last_day) else None
+        if start and end:
+            return f"from {_day_words(start)} to {_day_words(end)}"
+        if start:
+            return f"from {_day_words(start)}"
+        if end:
+            return f"until {_day_words(end)}"
+        return "the whole year"
+
+
+def _day_words(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 def canonical_indicator_code(code: str) -> str | None:
@@ -214,16 +341,35 @@ def scheme_to_toml(scheme: Scheme) -> str:
         "source": scheme.source,
     }
     top.update({key: value for key, value in optional.items() if value is not None})
-    top["confirmed"] = scheme.confirmed
+    top["confirmed"] = _confirmed_for_file(scheme.confirmed_values, scheme.values)
+    if scheme.sources:
+        top["sources"] = _in_order(scheme.sources, SCHEME_VALUES)
     top["indicators"] = {}
     for code, indicator in scheme.indicators.items():
-        fields = {key: getattr(indicator, key) for key in INDICATOR_KEYS}
-        top["indicators"][code] = {
-            key: _toml_number(value) if isinstance(value, Decimal) else value
-            for key, value in fields.items()
-            if value is not None
-        }
+        fields = {}
+        for key in INDICATOR_KEYS:
+            value = getattr(indicator, key)
+            if key == "confirmed":
+                value = _confirmed_for_file(indicator.confirmed_values, indicator.values)
+            elif key == "sources":
+                value = _in_order(value, INDICATOR_VALUES) or None
+            if value is not None:
+                fields[key] = _toml_number(value) if isinstance(value, Decimal) else value
+        top["indicators"][code] = fields
     return tomli_w.dumps(top)
+
+
+def _confirmed_for_file(confirmed: frozenset[str], values: dict):
+    """`confirmed` as a person would write it: false for none, true for all, else a list."""
+    if not confirmed:
+        return False
+    if set(values) <= confirmed:
+        return True
+    return [name for name in values if name in confirmed]
+
+
+def _in_order(notes: dict, names: tuple) -> dict:
+    return {name: notes[name] for name in names if name in notes}
 
 
 def scheme_from_rows(
@@ -259,6 +405,12 @@ def _build_scheme(top: dict, entries: list, file: str, problems: list[Problem]) 
     start, end = fields.get("start_date"), fields.get("end_date")
     if start and end and start > end:
         say(f"start_date ({start}) is after end_date ({end})", key="start_date")
+    top_values = {name: fields[name] for name in SCHEME_VALUES if name in fields}
+    top_confirmed = _confirmed_values(fields, top_values, SCHEME_VALUES, say_top)
+    top_sources = _value_sources(fields, top_values, SCHEME_VALUES, say_top)
+    year_start = parse_scheme_year(year) if year is not None else None
+    first_day = start or (date(scheme_start_year(year_start), 4, 1) if year_start else None)
+    last_day = end or (date(scheme_start_year(year_start) + 1, 3, 31) if year_start else None)
 
     indicators: dict[str, Indicator] = {}
     first_written: dict[str, str] = {}
@@ -282,7 +434,7 @@ def _build_scheme(top: dict, entries: list, file: str, problems: list[Problem]) 
         if not isinstance(raw_fields, dict):
             say_here(f'must be a table like [indicators."{raw_code}"] with name, unit, ...')
             continue
-        checked = _check_indicator(raw_fields, say_here)
+        checked = _check_indicator(raw_fields, say_here, first_day, last_day)
         if code is not None and checked is not None:
             indicators[code] = Indicator(code=code, **checked)
     if not entries:
@@ -297,13 +449,15 @@ def _build_scheme(top: dict, entries: list, file: str, problems: list[Problem]) 
         start_date=start,
         end_date=end,
         source=fields.get("source"),
-        confirmed=fields.get("confirmed", False),
+        confirmed_values=top_confirmed,
         indicators=indicators,
+        sources=top_sources,
     )
 
 
-def _check_indicator(raw_fields: dict, say) -> dict | None:
-    """One indicator's fields, checked against each other; None if any of them is wrong."""
+def _check_indicator(raw_fields: dict, say, first_day, last_day) -> dict | None:
+    """One indicator's fields, checked against each other and its dates against the scheme
+    year's (`first_day` to `last_day`); None if any of them is wrong."""
     complaints = []
 
     def complain(message, key=None):
@@ -366,7 +520,64 @@ def _check_indicator(raw_fields: dict, say) -> dict | None:
                 " prevalence_adjusted = true or remove national_prevalence",
                 "national_prevalence",
             )
-    return None if complaints else fields
+
+    start, end = fields.get("start_date"), fields.get("end_date")
+    if start is not None and end is not None and start > end:
+        complain(f"start_date ({start}) is after end_date ({end})", "start_date")
+    for key, day in (("start_date", start), ("end_date", end)):
+        if day is None or first_day is None or last_day is None:
+            continue
+        if not first_day <= day <= last_day:
+            complain(
+                f"{key} ({day}) is outside the scheme year, which runs from {first_day} to"
+                f" {last_day}",
+                key,
+            )
+
+    values = {name: fields[name] for name in INDICATOR_VALUES if name in fields}
+    confirmed = _confirmed_values(fields, values, INDICATOR_VALUES, complain)
+    sources = _value_sources(fields, values, INDICATOR_VALUES, complain)
+    if complaints:
+        return None
+    fields.pop("confirmed", None)
+    return {**fields, "confirmed_values": confirmed, "sources": sources}
+
+
+def _confirmed_values(fields: dict, values: dict, names: tuple, say) -> frozenset[str]:
+    """`confirmed` read: true is every value given, false none, a list the values it names,
+    each of which must be one the table gives."""
+    confirmed = fields.get("confirmed", False)
+    if confirmed is True:
+        return frozenset(values)
+    if confirmed is False:
+        return frozenset()
+    found = set()
+    for name in confirmed:
+        if _known_value(name, values, names, "confirmed", say):
+            found.add(name)
+    return frozenset(found)
+
+
+def _value_sources(fields: dict, values: dict, names: tuple, say) -> dict[str, str]:
+    """`sources` read: a text for each value it names, each a value the table gives."""
+    sources = fields.get("sources", {})
+    return {
+        name: text
+        for name, text in sources.items()
+        if _known_value(name, values, names, "sources", say)
+    }
+
+
+def _known_value(name: str, values: dict, names: tuple, key: str, say) -> bool:
+    if name not in names:
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"did you mean {close[0]}?" if close else f"allowed: {', '.join(names)}"
+        say(f'{key} names "{name}", which is not a value a source can confirm ({hint})', key)
+        return False
+    if name not in values:
+        say(f'{key} names "{name}", which is not given', key)
+        return False
+    return True
 
 
 def _typed(fields: dict, kinds: dict, required: tuple, say, tables=()) -> dict:
@@ -399,6 +610,14 @@ def _as_kind(value, kind: str):
         return value
     if kind == "date" and type(value) is date:
         return value
+    if kind == "values" and isinstance(value, bool):
+        return value
+    if kind == "values" and isinstance(value, list | tuple | set | frozenset):
+        if all(isinstance(name, str) for name in value):
+            return tuple(value)
+    if kind == "notes" and isinstance(value, dict):
+        if all(isinstance(text, str) for text in value.values()):
+            return dict(value)
     if kind == "number" and not isinstance(value, bool):
         if isinstance(value, int):
             return Decimal(value)
@@ -434,8 +653,10 @@ def _read_text(text: str, kind: str | None):
             return Decimal(text)
         except InvalidOperation:
             return text
-    if kind == "bool":
+    if kind in ("bool", "values"):
         words = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+        if kind == "values" and text.lower() not in words:
+            return [name.strip() for name in re.split(r"[,;]", text) if name.strip()]
         return words.get(text.lower(), text)
     if kind == "date":
         try:

@@ -54,11 +54,12 @@ def load_scheme_tables(con: duckdb.DuckDBPyConnection, scheme: Scheme) -> None:
             direction ENUM('higher', 'lower'),
             lower_threshold DECIMAL(18, 6), upper_threshold DECIMAL(18, 6),
             lower_micros BIGINT, upper_micros BIGINT, points DECIMAL(18, 6),
-            prevalence_adjusted BOOLEAN, national_prevalence DECIMAL(18, 12))
+            prevalence_adjusted BOOLEAN, national_prevalence DECIMAL(18, 12),
+            start_date DATE, end_date DATE)
         """
     )
     con.executemany(
-        "INSERT INTO scheme_indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO scheme_indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 i.code,
@@ -73,6 +74,8 @@ def load_scheme_tables(con: duckdb.DuckDBPyConnection, scheme: Scheme) -> None:
                 i.points,
                 i.prevalence_adjusted,
                 i.national_prevalence,
+                i.start_date,
+                i.end_date,
             )
             for n, i in enumerate(scheme.indicators.values())
         ],

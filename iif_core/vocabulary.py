@@ -14,17 +14,19 @@ LEVEL_NOUNS = {"practice": "practice", "pcn": "PCN", "place": "place", "icb": "I
 # ----- statuses --------------------------------------------------------------------------------
 
 # An indicator's status for an organisation and period, best first: the upper threshold reached,
-# earning part of the points, at or worse than the lower threshold; or no figures at all.
+# earning part of the points, at or worse than the lower threshold; or no figures at all; or the
+# period end is outside the indicator's dates, so it is not scored or paid (decisions.md D27).
 STATUSES_WITH_DATA = ("green", "amber", "red")
-STATUSES = (*STATUSES_WITH_DATA, "no_data")
+STATUSES = (*STATUSES_WITH_DATA, "no_data", "not_in_scheme")
 # Each status is shown by colour AND by a symbol and words, so that it reads without colour
 # (colour-blind safe).
-STATUS_SYMBOLS = {"green": "✔", "amber": "◐", "red": "✖", "no_data": "–"}
+STATUS_SYMBOLS = {"green": "✔", "amber": "◐", "red": "✖", "no_data": "–", "not_in_scheme": "⊘"}
 STATUS_WORDS = {
     "green": "Full points",
     "amber": "Earning",
     "red": "No points yet",
     "no_data": "No data",
+    "not_in_scheme": "Not in the scheme on this date",
 }
 
 # ----- file shapes -----------------------------------------------------------------------------

@@ -23,7 +23,9 @@ COMPLETENESS_COLUMNS = [
     "practice_name", "pcn_name", "data_note", "periods_sent", "periods_missing",
     "missing_period_ends", "latest_period_end", "months_behind", "practice_code",
 ]  # fmt: skip
-STATUS_BADGE_COLOURS = {"green": "green", "amber": "orange", "red": "red", "no_data": "gray"}
+STATUS_BADGE_COLOURS = {
+    "green": "green", "amber": "orange", "red": "red", "no_data": "gray", "not_in_scheme": "gray",
+}  # fmt: skip
 
 
 def status_counts(totals: dict) -> str:
@@ -34,9 +36,10 @@ def status_counts(totals: dict) -> str:
 def status_help(totals: dict) -> str:
     """'✔ full points · ◐ earning · ✖ no points yet', and '– no data: 2' if any have none."""
     parts = [f"{STATUS_SYMBOLS[s]} {STATUS_WORDS[s].lower()}" for s in STATUSES_WITH_DATA]
-    if totals["no_data_count"]:
-        no_data = f"{STATUS_SYMBOLS['no_data']} {STATUS_WORDS['no_data'].lower()}"
-        parts.append(f"{no_data}: {totals['no_data_count']}")
+    for status in ("no_data", "not_in_scheme"):
+        if totals[f"{status}_count"]:
+            words = f"{STATUS_SYMBOLS[status]} {STATUS_WORDS[status].lower()}"
+            parts.append(f"{words}: {totals[f'{status}_count']}")
     return " · ".join(parts)
 
 
@@ -71,7 +74,7 @@ def render_totals(view: report.Overview, context: report.OrgContext, partial: st
         widgets.metric(
             row[0],
             "Indicators with data",
-            f"{view.totals['indicators'] - view.totals['no_data_count']} of {view.totals['indicators']}",
+            f"{sum(totals[f'{s}_count'] for s in STATUSES_WITH_DATA)} of {totals['indicators']}",
             partial=partial,
         )
         widgets.metric(
@@ -141,6 +144,12 @@ def render_card_projection(projected: dict, pays: bool, period) -> None:
     )
 
 
+def unconfirmed_text(card: dict) -> str:
+    """' · unconfirmed: upper threshold, points' when a source confirms not every value."""
+    words = card.get("unconfirmed") or []
+    return f" · unconfirmed: {', '.join(words)}" if words else ""
+
+
 def render_card(
     frame, pays: bool, level: str, projected: dict, missing: str | None, period, partial
 ):
@@ -164,6 +173,11 @@ def render_card(
                 help=f"Only {partial} have sent figures for {format.day(period)}, so this "
                 "card counts only theirs.",
             )
+        if card.get("dates_note"):
+            st.caption(f":material/event_busy: {format.escape_markdown(card['dates_note'])}")
+        if card["status"] == "not_in_scheme":
+            # Outside its dates: nothing is scored or paid, so no thresholds, points or £.
+            return
         widgets.show_chart(charts.threshold_bar_chart(frame))
         unit = card["unit"]
         if card["status"] == "no_data":
@@ -195,7 +209,7 @@ def render_card(
         render_card_projection(projected, pays, period)
         st.caption(
             report.completeness_text(card["practices_with_data"], card["member_practices"], level)
-            + ("" if card["confirmed"] else " · thresholds and points unconfirmed")
+            + unconfirmed_text(card)
         )
         if missing:
             st.markdown(

@@ -9,7 +9,8 @@ from iif_core.vocabulary import STATUS_SYMBOLS
 from ui import format, reads, run_end, session, sidebar
 from ui.session import Selection
 
-EDITABLE = ["lower_threshold", "upper_threshold", "points", "national_prevalence", "confirmed"]
+EDITABLE = ["lower_threshold", "upper_threshold", "points", "national_prevalence"]
+VALUES_EDITABLE = ["confirmed", "source"]
 EDITOR_CONFIG = {
     "indicator_code": st.column_config.TextColumn("Indicator"),
     "name": st.column_config.TextColumn("Name", width="medium"),
@@ -26,16 +27,31 @@ EDITOR_CONFIG = {
         format="%.6f",
         help="A fraction: 0.005341 is 0.53% of registered patients.",
     ),
-    "confirmed": st.column_config.CheckboxColumn(
-        "Confirmed", help="Every value of this indicator is stated in a published source."
+    "dates": st.column_config.TextColumn(
+        "In the scheme", help="The period ends at which the indicator is scored and paid."
+    ),
+    "unconfirmed": st.column_config.TextColumn(
+        "Unconfirmed values", help="Values no published source states; see each value's source."
     ),
     "area": st.column_config.TextColumn("Area"),
     "source": st.column_config.TextColumn("Source", width="large"),
 }
 SHOWN_ORDER = [
-    "indicator_code", "name", "confirmed", "lower_threshold", "upper_threshold", "points",
-    "national_prevalence", "prevalence_adjusted", "unit", "direction", "area", "source",
+    "indicator_code", "name", "dates", "unconfirmed", "lower_threshold", "upper_threshold",
+    "points", "national_prevalence", "prevalence_adjusted", "unit", "direction", "area", "source",
 ]  # fmt: skip
+VALUES_CONFIG = {
+    "indicator_code": st.column_config.TextColumn("Indicator"),
+    "value_words": st.column_config.TextColumn("Value"),
+    "figure": st.column_config.TextColumn("As scored"),
+    "confirmed_label": st.column_config.TextColumn("Confirmed?"),
+    "confirmed": st.column_config.CheckboxColumn(
+        "Confirmed", help="Stated in a published source, named in the source column."
+    ),
+    "source": st.column_config.TextColumn("Source", width="large"),
+}
+VALUES_SHOWN = ["indicator_code", "value_words", "figure", "confirmed_label", "source"]
+VALUES_EDITED = ["indicator_code", "value_words", "figure", "confirmed", "source"]
 RULES = """
 - **Achievement** is pooled: the PCN's numerator is the sum of its practices' numerators, and the
   same for denominators; never a mean of practice percentages.
@@ -54,6 +70,9 @@ Conventions where NHS England's rules are silent (they may change when official 
   (denominator + PCAs) ÷ PCN list size.
 - A PCN belongs to the one place and ICB holding the largest share of its list size.
 - A practice in no PCN earns no IIF; it is shown at practice level only.
+- An indicator is scored and paid only at period ends within its dates. One withdrawn before 31
+  March (2022/23's October changes, CAN-02 in 2024/25) is shown until then but not paid at the
+  year end; one that starts later (CAN-04 from 1 October 2024) is not scored before it starts.
 """
 
 
@@ -69,18 +88,11 @@ def render_values(scheme) -> None:
     )
     row[2].metric("Indicators", len(scheme.indicators), border=True)
     # Confirmed or not is marked as full points and no points are.
-    if scheme.confirmed:
-        st.badge(
-            "Value of a point and national average confirmed",
-            color="green",
-            icon=STATUS_SYMBOLS["green"],
-        )
+    counted = report.unconfirmed_count_text(scheme)
+    if not report.unconfirmed_values(scheme):
+        st.badge(counted, color="green", icon=STATUS_SYMBOLS["green"])
     else:
-        st.badge(
-            "Value of a point and national average not confirmed",
-            color="orange",
-            icon=STATUS_SYMBOLS["red"],
-        )
+        st.badge(counted, color="orange", icon=STATUS_SYMBOLS["red"])
     if scheme.source:
         with st.expander("Where these values come from"):
             st.text(scheme.source)
@@ -90,15 +102,26 @@ def render_indicators(scheme) -> None:
     st.dataframe(
         report.scheme_table(scheme),
         hide_index=True,
-        column_config={
-            **EDITOR_CONFIG,
-            "confirmed": st.column_config.CheckboxColumn(
-                "Confirmed", help="Every value of this indicator is stated in a published source."
-            ),
-        },
+        column_config=EDITOR_CONFIG,
         column_order=SHOWN_ORDER,
         key="scheme_table",
         placeholder=format.MISSING,
+    )
+    for code in scheme.indicators:
+        note = scheme.dates_note(code)
+        if note:
+            st.caption(f"**{code}**: {format.escape_markdown(note)}")
+    st.subheader("Each value and its source")
+    st.caption(
+        "A value is confirmed only where a published source states it; the others are the "
+        "project's best estimates, and the source column says where each comes from."
+    )
+    st.dataframe(
+        report.scheme_values(scheme),
+        hide_index=True,
+        column_config=VALUES_CONFIG,
+        column_order=VALUES_SHOWN,
+        key="scheme_values",
     )
     with st.expander("Each indicator's description and source"):
         for code, indicator in scheme.indicators.items():
@@ -115,11 +138,11 @@ def render_editor(scheme, chosen: Selection) -> None:
         "change is checked, saved as a new version of the scheme and used from then on for every "
         "page; undo it on the Data page."
     )
-    table = report.scheme_table(scheme)
+    table = report.scheme_table(scheme, editing=True)
     # Keys end with the year and data version, so that a saved or undone version shows afresh.
     suffix = f"{chosen.year}_{chosen.version[0]}_{chosen.version[1]}"
     with st.form(f"scheme_form_{suffix}"):
-        row = st.columns(3)
+        row = st.columns(2)
         value_per_point = row[0].number_input(
             "Value of a point (£)",
             value=float(scheme.value_per_point),
@@ -141,19 +164,22 @@ def render_editor(scheme, chosen: Selection) -> None:
             help="Leave empty if unknown: payments are then labelled unadjusted estimates.",
             key=f"scheme_average_list_size_{suffix}",
         )
-        confirmed = row[2].checkbox(
-            "These two values are confirmed",
-            value=scheme.confirmed,
-            help="By a published source.",
-            key=f"scheme_confirmed_{suffix}",
-        )
         edited = st.data_editor(
             table,
             hide_index=True,
             column_config=EDITOR_CONFIG,
             disabled=[c for c in table.columns if c not in EDITABLE],
-            column_order=SHOWN_ORDER,
+            column_order=[c for c in SHOWN_ORDER if c in table.columns],
             key=f"scheme_editor_{suffix}",
+        )
+        st.markdown("Which values a published source confirms, and each one's source:")
+        values = st.data_editor(
+            report.scheme_values(scheme, editing=True),
+            hide_index=True,
+            column_config=VALUES_CONFIG,
+            disabled=[c for c in VALUES_EDITED if c not in VALUES_EDITABLE],
+            column_order=VALUES_EDITED,
+            key=f"scheme_values_editor_{suffix}",
         )
         who = st.text_input("Your name or initials (kept in the history)", key="scheme_who")
         saved = st.form_submit_button(
@@ -162,7 +188,7 @@ def render_editor(scheme, chosen: Selection) -> None:
     if saved:
         try:
             changed = report.scheme_from_table(
-                edited, scheme, value_per_point, average, confirmed=confirmed
+                edited, scheme, value_per_point, average, values=values
             )
         except InputError as error:
             st.error("Nothing was saved. Please fix:\n\n" + "\n".join(

@@ -94,6 +94,13 @@ def patients_to(indicator: dict, threshold, numerator: int, denominator: int) ->
     return max(0, math.ceil(numerator - target))
 
 
+def in_dates(ind: dict, period_end: dt.date) -> bool:
+    """Decisions D27: an indicator is in the scheme from its start_date to its end_date, both
+    included; without them, the whole year."""
+    start, end = ind.get("start_date"), ind.get("end_date")
+    return (start is None or period_end >= start) and (end is None or period_end <= end)
+
+
 def sum_or_none(values):
     present = [v for v in values if v is not None]
     return sum(present) if present else None
@@ -230,8 +237,9 @@ def score(scheme: dict, orgs: list[dict], extract: list[dict], level="all", peri
                     pcn_rows[(code, indicator_code, period_end)] = row
                 else:
                     parts = [pcn_rows[(pcn, indicator_code, period_end)] for pcn in pcns]
-                    for column in ("points_available", "points_achieved", "list_size"):
-                        row[column] = sum(part[column] for part in parts)
+                    row["list_size"] = sum(part["list_size"] for part in parts)
+                    for column in ("points_available", "points_achieved"):
+                        row[column] = sum_or_none(part[column] for part in parts)
                     # Sums over the PCNs with a value; null when none has one
                     for column in (
                         "payment_available",
@@ -242,6 +250,13 @@ def score(scheme: dict, orgs: list[dict], extract: list[dict], level="all", peri
                     ):
                         row[column] = sum_or_none(part[column] for part in parts)
 
+                if not in_dates(ind, period_end):
+                    # D27: outside its dates nothing is scored or paid, and no work is needed.
+                    row["status"] = "not_in_scheme"
+                    for column in ("points_available", "points_achieved", "payment_available",
+                                   "payment_achieved", "payment_outstanding",
+                                   "patients_to_lower", "patients_to_upper"):  # fmt: skip
+                        row[column] = None
                 if row["payment_outstanding"] is not None and row["patients_to_upper"]:
                     row["value_per_patient"] = row["payment_outstanding"] / row["patients_to_upper"]
                 rows.append(row)

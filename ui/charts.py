@@ -10,7 +10,10 @@ from iif_core.vocabulary import STATUSES
 
 # Okabe-Ito colours, distinguishable with the common colour-vision deficiencies; every status is
 # also written in words and a symbol, so colour is never the only signal.
-STATUS_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "no_data": "#9E9E9E"}
+STATUS_COLOURS = {
+    "green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "no_data": "#9E9E9E",
+    "not_in_scheme": "#CFCFCF",
+}  # fmt: skip
 ZONE_TINTS = {"red": "#F6D5C5", "amber": "#FBE9C2", "green": "#C4E8DC"}
 ORG_COLOUR = "#1F3B57"  # the chosen organisation's line and bars: dark navy
 MEMBER_COLOUR = "#9AA9B8"  # its members' lines: muted grey-blue

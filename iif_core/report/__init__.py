@@ -2,6 +2,7 @@
 
 # The names the pages, the UI and the tests use, so that they can write `report.<name>`.
 from iif_core.report.common import (  # noqa: F401
+    indicator_unconfirmed,
     is_unadjusted,
     status_label,
     unconfirmed_values,
@@ -79,8 +80,12 @@ from iif_core.report.projection import (  # noqa: F401
     score_projected,
 )
 from iif_core.report.scheme_editing import (  # noqa: F401
+    CONFIRMED_LABELS,
+    SCHEME_ROW,
     scheme_from_table,
     scheme_table,
+    scheme_values,
+    unconfirmed_count_text,
 )
 from iif_core.report.trends import (  # noqa: F401
     _a_year_later,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from iif_core.schemes import Indicator, Scheme
+from iif_core.schemes import VALUE_WORDS, Indicator, Scheme
 from iif_core.vocabulary import STATUS_SYMBOLS, STATUS_WORDS
 
 
@@ -58,14 +58,17 @@ def is_unadjusted(scheme: Scheme, indicator: Indicator | None = None) -> bool:
 
 
 def unconfirmed_values(scheme: Scheme) -> list[str]:
-    """What in the scheme is not confirmed by a published source, in words."""
-    found = []
-    if not scheme.confirmed:
-        found.append("value of a point and national average list size")
-    found += [
-        f"{code} thresholds and points" for code, i in scheme.indicators.items() if not i.confirmed
-    ]
+    """Each value of the scheme that no published source confirms, in words: 'value of a
+    point', 'HI-03 upper threshold' (decisions.md D28)."""
+    found = [VALUE_WORDS[name] for name in scheme.values if not scheme.value_confirmed(name)]
+    for code, indicator in scheme.indicators.items():
+        found += [f"{code} {words}" for words in indicator_unconfirmed(indicator)]
     return found
+
+
+def indicator_unconfirmed(indicator: Indicator) -> list[str]:
+    """The indicator's values that no published source confirms, in words."""
+    return [VALUE_WORDS[name] for name in indicator.values if not indicator.value_confirmed(name)]
 
 
 def _sum(series: pd.Series) -> float | None:

@@ -15,6 +15,7 @@ from iif_core.report.common import (
     _num,
     _rows,
     _sum,
+    indicator_unconfirmed,
     is_unadjusted,
     status_label,
     unconfirmed_values,
@@ -27,7 +28,8 @@ CARD_COLUMNS = (
     "upper_threshold", "status", "status_label", "numerator", "denominator", "pca_count",
     "points_available", "points_achieved", "payment_available", "payment_achieved",
     "payment_outstanding", "patients_to_lower", "patients_to_upper", "value_per_patient",
-    "practices_with_data", "member_practices", "completeness", "confirmed", "unadjusted",
+    "practices_with_data", "member_practices", "completeness", "confirmed", "unconfirmed",
+    "dates_note", "unadjusted",
 )  # fmt: skip
 
 
@@ -44,20 +46,26 @@ class Overview:
 
     @property
     def has_data(self) -> bool:
-        return bool((self.cards["status"] != "no_data").any()) if not self.cards.empty else False
+        if self.cards.empty:
+            return False
+        return bool(self.cards["status"].isin(STATUSES_WITH_DATA).any())
 
 
 def indicator_rows(
     scored: pd.DataFrame, scheme: Scheme, level: str, org_code: str, period
 ) -> pd.DataFrame:
     """One row per indicator of the scheme for one organisation and period end, in the scheme's
-    order, with the indicator's words, status label and completeness; indicators without a
-    scored row show as 'no data'."""
+    order, with the indicator's words, status label, completeness, unconfirmed values and why
+    it is not scored or paid (`dates_note`, decisions.md D27); indicators without a scored row
+    show as 'no data', or as not in the scheme when the period end is outside their dates."""
     rows = _at_period(_rows(scored, level, org_code), period).set_index("indicator_code")
     records = []
     for code, indicator in scheme.indicators.items():
         record = rows.loc[code].to_dict() if code in rows.index else {}
         status = record.get("status") or "no_data"
+        as_at = _date(period)
+        if as_at is not None and not indicator.in_scheme_on(as_at):
+            status = "not_in_scheme"
         with_data = _num(record.get("practices_with_data")) or 0
         member_count = _num(record.get("member_practices")) or 0
         records.append(
@@ -77,6 +85,8 @@ def indicator_rows(
                 "member_practices": member_count,
                 "completeness": with_data / member_count if member_count else None,
                 "confirmed": indicator.confirmed,
+                "unconfirmed": indicator_unconfirmed(indicator),
+                "dates_note": scheme.dates_note(code, as_at) or "",  # "" rather than NaN
                 "unadjusted": is_unadjusted(scheme, indicator),
             }
         )

@@ -84,6 +84,11 @@ def cliff_explanation(card: dict, indicator: Indicator, area: bool = False) -> s
     higher = indicator.direction == "higher"
     who = "patients" if higher else "events"
     more = "more" if higher else "fewer"
+    if status == "not_in_scheme":
+        return card.get("dates_note") or f"{indicator.code} is not in the scheme on this date."
+    if card.get("dates_note"):
+        # In the scheme now but withdrawn before the year end: it will not be paid.
+        return card["dates_note"]
     if status == "no_data":
         return f"No data yet, so nothing can be said about {indicator.code} for this period."
     if area:
@@ -144,6 +149,8 @@ def work_ranking(
         return _empty(WORK_COLUMNS)
     rows = _at_period(scored[scored["level"] == member_level], period)
     rows = rows[rows["org_code"].isin(codes)].copy()
+    # Work on an indicator outside its dates earns nothing (decisions.md D27).
+    rows = rows[rows["status"] != "not_in_scheme"]
     if rows.empty:
         return _empty(WORK_COLUMNS)
     if member_level == "pcn":

@@ -98,6 +98,15 @@ def projections(
             "points_now": _num(now.loc[code, "points_achieved"]) if code in now.index else None,
             "payment_now": _num(now.loc[code, "payment_achieved"]) if code in now.index else None,
         }  # fmt: skip
+        if not scheme.paid_at_year_end(code):
+            # Withdrawn before the year end: nothing of it is paid then (decisions.md D27).
+            record.update(
+                points_available=None,
+                status="not_in_scheme",
+                message=f"{scheme.dates_note(code)} Nothing to project.",
+            )
+            records.append(record)
+            continue
         start = measurement_start(scored, scheme, code)
         own = _projection_input(scored, level, org_code, code, period)
         before = _projection_input(last_year, level, org_code, code)
@@ -254,9 +263,11 @@ def score_projected(scheme: Scheme, counts: pd.DataFrame, period_end: date) -> p
     Each row of `counts` (indicator_code, list_size, numerator, denominator, pca_count, with any
     other columns kept) becomes a stand-in network of one practice with the network's list size,
     scored at `period_end`; counts are rounded to whole patients first, as an extract holds them.
-    Adds status, points_achieved and payment_achieved."""
+    Adds status, points_available, points_achieved and payment_achieved."""
     if counts is None or counts.empty:
-        return pd.DataFrame(columns=["status", "points_achieved", "payment_achieved"])
+        return pd.DataFrame(
+            columns=["status", "points_available", "points_achieved", "payment_achieved"]
+        )
     counts = counts.reset_index(drop=True)
     pcn_codes = [f"U{i:05d}" for i in range(1, len(counts) + 1)]
     practice_codes = [f"Z{i:05d}" for i in range(1, len(counts) + 1)]
@@ -289,6 +300,7 @@ def score_projected(scheme: Scheme, counts: pd.DataFrame, period_end: date) -> p
     found = scored.reindex(keys)
     return counts.assign(
         status=found["status"].to_numpy(),
+        points_available=found["points_available"].to_numpy(),
         points_achieved=found["points_achieved"].to_numpy(),
         payment_achieved=found["payment_achieved"].to_numpy(),
     )
@@ -297,7 +309,8 @@ def score_projected(scheme: Scheme, counts: pd.DataFrame, period_end: date) -> p
 def _with_scores(record: dict, scores: pd.DataFrame, level: str, pays: bool) -> dict:
     code = record["indicator_code"]
     if scores.empty or record.get("method") is None:
-        return {**record, "status": "no_data", "status_label": status_label("no_data")}
+        status = record.get("status") or "no_data"
+        return {**record, "status": status, "status_label": status_label(status)}
     mine = scores[scores["indicator_code"] == code]
     own = mine[mine["kind"] == "own"].set_index("variant")
     status = own.loc["central", "status"] if "central" in own.index else "no_data"
@@ -314,6 +327,10 @@ def _with_scores(record: dict, scores: pd.DataFrame, level: str, pays: bool) -> 
     }
     points = [by_variant[v][0] for v in ("low", "high") if by_variant[v][0] is not None]
     money = [by_variant[v][1] for v in ("low", "high") if by_variant[v][1] is not None]
+    if record.get("points_available") is None:
+        # Not in the scheme at `period` (CAN-04 before October 2024), but it is at the year end.
+        central = payers.loc[payers["variant"] == "central", "points_available"]
+        record["points_available"] = _sum(central)
     record.update(
         points=by_variant["central"][0],
         payment=by_variant["central"][1],

@@ -20,8 +20,16 @@ CREATE OR REPLACE TEMP MACRO fraction_of(n, d, scale, lt, ut, direction) AS
         ELSE (lt * d::HUGEINT - scale * n::HUGEINT * 1000000) / ((lt - ut) * d::HUGEINT)
     END;
 
-CREATE OR REPLACE TEMP MACRO status_of(fraction) AS
+-- Whether a period end falls within an indicator's dates (no date: the whole year). Outside
+-- them the indicator is not scored or paid: status 'not_in_scheme', no points, no £ and no
+-- patients needed (decisions.md D27).
+CREATE OR REPLACE TEMP MACRO in_dates(period_end, start_date, end_date) AS
+    (start_date IS NULL OR period_end >= start_date)
+    AND (end_date IS NULL OR period_end <= end_date);
+
+CREATE OR REPLACE TEMP MACRO status_of(fraction, in_scheme) AS
     CASE
+        WHEN NOT in_scheme THEN 'not_in_scheme'
         WHEN fraction IS NULL THEN 'no_data'
         WHEN fraction >= 1 THEN 'green'
         WHEN fraction > 0 THEN 'amber'

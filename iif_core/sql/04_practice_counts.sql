@@ -40,6 +40,7 @@ SELECT p.practice_code, p.practice_name, p.pcn_code, p.list_size,
        i.indicator_label AS indicator_code, i.ordinal, c.period_end,
        c.numerator, c.denominator, c.pca_count, c.practices_with_data,
        1::BIGINT AS member_practices,
+       in_dates(c.period_end, i.start_date, i.end_date) AS in_scheme,
        i.scale, i.direction, i.lower_threshold, i.upper_threshold, i.lower_micros, i.upper_micros
 FROM counted c
 JOIN practices p USING (practice_code)

@@ -1,10 +1,14 @@
 -- One row per scored PCN × indicator × period end: achievement, points on the sliding scale,
 -- payments with the list size and prevalence adjustments, and the work still to do
--- (iif-rules.md sections 4 to 6). Stored in the order of the output, like practice_counts.
+-- (iif-rules.md sections 4 to 6). Outside the indicator's dates its points, and so its £
+-- and patients needed, are empty (decisions.md D27). Stored in the order of the output, like practice_counts.
 CREATE OR REPLACE TEMP TABLE pcn_scores AS
 WITH measured AS (
     SELECT c.*, i.ordinal, i.scale, i.direction, i.lower_threshold, i.upper_threshold,
-           i.lower_micros, i.upper_micros, i.points,
+           i.lower_micros, i.upper_micros,
+           CASE WHEN in_dates(c.period_end, i.start_date, i.end_date) THEN i.points END
+               AS points,
+           in_dates(c.period_end, i.start_date, i.end_date) AS in_scheme,
            fraction_of(c.numerator, c.denominator, i.scale, i.lower_micros,
                        i.upper_micros, i.direction) AS fraction,
            CASE WHEN s.national_average_list_size IS NULL THEN 1.0
@@ -26,7 +30,9 @@ SELECT * EXCLUDE (points, fraction, value_per_point),
            AS payment_available,
        points::DOUBLE * coalesce(fraction, 0) * value_per_point * list_size_adjustment
            * prevalence_adjustment AS payment_achieved,
-       patients_to(numerator, denominator, scale, lower_micros, direction) AS patients_to_lower,
-       patients_to(numerator, denominator, scale, upper_micros, direction) AS patients_to_upper
+       CASE WHEN in_scheme THEN patients_to(numerator, denominator, scale, lower_micros,
+                                            direction) END AS patients_to_lower,
+       CASE WHEN in_scheme THEN patients_to(numerator, denominator, scale, upper_micros,
+                                            direction) END AS patients_to_upper
 FROM measured
 ORDER BY pcn_code, ordinal, period_end;

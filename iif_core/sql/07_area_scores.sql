@@ -32,7 +32,8 @@ summed AS (
     FROM pcn_areas s
     GROUP BY s.level, s.org_code, s.indicator_code, s.period_end
 )
-SELECT s.*, i.ordinal, i.scale, i.direction, i.lower_threshold, i.upper_threshold,
+SELECT s.*, in_dates(s.period_end, i.start_date, i.end_date) AS in_scheme,
+       i.ordinal, i.scale, i.direction, i.lower_threshold, i.upper_threshold,
        i.lower_micros, i.upper_micros
 FROM summed s
 JOIN scheme_indicators i USING (indicator_code)

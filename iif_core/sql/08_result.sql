@@ -14,11 +14,11 @@ WITH all_rows AS (
            NULL::DOUBLE AS points_available, NULL::DOUBLE AS points_achieved,
            NULL::DOUBLE AS list_size_adjustment, NULL::DOUBLE AS prevalence_adjustment,
            NULL::DOUBLE AS payment_available, NULL::DOUBLE AS payment_achieved,
-           patients_to(numerator, denominator, scale, lower_micros, direction)
-               AS patients_to_lower,
-           patients_to(numerator, denominator, scale, upper_micros, direction)
-               AS patients_to_upper,
-           scale, direction, lower_threshold, upper_threshold, lower_micros, upper_micros
+           CASE WHEN in_scheme THEN patients_to(numerator, denominator, scale, lower_micros,
+                                                direction) END AS patients_to_lower,
+           CASE WHEN in_scheme THEN patients_to(numerator, denominator, scale, upper_micros,
+                                                direction) END AS patients_to_upper,
+           in_scheme, scale, direction, lower_threshold, upper_threshold, lower_micros, upper_micros
     FROM practice_counts
     WHERE getvariable('result_level') IN ('all', 'practice')
     UNION ALL
@@ -26,7 +26,8 @@ WITH all_rows AS (
            member_practices, numerator, denominator, pca_count, list_size,
            points_available, points_achieved, list_size_adjustment, prevalence_adjustment,
            payment_available, payment_achieved, patients_to_lower, patients_to_upper,
-           scale, direction, lower_threshold, upper_threshold, lower_micros, upper_micros
+           in_scheme, scale, direction, lower_threshold, upper_threshold, lower_micros,
+           upper_micros
     FROM pcn_scores
     WHERE getvariable('result_level') IN ('all', 'pcn')
     UNION ALL
@@ -34,7 +35,8 @@ WITH all_rows AS (
            member_practices, numerator, denominator, pca_count, list_size,
            points_available, points_achieved, NULL::DOUBLE, NULL::DOUBLE,
            payment_available, payment_achieved, patients_to_lower, patients_to_upper,
-           scale, direction, lower_threshold, upper_threshold, lower_micros, upper_micros
+           in_scheme, scale, direction, lower_threshold, upper_threshold, lower_micros,
+           upper_micros
     FROM area_scores
     WHERE getvariable('result_level') IN ('all', level)
 )
@@ -43,7 +45,7 @@ SELECT level, org_code, org_name, indicator_code, period_end,
        achievement_of(numerator, denominator, scale) AS achievement,
        lower_threshold::DOUBLE AS lower_threshold, upper_threshold::DOUBLE AS upper_threshold,
        status_of(fraction_of(numerator, denominator, scale, lower_micros, upper_micros,
-                             direction)) AS status,
+                             direction), in_scheme) AS status,
        points_available, points_achieved, list_size, list_size_adjustment,
        prevalence_adjustment, payment_available, payment_achieved,
        payment_available - payment_achieved AS payment_outstanding,

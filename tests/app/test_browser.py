@@ -23,6 +23,7 @@ from browsing import (
     stop_server,
     wait_for_run,
 )
+from extract_2024_25 import write_extract_2024_25
 
 from iif_core import report
 from iif_core.store import Store
@@ -135,7 +136,11 @@ def test_an_upload_through_the_data_page(server, page, tmp_path):
     assert len(batches) == before + 1 and batches.iloc[0]["file_name"] == "november.csv"
 
 
-ORGANISATION, PERIOD = 1, 2  # the sidebar's selectboxes: scheme year, organisation, period end
+YEAR, ORGANISATION, PERIOD = (
+    0,
+    1,
+    2,
+)  # the sidebar's selectboxes: scheme year, organisation, period end
 
 
 def test_signal_or_noise_views(server, page):
@@ -331,3 +336,34 @@ def test_patients_page_with_one_practices_newer_list(server, page):
         ("X45501", "2026-11-30"), ("X45126", "2026-10-31"), ("X48706", "2026-10-31"),
         ("X46168", "2026-10-31"), ("X44647", "2026-10-31"),
     }  # fmt: skip
+
+
+def test_the_scheme_page_marks_unconfirmed_values_and_a_withdrawn_indicator_says_why(
+    server, page, tmp_path
+):
+    """2024/25, when CAN-02 gave way to CAN-04 on 1 October 2024 (decisions.md D27, D28)."""
+    open_page(page, f"{server['url']}/", "Overview")  # the demo is in the store first
+    assert Store(server["database"]).ingest(write_extract_2024_25(tmp_path), who="test").accepted
+
+    open_page(page, f"{server['url']}/scheme", "Scheme")
+    choose_in_selectbox(page, YEAR, "2024/25")
+    assert page.get_by_text("11 of 14 values unconfirmed").count()
+    assert page.get_by_text(
+        "Withdrawn after 30 Sep 2024: scored until then, not paid at the"
+    ).count()
+    assert page.get_by_text("Each value and its source").count()
+    screenshot(page, "scheme-2024-25-values-and-dates")
+
+    open_page(page, f"{server['url']}/", "Overview")
+    choose_in_selectbox(page, YEAR, "2024/25")
+    assert page.get_by_text("Withdrawn after 30 Sep 2024: not scored or paid for later").count()
+    assert page.get_by_text("Not in the scheme on this date").count()
+    screenshot(page, "overview-2024-25-october-can02-withdrawn")
+    choose_in_selectbox(page, PERIOD, "30 Sep 2024")
+    assert page.get_by_text("Starts 1 Oct 2024: not scored or paid before then.").count()
+    screenshot(page, "overview-2024-25-september-can04-not-started")
+
+    open_page(page, f"{server['url']}/payment", "Payment")
+    choose_in_selectbox(page, YEAR, "2024/25")
+    assert page.get_by_text("Withdrawn after 30 Sep 2024: not scored or paid for later").count()
+    screenshot(page, "payment-2024-25-october")

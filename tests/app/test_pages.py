@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from extract_2024_25 import write_extract_2024_25
 from streamlit.testing.v1 import AppTest
 
+from iif_core.schemes import load_bundled_scheme
 from iif_core.store import Store
 from iif_core.vocabulary import LEVELS
 from ui import format, widgets
@@ -718,3 +720,68 @@ def test_payment_shows_the_projected_money(demo_db):
     assert "each PCN is projected and paid on its own" in texts(at)
     at.selectbox(key="period_end").set_value(date(2026, 8, 31)).run()
     assert "Ashwendle Bridge Family Practice (X61454, Kestrelford PCN)" in texts(at)
+
+
+# --- scheme truth: dates and per-value confirmation (decisions.md D27, D28) --------------------
+
+
+def store_2024_25(path: Path, folder: Path) -> None:
+    assert Store(path).ingest(write_extract_2024_25(folder), who="test").accepted
+
+
+def test_the_scheme_page_marks_unconfirmed_values_and_dates(demo_db, tmp_path):
+    store_2024_25(demo_db, tmp_path)
+    at = open_app("scheme")
+    at.selectbox(key="scheme_year").set_value("2024/25").run()
+    no_exception(at)
+    written = texts(at)
+    assert "11 of 14 values unconfirmed" in written
+    assert "Withdrawn after 30 Sep 2024: scored until then, not paid at the year end." in written
+    assert "Starts 1 Oct 2024: scored from then on." in written
+    indicators = table_with(at, "dates").set_index("indicator_code")
+    assert indicators.loc["CAN-02", "dates"] == "until 30 Sep 2024"
+    assert indicators.loc["CAN-04", "dates"] == "from 1 Oct 2024"
+    assert indicators.loc["HI-03", "unconfirmed"] == (
+        "lower threshold, upper threshold, points, national prevalence"
+    )
+    values = table_with(at, "confirmed_label").set_index(["indicator_code", "value"])
+    assert values.loc[("Scheme", "value_per_point"), "confirmed_label"] == "✔ Confirmed"
+    assert values.loc[("CAN-04", "start_date"), "confirmed_label"] == "✔ Confirmed"
+    assert values.loc[("CAN-04", "points"), "confirmed_label"] == "✖ Unconfirmed"
+    assert values.loc[("CAN-04", "points"), "source"].startswith("Not confirmed")
+
+
+def test_an_edit_keeps_each_values_source(demo_db):
+    at = open_app("scheme")
+    assert "9 of 9 values unconfirmed" in texts(at)
+    keyed(at.number_input, "scheme_value_per_point_").set_value(250.0)
+    keyed(at.button, "scheme_save_").click().run()
+    no_exception(at)
+    saved = Store(demo_db).scheme("2026/27")
+    bundled = load_bundled_scheme("2026/27")
+    assert saved.value_per_point == 250
+    assert saved.indicator("HI-03").sources == bundled.indicator("HI-03").sources
+    assert saved.sources == bundled.sources
+
+
+def test_a_withdrawn_indicator_says_why_it_is_not_paid(demo_db, tmp_path):
+    store_2024_25(demo_db, tmp_path)
+    at = open_app("overview", "pcn")
+    at.selectbox(key="scheme_year").set_value("2024/25").run()
+    no_exception(at)
+    written = texts(at)
+    assert at.selectbox(key="period_end").value == date(2024, 10, 31)
+    assert "Withdrawn after 30 Sep 2024: not scored or paid for later period ends." in written
+    assert "⊘ Not in the scheme on this date" in written
+    at.selectbox(key="period_end").set_value(date(2024, 9, 30)).run()
+    no_exception(at)
+    written = texts(at)
+    assert "Starts 1 Oct 2024: not scored or paid before then." in written
+    assert "Withdrawn after 30 Sep 2024: scored until then, not paid at the year end." in written
+    at.switch_page("pages/payment.py").run()
+    at.selectbox(key="period_end").set_value(date(2024, 10, 31)).run()
+    no_exception(at)
+    written = texts(at)
+    # The ranking says why CAN-02 earns nothing; the projection does not count it at the year end.
+    assert "Withdrawn after 30 Sep 2024: not scored or paid for later period ends." in written
+    assert "not paid at the year end. Nothing to project." in written

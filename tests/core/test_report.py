@@ -265,8 +265,8 @@ def test_overview_of_the_worked_example(scored):
     )
     assert view.totals["amber_count"] == 2 and view.totals["red_count"] == 0
     assert view.pays and view.unadjusted  # no national average list size in this scheme
-    assert view.unconfirmed == ["value of a point and national average list size",
-                                "XX-01 thresholds and points"]  # fmt: skip
+    assert view.unconfirmed == ["value of a point", "XX-01 lower threshold",
+                                "XX-01 upper threshold", "XX-01 points"]  # fmt: skip
     assert view.as_at == SEPTEMBER
 
 
@@ -854,3 +854,91 @@ def test_many_members_outside_the_funnel_are_counted_not_listed():
         "beyond the 99.8% lines; the table below lists them."
     )
     assert "Practice 0" not in finding
+
+
+# --- indicators with dates (decisions.md D27) ---------------------------------------------------
+
+DATED_SCHEME = parse_scheme(
+    """
+year = "2024/25"
+value_per_point = 198
+
+[indicators."CAN-02"]
+name = "FIT (referrals)"
+unit = "percent"
+direction = "higher"
+lower_threshold = 65
+upper_threshold = 80
+points = 22
+end_date = 2024-09-30
+
+[indicators."CAN-04"]
+name = "FIT (patients)"
+unit = "percent"
+direction = "higher"
+lower_threshold = 65
+upper_threshold = 80
+points = 22
+start_date = 2024-10-01
+"""
+)
+
+
+def dated_scored(periods):
+    rows = [(code, period, 70, 100) for period in periods for code in ("CAN-02", "CAN-04")]
+    extract = pd.DataFrame(
+        [(p, code, period, n, d, 0) for p in ("A00001", "A00002", "A00003")
+         for code, period, n, d in rows],
+        columns=["practice_code", "indicator_code", "period_end", "numerator", "denominator",
+                 "pca_count"],
+    )  # fmt: skip
+    return score(DATED_SCHEME, ORGS, extract)
+
+
+def test_overview_and_payment_say_why_an_indicator_is_not_scored():
+    scored = dated_scored(["2024-09-30", "2024-10-31"])
+    september = report.overview(scored, DATED_SCHEME, "pcn", "U00001", date(2024, 9, 30))
+    cards = september.cards.set_index("indicator_code")
+    # 70% of 65-80: a third of 22 points on CAN-02; CAN-04 not yet in the scheme.
+    assert cards.loc["CAN-02", "status"] == "amber"
+    assert cards.loc["CAN-02", "dates_note"] == (
+        "Withdrawn after 30 Sep 2024: scored until then, not paid at the year end."
+    )
+    assert cards.loc["CAN-04", "status"] == "not_in_scheme"
+    assert cards.loc["CAN-04", "dates_note"] == "Starts 1 Oct 2024: not scored or paid before then."
+    assert september.totals["points_available"] == 22
+    assert september.totals["not_in_scheme_count"] == 1
+    october = report.overview(scored, DATED_SCHEME, "pcn", "U00001", date(2024, 10, 31))
+    assert october.totals["points_available"] == 22
+    assert october.totals["points_achieved"] == pytest.approx(22 / 3)
+    ranking = report.payment_ranking(scored, DATED_SCHEME, "pcn", "U00001", date(2024, 10, 31))
+    explained = ranking.set_index("indicator_code")["explanation"]
+    assert explained["CAN-02"] == (
+        "Withdrawn after 30 Sep 2024: not scored or paid for later period ends."
+    )
+    assert explained["CAN-04"].startswith("Earning on the sliding scale between 65% and 80%")
+    assert october.cards.set_index("indicator_code").loc["CAN-04", "dates_note"] == ""
+    work = report.work_ranking(scored, DATED_SCHEME, ORGS, "pcn", "U00001", date(2024, 10, 31))
+    assert set(work["indicator_code"]) == {"CAN-04"}  # no work is worth doing on CAN-02
+
+
+def test_a_withdrawn_indicator_is_not_projected_to_earn_at_the_year_end():
+    periods = [f"2024-{m:02d}-{d}" for m, d in ((8, 31), (9, 30), (10, 31), (11, 30))]
+    scored = dated_scored(periods)
+    projected = report.projections(
+        scored, DATED_SCHEME, ORGS, None, "pcn", "U00001", date(2024, 11, 30)
+    ).set_index("indicator_code")
+    assert projected.loc["CAN-02", "status"] == "not_in_scheme"
+    assert pd.isna(projected.loc["CAN-02", "points"]) and pd.isna(
+        projected.loc["CAN-02", "payment"]
+    )
+    assert projected.loc["CAN-02", "message"].startswith("Withdrawn after 30 Sep 2024")
+    assert projected.loc["CAN-04", "points_available"] == 22
+    totals = report.projection_totals(projected.reset_index())
+    assert totals["points"] == pytest.approx(projected.loc["CAN-04", "points"])
+    # From August, before CAN-04 starts, it is still projected to the year end, when it pays.
+    early = report.projections(
+        scored, DATED_SCHEME, ORGS, None, "pcn", "U00001", date(2024, 8, 31)
+    ).set_index("indicator_code")
+    assert early.loc["CAN-04", "points_available"] == 22
+    assert early.loc["CAN-04", "status"] != "not_in_scheme"

@@ -123,11 +123,48 @@ def test_2022_23_confirmed_values():
     assert (acc05.lower_threshold, acc05.upper_threshold, acc05.points) == (0, 100, 48)
 
 
+def test_2022_23_october_withdrawals_end_on_30_september():
+    scheme = load_bundled_scheme("2022/23")
+    withdrawn = {code for code, i in scheme.indicators.items() if i.end_date is not None}
+    assert withdrawn == {"ACC-02", "ACC-05", "ACC-08", "EHCH-06"}
+    for code in withdrawn:
+        indicator = scheme.indicator(code)
+        assert indicator.end_date == date(2022, 9, 30) and indicator.start_date is None
+        assert not scheme.paid_at_year_end(code)
+        assert indicator.value_confirmed("points")  # 18, 48, 71 and 27 points, Pulse [25]
+        assert not indicator.value_confirmed("end_date")  # the month is stated, not the day
+    assert scheme.paid_at_year_end("CAN-01")
+
+
 def test_2024_25_confirmed_values():
     scheme = load_bundled_scheme("2024/25")
-    assert scheme.value_per_point == 198
+    assert scheme.value_per_point == 198 and scheme.value_confirmed("value_per_point")
     assert scheme.indicator("HI-03").points == 36 and scheme.indicator("CAN-04").points == 22
-    assert sum(i.points for i in scheme.indicators.values()) == 58
+    can02, can04 = scheme.indicator("CAN-02"), scheme.indicator("CAN-04")
+    assert (can02.start_date, can02.end_date) == (None, date(2024, 9, 30))
+    assert (can04.start_date, can04.end_date) == (date(2024, 10, 1), None)
+    assert can02.value_confirmed("end_date") and can04.value_confirmed("start_date")
+    # 58 points in all [17] at every period end: one of CAN-02 and CAN-04 is in the scheme.
+    for day in (date(2024, 4, 30), date(2024, 9, 30), date(2024, 10, 31), date(2025, 3, 31)):
+        in_scheme = [i for i in scheme.indicators.values() if i.in_scheme_on(day)]
+        assert sum(i.points for i in in_scheme) == 58, day
+    assert scheme.paid_at_year_end("CAN-04") and not scheme.paid_at_year_end("CAN-02")
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_bundled_value_has_its_own_source_or_says_why_not(year):
+    scheme = load_bundled_scheme(year)
+    for name in scheme.values:
+        assert name in scheme.sources, f"{year} {name}"
+        assert scheme.value_confirmed(name) != scheme.sources[name].startswith("Not confirmed")
+    for code, indicator in scheme.indicators.items():
+        for name in indicator.values:
+            text = indicator.sources.get(name)
+            assert text, f"{year} {code} {name} has no source of its own"
+            if indicator.value_confirmed(name):
+                assert "https://" in text, f"{year} {code} {name}: confirmed without a source"
+            else:
+                assert text.startswith("Not "), f"{year} {code} {name}: unconfirmed, not said"
 
 
 @pytest.mark.parametrize("year", ["2025/26", "2026/27"])
@@ -135,7 +172,8 @@ def test_recent_years_have_can04_and_hi03_unconfirmed(year):
     scheme = load_bundled_scheme(year)
     assert set(scheme.indicators) == {"CAN-04", "HI-03"}
     assert not any(i.confirmed for i in scheme.indicators.values())
-    assert not scheme.confirmed
+    assert not any(i.confirmed_values for i in scheme.indicators.values())
+    assert not scheme.confirmed and not scheme.confirmed_values
 
 
 @pytest.mark.parametrize("year", YEARS)
@@ -174,6 +212,24 @@ BAD_FILES = {
     "prevalence_not_fraction.toml": ["indicator HI-03", "national_prevalence (5.2)", "fraction"],
     "prevalence_without_flag.toml": ["indicator HI-03", "prevalence_adjusted is not true"],
     "dates_reversed.toml": ["start_date (2026-03-31) is after end_date (2025-04-01)"],
+    "indicator_dates_reversed.toml": [
+        "indicator HI-03",
+        "start_date (2024-10-01) is after end_date (2024-09-30)",
+    ],
+    "indicator_date_outside_year.toml": [
+        "indicator HI-03",
+        "end_date (2023-04-30) is outside the scheme year, which runs from 2022-04-01 to 2023-03-31",
+    ],
+    "indicator_date_not_a_date.toml": [
+        "indicator HI-03",
+        'end_date must be a date like 2025-04-01 (found "30 Sep 2024")',
+    ],
+    "confirmed_unknown_value.toml": [
+        "indicator HI-03",
+        'confirmed names "upper_treshold"',
+        "did you mean upper_threshold?",
+    ],
+    "confirmed_wrong_type.toml": ["confirmed must be true, false or a list of value names"],
     "bad_year.toml": ['year "2025"', '"2025/26"'],
     "bad_code.toml": ['indicator "03-HI"', "like HI-03 or SMR-01A"],
     "duplicate_code.toml": ["indicator HI-03", 'appears twice (as "HI-03" and "HI03")'],
@@ -392,7 +448,8 @@ def test_scheme_from_rows_reports_row_and_column():
         ' be above lower_threshold (60) because direction is "higher"',
         "scheme.csv, row 3, column 'colour': indicator CAN-04: unknown key \"colour\" (allowed:"
         " name, unit, direction, lower_threshold, upper_threshold, points, prevalence_adjusted,"
-        " national_prevalence, domain, area, description, confirmed, source)",
+        " national_prevalence, domain, area, description, start_date, end_date, confirmed, source,"
+        " sources)",
     ]
 
 
@@ -403,3 +460,90 @@ def test_scheme_from_rows_without_rows_or_code():
         scheme_from_rows(
             [{k: v for k, v in ROWS[1].items() if k != "indicator_code"}], "2025/26", 1
         )
+
+
+# --- dates and per-value confirmation (decisions.md D27, D28) -----------------------------------
+
+
+def test_the_old_form_of_confirmed_still_reads():
+    """confirmed = true per indicator confirms every value it gives; D8's top-level pair too."""
+    text = SMALL.replace("points = 36", 'points = 36\nconfirmed = true\nsource = "[9]"')
+    scheme = parse_scheme("confirmed = true\nnational_average_list_size = 48841\n" + text)
+    hi03 = scheme.indicator("HI-03")
+    assert hi03.confirmed_values == {"lower_threshold", "upper_threshold", "points"}
+    assert hi03.confirmed and hi03.value_source("points") == "[9]"
+    assert scheme.confirmed_values == {"value_per_point", "national_average_list_size"}
+    unconfirmed = parse_scheme(SMALL)
+    assert not unconfirmed.confirmed_values and not unconfirmed.indicator("HI-03").confirmed_values
+    assert unconfirmed.indicator("HI-03").start_date is None
+    assert unconfirmed.indicator("HI-03").in_scheme_on(date(2026, 3, 31))
+
+
+def test_confirmed_and_sources_per_value():
+    text = SMALL + (
+        'confirmed = ["points"]\nsource = "general"\n\n[indicators."HI-03".sources]\n'
+        'points = "36: [17]"\nupper_threshold = "Not confirmed: a best estimate."\n'
+    )
+    hi03 = parse_scheme('confirmed = ["value_per_point"]\n' + text).indicator("HI-03")
+    assert hi03.value_confirmed("points") and not hi03.value_confirmed("lower_threshold")
+    assert not hi03.confirmed
+    assert hi03.value_source("points") == "36: [17]"
+    assert hi03.value_source("upper_threshold") == "Not confirmed: a best estimate."
+    assert hi03.value_source("lower_threshold") == "general"  # the indicator's, for the rest
+
+
+def test_a_source_for_a_value_not_given_is_refused():
+    with pytest.raises(InputError) as caught:
+        parse_scheme(SMALL + '[indicators."HI-03".sources]\nnational_prevalence = "QOF"\n')
+    assert 'sources names "national_prevalence", which is not given' in str(caught.value)
+
+
+def test_an_indicator_may_start_on_the_schemes_first_day_and_end_on_its_last():
+    text = SMALL + "start_date = 2025-04-01\nend_date = 2026-03-31\n"
+    assert parse_scheme(text).indicator("HI-03").end_date == date(2026, 3, 31)
+    with pytest.raises(InputError) as caught:
+        parse_scheme(text.replace("2025-04-01", "2025-03-31"))
+    assert "start_date (2025-03-31) is outside the scheme year" in str(caught.value)
+
+
+def test_dates_in_words():
+    scheme = load_bundled_scheme("2024/25")
+    assert scheme.dates_text("CAN-02") == "until 30 Sep 2024"
+    assert scheme.dates_text("CAN-04") == "from 1 Oct 2024"
+    assert scheme.dates_text("HI-03") == "the whole year"
+    assert scheme.dates_note("CAN-04", date(2024, 9, 30)) == (
+        "Starts 1 Oct 2024: not scored or paid before then."
+    )
+    assert scheme.dates_note("CAN-04", date(2024, 10, 31)) is None
+    assert scheme.dates_note("CAN-02", date(2024, 10, 31)) == (
+        "Withdrawn after 30 Sep 2024: not scored or paid for later period ends."
+    )
+    assert scheme.dates_note("CAN-02", date(2024, 9, 30)) == (
+        "Withdrawn after 30 Sep 2024: scored until then, not paid at the year end."
+    )
+    assert scheme.dates_note("HI-03", date(2024, 9, 30)) is None
+
+
+@pytest.mark.parametrize("year", ["2022/23", "2024/25"])
+def test_round_trip_keeps_dates_confirmations_and_sources(year):
+    scheme = load_bundled_scheme(year)
+    text = scheme_to_toml(scheme)
+    again = parse_scheme(text)
+    assert again == scheme
+    for code, indicator in scheme.indicators.items():
+        other = again.indicator(code)
+        assert (other.start_date, other.end_date) == (indicator.start_date, indicator.end_date)
+        assert other.sources == indicator.sources  # not part of ==, so compared here
+    assert again.sources == scheme.sources
+    assert "end_date = 2022-09-30" in text or "start_date = 2024-10-01" in text
+
+
+def test_scheme_from_rows_reads_confirmed_values_written_in_a_cell():
+    rows = [
+        {"indicator_code": "HI-03", "name": "LD checks", "unit": "percent",
+         "direction": "higher", "lower_threshold": "60", "upper_threshold": "80",
+         "points": "36", "confirmed": "lower_threshold; points", "end_date": "2025-09-30"},
+    ]  # fmt: skip
+    hi03 = scheme_from_rows(rows, "2025/26", 198).indicator("HI-03")
+    assert hi03.confirmed_values == {"lower_threshold", "points"}
+    assert hi03.end_date == date(2025, 9, 30)
