@@ -122,8 +122,8 @@ def test_pages_at_practice_level(server, page, path):
 def test_an_upload_through_the_data_page(server, page, tmp_path):
     upload = tmp_path / "november.csv"
     upload.write_text(UPLOAD, encoding="utf-8")
+    open_page(page, f"{server['url']}/data", "Data")  # the demo is stored by then
     before = len(Store(server["database"]).batches())
-    open_page(page, f"{server['url']}/data", "Data")
     dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     rerun_after(page, lambda: dropzone.set_input_files(str(upload)), "checking the upload")
     page.get_by_text("november.csv: ready to store").wait_for(timeout=WAIT_MS)
