@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import ClassVar
 
 import tomli_w
 
@@ -93,8 +94,36 @@ YEAR_PATTERN = re.compile(r"([0-9]{4})\s*[/-]\s*([0-9]{2}|[0-9]{4})")
 ABSENT = object()  # an empty cell in a scheme CSV: the key was not given
 
 
+class _ConfirmedValues:
+    """The values a source can confirm (named by VALUE_NAMES), which it confirms, and the source
+    of each: shared by a scheme's top level and its indicators (decisions.md D28)."""
+
+    VALUE_NAMES: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def values(self) -> dict:
+        """The values a source can confirm that this gives, by name, in file order."""
+        return {
+            name: getattr(self, name)
+            for name in self.VALUE_NAMES
+            if getattr(self, name) is not None
+        }
+
+    @property
+    def confirmed(self) -> bool:
+        """True when a source confirms every one of its values."""
+        return set(self.values) <= self.confirmed_values
+
+    def value_confirmed(self, name: str) -> bool:
+        return name in self.confirmed_values
+
+    def value_source(self, name: str) -> str | None:
+        """The source of one value: its own, else the one given for all of them."""
+        return self.sources.get(name) or self.source
+
+
 @dataclass(frozen=True)
-class Indicator:
+class Indicator(_ConfirmedValues):
     """One indicator of one year: thresholds in the unit the user sees, exactly as published,
     the dates it is in the scheme (none: the whole year), and which of its values a source
     confirms."""
@@ -117,30 +146,11 @@ class Indicator:
     source: str | None = None
     sources: dict[str, str] = field(default_factory=dict, hash=False)
 
+    VALUE_NAMES: ClassVar[tuple[str, ...]] = INDICATOR_VALUES
+
     @property
     def scale(self) -> int:
         return UNIT_SCALES[self.unit]
-
-    @property
-    def values(self) -> dict:
-        """The values a source can confirm that this indicator gives, by name, in file order."""
-        return {
-            name: getattr(self, name)
-            for name in INDICATOR_VALUES
-            if getattr(self, name) is not None
-        }
-
-    @property
-    def confirmed(self) -> bool:
-        """True when a source confirms every one of its values."""
-        return set(self.values) <= self.confirmed_values
-
-    def value_confirmed(self, name: str) -> bool:
-        return name in self.confirmed_values
-
-    def value_source(self, name: str) -> str | None:
-        """The source of one value: its own, else the indicator's."""
-        return self.sources.get(name) or self.source
 
     def in_scheme_on(self, period_end: date) -> bool:
         """Whether a period end falls within the indicator's dates (decisions.md D27)."""
@@ -150,7 +160,7 @@ class Indicator:
 
 
 @dataclass(frozen=True)
-class Scheme:
+class Scheme(_ConfirmedValues):
     """One financial year's IIF: value per point, national average list size and indicators."""
 
     year: str
@@ -162,6 +172,8 @@ class Scheme:
     confirmed_values: frozenset[str]
     indicators: dict[str, Indicator]
     sources: dict[str, str] = field(default_factory=dict, hash=False)
+
+    VALUE_NAMES: ClassVar[tuple[str, ...]] = SCHEME_VALUES
 
     def indicator(self, code: str) -> Indicator:
         """The indicator with this code, written with or without the hyphen, in any case."""
@@ -182,25 +194,6 @@ class Scheme:
     def last_day(self) -> date:
         """The scheme's last day, the year end at which it pays: its end_date, else 31 March."""
         return self.end_date or date(scheme_start_year(self.year) + 1, 3, 31)
-
-    @property
-    def values(self) -> dict:
-        """The top-level values a source can confirm that the scheme gives, by name."""
-        return {
-            name: getattr(self, name) for name in SCHEME_VALUES if getattr(self, name) is not None
-        }
-
-    @property
-    def confirmed(self) -> bool:
-        """True when a source confirms every top-level value (D8)."""
-        return set(self.values) <= self.confirmed_values
-
-    def value_confirmed(self, name: str) -> bool:
-        return name in self.confirmed_values
-
-    def value_source(self, name: str) -> str | None:
-        """The source of one top-level value: its own, else the scheme's."""
-        return self.sources.get(name) or self.source
 
     def paid_at_year_end(self, code: str) -> bool:
         """Whether the indicator is in the scheme at the year end, when IIF pays (D27)."""

@@ -134,13 +134,19 @@ def render_replaced(check: uploads.UploadCheck, list_kind: str | None, names: di
         f"{'entry' if len(replaced) == 1 else 'entries'}** ({format.count(changed)} with "
         "different figures); the stored ones stay in the history and come back if it is undone."
     )
-    shown = replaced.drop(columns=["same", "practice_code"])
+    change_table(
+        replaced.drop(columns=["same", "practice_code"]), f"replaced_{check.path}_{list_kind}"
+    )
+
+
+def change_table(shown, key: str) -> None:
+    """A table of figures replaced or changed, whole when short, scrolling when long."""
     st.dataframe(
         shown,
         hide_index=True,
         column_config=widgets.table_config(shown.columns, CHANGE_LABELS),
         height="auto" if len(shown) <= ROWS_SHOWN_WHOLE else REJECTED_HEIGHT,
-        key=f"replaced_{check.path}_{list_kind}",
+        key=key,
     )
 
 
@@ -296,13 +302,7 @@ def render_undo(chosen: Selection, batches, action: str, names: dict) -> None:
             f"{verb} batch {change.batch_id} ({name}) would change "
             f"{format.count(len(shown))} {'entry' if len(shown) == 1 else 'entries'} in use:"
         )
-        st.dataframe(
-            shown,
-            hide_index=True,
-            column_config=widgets.table_config(shown.columns, CHANGE_LABELS),
-            height="auto" if len(shown) <= ROWS_SHOWN_WHOLE else REJECTED_HEIGHT,
-            key=f"{action}_change_{version}_{batch_id}",
-        )
+        change_table(shown, f"{action}_change_{version}_{batch_id}")
     elif change.sentence:
         st.markdown(f"{verb} batch {change.batch_id} ({name}): {change.sentence}")
     else:
