@@ -10,6 +10,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from iif_core import access_cli
 from iif_core.problems import InputError, Problem
 from iif_core.schemes import parse_scheme_year
 from iif_core.vocabulary import LEVELS, LIST_KINDS
@@ -146,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--db", help=DB_HELP)
     restore.add_argument("--who", default=login_name(), help="who is restoring it (default: you)")
     restore.set_defaults(run=run_restore)
+    access_cli.add_commands(commands, login_name())
     return parser
 
 

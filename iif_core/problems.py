@@ -51,3 +51,10 @@ class StoreError(InputError):
 
     def report(self, limit: int | None = None) -> str:
         return self.message
+
+
+class AccessError(StoreError):
+    """A grant that cannot be given, or something the signed-in user may not do; one sentence."""
+
+    def __init__(self, message: str):
+        super().__init__(message, shown="access")

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from iif_core.access import Grant
 from iif_core.extract import EXTRACT_TABLE_SQL, scheme_dates
 from iif_core.ingest import StagedFile, rejected_rows_frame, stage_file
 from iif_core.orgs import BUNDLED_REFERENCE_NAME, load_orgs
@@ -33,7 +34,7 @@ from iif_core.schemes import (
     scheme_year_for_date,
 )
 from iif_core.score import load_scheme_tables, run_pipeline
-from iif_core.vocabulary import KIND_OF_SHAPE, LIST_KIND_WORDS, LIST_KINDS
+from iif_core.vocabulary import AUDIT_ACTIONS, KIND_OF_SHAPE, LIST_KIND_WORDS, LIST_KINDS
 
 # Where the store lives unless told: relative to the current directory, like `streamlit run app.py`.
 DEFAULT_PATH = Path("data") / "iif.duckdb"
@@ -65,6 +66,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
         ),
     ),
     (2, ("v2_list_kinds_and_events.sql",)),
+    (3, ("v3_grants_and_audit.sql",)),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 # The store's tables and views. A temp table of the same name would hide one of them from every
@@ -72,6 +74,7 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 STORE_RELATIONS = (
     "schema_version", "batches", "batch_counts", "batch_patients", "batch_orgs", "batch_schemes",
     "current_counts", "current_patients", "current_orgs", "current_schemes", "batch_events",
+    "grants", "audit",
 )  # fmt: skip
 # Kinds whose valid rows may be stored without the bad ones. A partial organisation file would
 # silently drop practices from every figure, so it is stored whole or not at all.
@@ -332,10 +335,84 @@ class Store:
                 _sql("record_event.sql"),
                 {"batch_id": batch_id, "action": action, "at_utc": at, "who": who},
             )
+            self._audit(con, who, action, None, f"batch {batch_id}", at)
             con.execute("COMMIT")
         except BaseException:
             _rollback(con)
             raise
+
+    # ----- access and the audit trail (hosted mode, decisions.md D37, D38) -------------------
+
+    def grants(self, *, email: str | None = None, with_revoked: bool = False) -> pd.DataFrame:
+        """The grants in use (and revoked ones, when asked), oldest first."""
+        with self.cursor() as con:
+            parameters = {"email": email, "with_revoked": with_revoked}
+            return con.execute(_sql("grant_list.sql"), parameters).df()
+
+    def grants_of(self, email: str) -> list[Grant]:
+        """The grants in use of one signed-in user."""
+        rows = self.grants(email=email)
+        return [
+            Grant(row.email, row.role, None if pd.isna(row.org_code) else row.org_code,
+                  bool(row.patient_lists))
+            for row in rows.itertuples()
+        ]  # fmt: skip
+
+    def add_grant(self, grant: Grant, who: str | None) -> int:
+        """Give a grant (checked by iif_core.access.checked_grant); return its number. The same
+        role on the same organisation twice is refused."""
+        with self.cursor() as con, self._database.writing:
+            for row in con.execute(
+                _sql("grant_list.sql"), {"email": grant.email, "with_revoked": False}
+            ).fetchall():
+                if row[2] == grant.role and row[3] == grant.org_code:
+                    raise StoreError(
+                        f"{grant.email} already has the {grant.role} grant"
+                        + (f" on {grant.org_code}" if grant.org_code else "")
+                        + f" (grant {row[0]})."
+                    )
+            at = _now()
+            (grant_id,) = _one(con, _sql("add_grant.sql"), {
+                "email": grant.email, "role": grant.role, "org_code": grant.org_code,
+                "patient_lists": grant.patient_lists, "at_utc": at, "who": who,
+            })  # fmt: skip
+            lists = "with patient lists" if grant.patient_lists else "without patient lists"
+            on = f" on {grant.org_code}" if grant.org_code else ""
+            self._audit(con, who, "grant", grant.org_code,
+                        f"grant {grant_id}: {grant.email} {grant.role}{on}, {lists}", at)  # fmt: skip
+        return grant_id
+
+    def revoke_grant(self, grant_id: int, who: str | None) -> str:
+        """Revoke a grant in use; return a sentence."""
+        with self.cursor() as con, self._database.writing:
+            at = _now()
+            found = _one(con, _sql("revoke_grant.sql"),
+                         {"grant_id": grant_id, "at_utc": at, "who": who})  # fmt: skip
+            if found is None:
+                raise StoreError(f"There is no grant {grant_id} in use to revoke.")
+            email, role, org_code = found
+            on = f" on {org_code}" if org_code else ""
+            sentence = f"Grant {grant_id} ({email}, {role}{on}) is revoked."
+            self._audit(con, who, "revoke", org_code, sentence, at)
+        return sentence
+
+    def record(self, who: str | None, action: str, org_code: str | None = None,
+               detail: str | None = None) -> None:  # fmt: skip
+        """Add a line to the audit trail."""
+        with self.cursor() as con, self._database.writing:
+            self._audit(con, who, action, org_code, detail, _now())
+
+    def audit(self, *, action: str | None = None, who: str | None = None) -> pd.DataFrame:
+        """The audit trail, newest first, of one action or user (or all)."""
+        with self.cursor() as con:
+            return con.execute(_sql("audit_list.sql"), {"action": action, "who": who}).df()
+
+    def _audit(self, con, who, action: str, org_code, detail, at: datetime) -> None:
+        if action not in AUDIT_ACTIONS:
+            raise ValueError(f"not an audit action: {action}")
+        con.execute(_sql("record_audit.sql"), {
+            "at_utc": at, "who": who, "action": action, "org_code": org_code, "detail": detail,
+        })  # fmt: skip
 
     # ----- what is stored --------------------------------------------------------------------
 
@@ -494,6 +571,10 @@ class Store:
             con.execute("BEGIN TRANSACTION")
             try:
                 outcome = _write_batch(con, batch)
+                if outcome.batch_id is not None:  # in the same transaction as the batch
+                    action = "scheme_change" if batch.kind == "scheme" else "upload"
+                    detail = f"batch {outcome.batch_id}: {batch.file_name}"
+                    self._audit(con, batch.who, action, None, detail, _now())
                 _pause_for_tests()
                 con.execute("COMMIT")
             except BaseException:

@@ -90,3 +90,23 @@ SHAPE_WORDS = {
         "a scheme file (one year's indicators, thresholds and points)",
     ),
 }
+
+# ----- access (hosted mode) --------------------------------------------------------------------
+
+# What a grant lets a signed-in user do (decisions.md D37). A user holds one grant or several.
+ROLES = ("practice", "pcn", "area", "admin")
+ROLE_WORDS = {
+    "practice": "Practice user: their practice's figures and patient lists",
+    "pcn": "PCN manager: their PCN and its member practices, with patient lists",
+    "area": "Place or ICB analyst: every organisation in their area; patient lists if granted",
+    "admin": "Admin: everything, uploads, undo, scheme edits, users and the audit trail",
+}
+# The level of the organisation each role is granted on (an admin's grant names none).
+ROLE_LEVELS = {"practice": ("practice",), "pcn": ("pcn",), "area": AREA_LEVELS, "admin": ()}
+# Whether a grant of the role shows patient lists unless the admin says otherwise.
+ROLE_SEES_PATIENTS = {"practice": True, "pcn": True, "area": False, "admin": True}
+# What the audit trail records (decisions.md D38).
+AUDIT_ACTIONS = (
+    "sign_in", "sign_out", "session_expired", "view_patients", "download_patients",
+    "download", "upload", "undo", "restore", "scheme_change", "grant", "revoke", "refused",
+)  # fmt: skip

@@ -150,7 +150,7 @@ def change_table(shown, key: str) -> None:
     )
 
 
-def render_upload(current_round: int, names: dict) -> None:
+def render_upload(chosen: Selection, current_round: int, names: dict) -> None:
     st.subheader("Upload")
     st.markdown(
         "Drop this month's files here: achievement extracts (one for the network or one per "
@@ -199,8 +199,8 @@ def render_upload(current_round: int, names: dict) -> None:
             help="The figures stored now stay in the upload history; undoing this upload brings "
             "them back.",
         )
-    who = st.text_input(
-        "Your name or initials (kept in the upload history)", key=session.WHO, max_chars=80
+    who = sidebar.who_input(
+        chosen, "Your name or initials (kept in the upload history)", session.WHO
     )
     buttons = st.container(horizontal=True)
     store_clicked = buttons.button(
@@ -325,7 +325,7 @@ def render_undo(chosen: Selection, batches, action: str, names: dict) -> None:
         icon=":material/undo:" if undoing else ":material/redo:",
         disabled=not sure,
     ):
-        who = st.session_state.get(session.WHO) or None
+        who = chosen.scope.user or st.session_state.get(session.WHO) or None
         try:
             store = reads.store()
             said = (
@@ -337,11 +337,11 @@ def render_undo(chosen: Selection, batches, action: str, names: dict) -> None:
         st.rerun()
 
 
-chosen = sidebar.selection()
+chosen = sidebar.manager_selection("Data")
 sidebar.page_header("Data", chosen, org=False, labels=False)
 if chosen.problem:
     run_end.stop()
 render_messages()
-practice_names = report.practice_names(reads.orgs(chosen.path, chosen.version))
-render_upload(st.session_state.get(uploads.UPLOAD_ROUND, 0), practice_names)
+practice_names = report.practice_names(reads.orgs(chosen.path, chosen.version, chosen.scope))
+render_upload(chosen, st.session_state.get(uploads.UPLOAD_ROUND, 0), practice_names)
 render_history(chosen, practice_names)

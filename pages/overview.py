@@ -226,7 +226,13 @@ view = report.overview(
 )
 context = chosen.context()
 projection = reads.projections(
-    chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, chosen.period
+    chosen.path,
+    chosen.year,
+    chosen.version,
+    chosen.scope,
+    chosen.level,
+    chosen.org_code,
+    chosen.period,
 )
 render_totals(view, context, chosen.partial_words)
 render_projection_totals(projection, view.pays and context.earns_iif)
@@ -263,7 +269,13 @@ with st.expander("All indicators as a table"):
     )
 
 completeness = reads.data_completeness(
-    chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, chosen.period
+    chosen.path,
+    chosen.year,
+    chosen.version,
+    chosen.scope,
+    chosen.level,
+    chosen.org_code,
+    chosen.period,
 )
 with st.expander(f"Data completeness by practice: {report.completeness_summary(completeness)}"):
     st.caption(

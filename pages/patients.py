@@ -7,7 +7,7 @@ import streamlit as st
 
 from iif_core import report
 from iif_core.problems import InputError
-from ui import charts, format, reads, run_end, sidebar, widgets
+from ui import charts, format, reads, run_end, sidebar, sign_in, widgets
 
 LIST_COLUMNS = [  # the list date early, where a narrow window still shows it
     "practice_name", "practice_code", "indicator_code", "list_period_end", "patient_id", "age",
@@ -18,6 +18,7 @@ COUNT_COLUMNS = ["practice_name", "patients_to_do"]  # the list dates are in the
 LIST_DATE_COLUMNS = ["practice_name", "practice_code", "list_period_end", "list_note"]
 EQUALITY_COLUMNS = ["imd_quintile", "eligible", "achieved", "to_do", "achievement"]
 LIST_HEIGHT = 420
+LAST_VIEW = "patients_last_view"  # session state: the last view put in the audit trail
 PARTIAL = (
     "**Partial period.** Not every member practice has sent figures for {day}. Each practice's "
     "patients here come from its latest list up to that date; any practice whose list is "
@@ -98,7 +99,14 @@ def render_filters(patients, scheme, scope: list[str], scope_label: str) -> dict
 def lists_or_stop(chosen, members: tuple[str, ...]):
     """The patient lists in use at the period chosen (decisions.md D23); when there are none,
     say why (no list this year, none for these practices, or theirs start later) and stop."""
-    read = partial(reads.patient_lists, chosen.path, chosen.year, chosen.version)
+    read = partial(reads.patient_lists, chosen.path, chosen.year, chosen.version, chosen.scope)
+    if chosen.org_code is not None and not chosen.scope.patient_codes(members):
+        st.info(
+            f"Your access does not include the patient lists of "
+            f"{format.escape_markdown(chosen.org_label)}. Ask your ICB's admin if you need them.",
+            icon=":material/lock:",
+        )
+        run_end.stop()
     try:
         lists = read(chosen.period, members)
         later = lists if not lists.empty else read(None, members)
@@ -132,14 +140,32 @@ def lists_or_stop(chosen, members: tuple[str, ...]):
     return lists
 
 
+def record_view(chosen, seen: str) -> None:
+    """Put this view of a patient list in the audit trail (once per list and choice in a
+    session), or stop without showing it when that cannot be done."""
+    viewed = (chosen.scope.user, chosen.org_code, seen)
+    if st.session_state.get(LAST_VIEW) == viewed:
+        return
+    try:
+        sign_in.record(chosen.scope, "view_patients", chosen.org_code, seen)
+    except InputError as error:
+        st.error(f"The patient list is not shown: its viewing cannot be recorded ({error}).")
+        run_end.stop()
+    st.session_state[LAST_VIEW] = viewed
+
+
+def record_download(scope, org_code: str | None, seen: str, kind: str) -> None:
+    sign_in.record(scope, "download_patients", org_code, f"{seen} ({kind})")
+
+
 chosen = sidebar.selection()
 if chosen.partial:  # every practice's latest list counts here, not only those that sent it
     chosen = dataclasses.replace(chosen, partial=PARTIAL.format(day=format.long_day(chosen.period)))
 sidebar.page_header("Patients", chosen)
-scope = report.practices_in(chosen.orgs, chosen.pcns, chosen.level, chosen.org_code)
-lists = lists_or_stop(chosen, tuple(scope))
-filters = render_filters(lists, chosen.scheme, scope, chosen.org_label)
-dates = report.patient_list_dates(lists, scope, chosen.orgs, chosen.period)
+members = report.practices_in(chosen.orgs, chosen.pcns, chosen.level, chosen.org_code)
+lists = lists_or_stop(chosen, tuple(members))
+filters = render_filters(lists, chosen.scheme, members, chosen.org_label)
+dates = report.patient_list_dates(lists, members, chosen.orgs, chosen.period)
 notes = report.patient_list_notes(dates, filters["indicator_code"], chosen.period)
 if notes:
     st.warning(
@@ -174,12 +200,15 @@ with right:
     widgets.show_table(counts, COUNT_COLUMNS, key="patients_counts")
 
 st.subheader("The recall list")
+seen = f"{filters['indicator_code']}, {len(worklist)} patients, as at {chosen.period}"
+record_view(chosen, seen)
 widgets.show_table(worklist, SHOWN_COLUMNS, key="patients_table", height=LIST_HEIGHT)
 widgets.download_buttons(
     worklist[LIST_COLUMNS],
     format.file_stem("iif-recall", filters["indicator_code"], chosen.org_code, chosen.period),
     key="patients_download",
     label="recall list",
+    on_download=partial(record_download, chosen.scope, chosen.org_code, seen),
 )
 st.caption(
     "The downloads are for your clinical system's recall: they hold patient identifiers, so keep "

@@ -138,7 +138,13 @@ ranking = report.payment_ranking(
     chosen.scored, chosen.scheme, chosen.level, chosen.org_code, chosen.period
 )
 projection = reads.projections(
-    chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, chosen.period
+    chosen.path,
+    chosen.year,
+    chosen.version,
+    chosen.scope,
+    chosen.level,
+    chosen.org_code,
+    chosen.period,
 )
 render_totals(ranking, report.projection_totals(projection), chosen.partial_words)
 for note in report.incomplete_notes(

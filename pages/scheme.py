@@ -181,7 +181,7 @@ def render_editor(scheme, chosen: Selection) -> None:
             column_order=VALUES_EDITED,
             key=f"scheme_values_editor_{suffix}",
         )
-        who = st.text_input("Your name or initials (kept in the history)", key="scheme_who")
+        who = sidebar.who_input(chosen, "Your name or initials (kept in the history)", "scheme_who")
         saved = st.form_submit_button(
             "Save as a new version", type="primary", key=f"scheme_save_{suffix}"
         )
@@ -228,6 +228,9 @@ st.download_button(
     icon=":material/download:",
     on_click="ignore",
 )
-render_editor(scheme, chosen)
+if chosen.scope.can_manage:
+    render_editor(scheme, chosen)
+else:
+    st.caption("Only an admin can edit the scheme.")
 with st.expander("How the figures are calculated"):
     st.markdown(RULES)

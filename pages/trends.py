@@ -165,7 +165,8 @@ code = sidebar.indicator_picker(chosen.scheme)
 indicator = chosen.scheme.indicator(code)
 series = report.trend(
     chosen.scored, chosen.orgs, chosen.level, chosen.org_code, code,
-    last_year=reads.scored_or_none(chosen.path, previous_scheme_year(chosen.year), chosen.version),
+    last_year=reads.scored_or_none(chosen.path, previous_scheme_year(chosen.year), chosen.version,
+                                   chosen.scope),
     pcns=chosen.pcns,
 )  # fmt: skip
 months = report.trend_months(series)
@@ -177,7 +178,13 @@ if not months["months"]:
     run_end.stop()
 
 projection = reads.projections(
-    chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, chosen.period
+    chosen.path,
+    chosen.year,
+    chosen.version,
+    chosen.scope,
+    chosen.level,
+    chosen.org_code,
+    chosen.period,
 )
 row = report.projection_for(projection, code)
 st.subheader(f"{indicator.code}: month by month")

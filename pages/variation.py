@@ -124,8 +124,8 @@ else:
         "can swing a lot on a few patients."
     )
 render_funnel(
-    reads.funnel(chosen.path, chosen.year, chosen.version, chosen.level, chosen.org_code, code,
-                 chosen.period),
+    reads.funnel(chosen.path, chosen.year, chosen.version, chosen.scope, chosen.level,
+                 chosen.org_code, code, chosen.period),
     member_words,
     format.file_stem("iif-funnel", view.parent.get("org_code"), code, chosen.period),
     chosen,

@@ -1,4 +1,4 @@
-"""Cached reads of the one store of this process, keyed on its data version (any upload changes it)."""
+"""Cached reads of the one store of this process, keyed on its data version and the reader's scope."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from iif_core import report
+from iif_core.access import Scope
 from iif_core.extract import scheme_dates
 from iif_core.problems import InputError
 from iif_core.schemes import Scheme, bundled_scheme_years, previous_scheme_year
@@ -16,6 +17,8 @@ from iif_core.store import DEFAULT_PATH, PATH_VARIABLE, Store
 CACHE_ENTRIES = 32  # frames kept per process: years × data versions
 # Large frames are cached as resources: shared by every session without a copy per rerun, so
 # nothing in ui/ or iif_core/report/ may modify a frame it is given (they copy first).
+# Every read of figures, organisations and patient lists takes the session's Scope and applies it
+# here, below the pages (decisions.md D37): the `_all_` reads are for this module only.
 
 
 def store_path() -> str:
@@ -51,14 +54,30 @@ def scheme(path: str, year: str, version: tuple) -> Scheme:
 
 
 @st.cache_resource(show_spinner="Scoring…", max_entries=CACHE_ENTRIES)
-def scored(path: str, year: str, version: tuple) -> pd.DataFrame:
-    """Every organisation × indicator × period end of a year, all levels at once."""
+def _all_scored(path: str, year: str, version: tuple) -> pd.DataFrame:
     return store_at(path).score(year)
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
-def orgs(path: str, version: tuple) -> pd.DataFrame:
+def _all_orgs(path: str, version: tuple) -> pd.DataFrame:
     return store_at(path).orgs()
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
+def _all_pcns(path: str, version: tuple) -> pd.DataFrame:
+    return report.pcn_membership(_all_orgs(path, version))
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
+def scored(path: str, year: str, version: tuple, scope: Scope) -> pd.DataFrame:
+    """Every organisation × indicator × period end of a year in scope, all levels at once."""
+    return scope.restrict(_all_scored(path, year, version))
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
+def orgs(path: str, version: tuple, scope: Scope) -> pd.DataFrame:
+    """The practices in scope, with their PCN, place and ICB."""
+    return scope.restrict(_all_orgs(path, version), "practice_code")
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -67,22 +86,31 @@ def orgs_source(path: str, version: tuple) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
-def pcns(path: str, version: tuple) -> pd.DataFrame:
-    """PCN → place and ICB, by the core's rule."""
-    return report.pcn_membership(orgs(path, version))
+def pcns(path: str, version: tuple, scope: Scope) -> pd.DataFrame:
+    """The PCNs in scope → place and ICB, by the core's rule (from every member practice, so
+    that a PCN's list size and member count are the whole PCN's)."""
+    return scope.restrict(_all_pcns(path, version), "pcn_code")
+
+
+def organisation_file(path: str, version: tuple) -> pd.DataFrame:
+    """Every practice of the organisation file in use, to work out scopes and check grants: not
+    for the pages' figures."""
+    return _all_orgs(path, version)
 
 
 @st.cache_resource(show_spinner="Reading the patient lists…", max_entries=CACHE_ENTRIES)
 def patient_lists(
-    path: str, year: str, version: tuple, as_at, practice_codes: tuple[str, ...] | None
-) -> pd.DataFrame:
+    path: str, year: str, version: tuple, scope: Scope, as_at,
+    practice_codes: tuple[str, ...] | None,
+) -> pd.DataFrame:  # fmt: skip
     """The patient lists in use at period end `as_at` (decisions.md D23), the latest of the year
-    when None, of these practices (all when None), prepared for filtering."""
+    when None, of these practices (all when None) that the scope lets this session see, prepared
+    for filtering."""
     if as_at is None:
         as_at = scheme_dates(scheme(path, year, version))[1]
-    codes = None if practice_codes is None else list(practice_codes)
+    codes = scope.patient_codes(practice_codes)
     rows = store_at(path).patients(year=year, as_at=as_at, practice_codes=codes)
-    return report.prepare_patients(rows, orgs(path, version))
+    return report.prepare_patients(rows, orgs(path, version, scope))
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -96,59 +124,71 @@ def scheme_years(path: str, version: tuple) -> list[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
-def period_completeness(path: str, year: str, version: tuple, level: str, org_code: str):
+def period_completeness(
+    path: str, year: str, version: tuple, scope: Scope, level: str, org_code: str
+):
     """Per period end, how many of the organisation's member practices sent figures."""
-    members = report.practices_in(orgs(path, version), pcns(path, version), level, org_code)
-    return report.period_completeness(scored(path, year, version), members)
+    members = report.practices_in(
+        orgs(path, version, scope), pcns(path, version, scope), level, org_code
+    )
+    return report.period_completeness(scored(path, year, version, scope), members)
 
 
 # --- Signal or noise: projections, funnels, completeness ---------------------------------------
 
 
-def scored_or_none(path: str, year: str, version: tuple) -> pd.DataFrame | None:
-    """A year's scored figures when any are stored, else None (last year's, say)."""
+def scored_or_none(path: str, year: str, version: tuple, scope: Scope) -> pd.DataFrame | None:
+    """A year's scored figures in scope when any are stored, else None (last year's, say)."""
     if year not in years_with_data(path, version):
         return None
     try:
-        return scored(path, year, version)
+        return scored(path, year, version, scope)
     except InputError:
         return None
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
-def projections(path: str, year: str, version: tuple, level: str, org_code: str, period):
+def projections(
+    path: str, year: str, version: tuple, scope: Scope, level: str, org_code: str, period
+):
     """Each indicator's projected year end as at `period` (iif_core.report.projections), with
     last year's shape and back-test when last year is stored."""
     before = previous_scheme_year(year)
-    last_year = scored_or_none(path, before, version)
+    last_year = scored_or_none(path, before, version, scope)
     last_scheme = year_before = None
     if last_year is not None:
         try:
             last_scheme = scheme(path, before, version)
         except InputError:  # no scheme for last year: no shape, no back-test
             last_year = None
-        year_before = scored_or_none(path, previous_scheme_year(before), version)
+        year_before = scored_or_none(path, previous_scheme_year(before), version, scope)
     return report.projections(
-        scored(path, year, version), scheme(path, year, version), orgs(path, version),
-        pcns(path, version), level, org_code, period, last_year, last_scheme, year_before,
+        scored(path, year, version, scope), scheme(path, year, version),
+        orgs(path, version, scope), pcns(path, version, scope), level, org_code, period,
+        last_year, last_scheme, year_before,
     )  # fmt: skip
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
-def funnel(path: str, year: str, version: tuple, level: str, org_code: str, code: str, period):
+def funnel(
+    path: str, year: str, version: tuple, scope: Scope, level: str, org_code: str, code: str,
+    period,
+):  # fmt: skip
     """The funnel plot of the members of an organisation for one indicator and period end."""
     current = scheme(path, year, version)
     view = report.practice_variation(
-        scored(path, year, version), orgs(path, version), current, level, org_code, code,
-        period, pcns(path, version),
+        scored(path, year, version, scope), orgs(path, version, scope), current, level,
+        org_code, code, period, pcns(path, version, scope),
     )  # fmt: skip
     return report.funnel(view, current.indicator(code))
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
-def data_completeness(path: str, year: str, version: tuple, level: str, org_code: str, period):
+def data_completeness(
+    path: str, year: str, version: tuple, scope: Scope, level: str, org_code: str, period
+):
     """Per member practice, the months sent and missed up to `period`, and how far behind."""
     return report.data_completeness(
-        scored(path, year, version), orgs(path, version), pcns(path, version), level, org_code,
-        period,
+        scored(path, year, version, scope), orgs(path, version, scope), pcns(path, version, scope),
+        level, org_code, period,
     )  # fmt: skip

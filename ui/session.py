@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from iif_core import report
+from iif_core.access import EVERYTHING, Scope
 from iif_core.schemes import Scheme
 
 # Session-state keys: the sidebar's choices carry across pages under these names.
@@ -48,6 +49,7 @@ class Selection:
     partial: str | None = None  # when not every member practice sent the period: it says so
     # per period end, how many member practices of a network sent it (empty for a practice)
     period_completeness: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scope: Scope = EVERYTHING  # what this session may see and do (iif_core.access)
 
     @property
     def has_data(self) -> bool:

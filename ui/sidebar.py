@@ -8,9 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from iif_core import report
+from iif_core.access import EVERYTHING, Scope
 from iif_core.problems import InputError
 from iif_core.schemes import scheme_year_for_date
-from ui import demo, format, legacy_pages, reads, run_end, session
+from ui import demo, format, legacy_pages, reads, run_end, session, sign_in
 from ui.session import Selection
 
 NO_DATA_PAGE = "pages/data.py"
@@ -52,8 +53,28 @@ def selection() -> Selection:
     return chosen
 
 
-def render() -> Selection:
-    """Draw the sidebar and return (and remember) what it chose."""
+def manager_selection(title: str) -> Selection:
+    """The selection, for a page that changes what is stored (Data, Scheme, Access): a
+    signed-in user who is not an admin gets a refusal, in the audit trail, and nothing else."""
+    chosen = selection()
+    if not chosen.scope.can_manage:
+        st.title(title)
+        st.error("Only an admin can use this page. Ask your ICB's admin if you need to.")
+        sign_in.record(chosen.scope, "refused", detail=f"{title} page")
+        run_end.stop()
+    return chosen
+
+
+def who_input(chosen: Selection, label: str, key: str) -> str | None:
+    """Who is changing the store: the signed-in user, or (locally) the name typed in."""
+    if chosen.scope.user is not None:
+        st.caption(f"Kept in the history as {format.escape_markdown(chosen.scope.user)}.")
+        return chosen.scope.user
+    return st.text_input(label, key=key, max_chars=80) or None
+
+
+def render(scope: Scope = EVERYTHING) -> Selection:
+    """Draw the sidebar and return (and remember) what it chose, within what `scope` may see."""
     path = reads.store_path()
     problem = None
     try:
@@ -78,26 +99,26 @@ def render() -> Selection:
     if problem is None:
         try:
             scheme = reads.scheme(path, year, version)
-            scored = reads.scored(path, year, version) if year in with_data else pd.DataFrame()
-            orgs = reads.orgs(path, version)
-            pcns = reads.pcns(path, version)
+            if year in with_data:
+                scored = reads.scored(path, year, version, scope)
+            orgs = reads.orgs(path, version, scope)
+            pcns = reads.pcns(path, version, scope)
         except InputError as error:
             problem = str(error)
 
-    if (
-        session.LEVEL not in st.session_state
-        or st.session_state[session.LEVEL] not in report.LEVELS
-    ):
-        st.session_state[session.LEVEL] = session.DEFAULT_LEVEL
+    levels = _levels(scored, scope)
+    if st.session_state.get(session.LEVEL) not in levels:
+        default = session.DEFAULT_LEVEL
+        st.session_state[session.LEVEL] = default if default in levels else levels[0]
     level = sidebar.segmented_control(
         "Level",
-        list(report.LEVELS),
+        levels,
         key=session.LEVEL,
         format_func=report.LEVEL_LABELS.get,
         required=True,
         help="Practice, Primary Care Network, Place (sub-ICB location) or ICB.",
     )
-    level = level or session.DEFAULT_LEVEL
+    level = level if level in levels else levels[0]
 
     org_code = org_name = None
     choices = report.org_choices(scored, level) if not scored.empty else pd.DataFrame()
@@ -123,7 +144,7 @@ def render() -> Selection:
     completeness = pd.DataFrame()
     if periods:
         if org_code is not None and level != "practice":
-            completeness = reads.period_completeness(path, year, version, level, org_code)
+            completeness = reads.period_completeness(path, year, version, scope, level, org_code)
         latest = report.default_period(scored, level, org_code, completeness)
         note = report.period_note(completeness, latest)
         # Someone who kept the default follows it to a new month (once every practice sent it).
@@ -176,10 +197,20 @@ def render() -> Selection:
         periods=periods,
         partial=partial,
         period_completeness=completeness,
+        scope=scope,
     )
     st.session_state[session.SELECTION] = chosen
     _render_status(sidebar, chosen, path, version)
     return chosen
+
+
+def _levels(scored: pd.DataFrame, scope: Scope) -> list[str]:
+    """The levels to offer: all of them locally; for a signed-in user, those at which they see
+    an organisation (a practice user has Practice only)."""
+    if scope.everything or scored.empty:
+        return list(report.LEVELS)
+    present = set(scored["level"])
+    return [level for level in report.LEVELS if level in present] or list(report.LEVELS)
 
 
 def _period_label(period, completeness) -> str:

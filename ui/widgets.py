@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import pandas as pd
@@ -155,25 +156,31 @@ def show_chart(chart, alt: str | None = None) -> None:
     st.altair_chart(chart, width="stretch", height=display_height(chart), alt=alt)
 
 
-def download_buttons(frame: pd.DataFrame, stem: str, key: str, label: str = "table") -> None:
+def download_buttons(
+    frame: pd.DataFrame, stem: str, key: str, label: str = "table",
+    on_download: Callable[[str], None] | None = None,
+) -> None:  # fmt: skip
     """CSV and Excel downloads of a table, formula-safe, side by side; the files are made only
-    when a button is pressed."""
+    when a button is pressed, and `on_download` (given "CSV" or "Excel") is called as each is
+    made, before it is sent: the audit trail of a patient list."""
     row = st.container(horizontal=True)
-    row.download_button(
-        f"Download {label} (CSV)",
-        data=partial(csv_bytes, frame),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-    row.download_button(
-        f"Download {label} (Excel)",
-        data=partial(excel_bytes, frame),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    for kind, make, extension, mime in (
+        ("CSV", csv_bytes, "csv", "text/csv"),
+        ("Excel", excel_bytes, "xlsx",
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ):  # fmt: skip
+        row.download_button(
+            f"Download {label} ({kind})",
+            data=partial(_made, make, frame, kind, on_download),
+            file_name=f"{stem}.{extension}",
+            mime=mime,
+            key=f"{key}_{extension}",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+
+
+def _made(make, frame: pd.DataFrame, kind: str, on_download) -> bytes:
+    if on_download is not None:
+        on_download(kind)  # raises when it cannot be recorded: then nothing is sent
+    return make(frame)
