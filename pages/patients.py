@@ -114,6 +114,9 @@ def lists_or_stop(chosen, members: tuple[str, ...]):
     except InputError as error:
         st.error(f"The patient lists cannot be read: {error}")
         run_end.stop()
+    if anywhere.empty and not chosen.scope.can_manage:
+        st.info(f"No patient list of the {chosen.year} scheme is stored for your practices yet.")
+        run_end.stop()
     if anywhere.empty:
         st.info(HOW_TO.format(year=chosen.year), icon=":material/person_search:")
         st.page_link(

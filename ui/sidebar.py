@@ -283,10 +283,14 @@ def page_header(
         st.error(f"The data store cannot be read: {chosen.problem}")
         return
     if chosen.demo:
+        upload = (
+            " Upload your own files on the Data page; remove the demo there with one click."
+            if chosen.scope.can_manage
+            else ""
+        )
         st.info(
             "**Demo data.** These figures are invented for an imaginary ICB so that every page "
-            "shows something. Upload your own files on the Data page; remove the demo there "
-            "with one click.",
+            f"shows something.{upload}",
             icon=":material/science:",
         )
     if not org or not chosen.has_data:
@@ -353,6 +357,14 @@ def stop_without_data(chosen: Selection) -> None:
 def no_data_message(chosen: Selection) -> None:
     """What to do when there is nothing to show yet."""
     if chosen.problem:
+        return
+    if not chosen.scope.can_manage:
+        st.info(
+            f"There are no achievement figures for the {chosen.year} scheme yet for the "
+            "organisations you can see. Choose another scheme year in the sidebar, or ask your "
+            "ICB's admin when the figures will be uploaded.",
+            icon=":material/hourglass_empty:",
+        )
         return
     st.info(
         f"There are no achievement figures for the {chosen.year} scheme yet. Upload an extract "

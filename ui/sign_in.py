@@ -65,8 +65,7 @@ def require_user() -> str | None:
     email = _email()
     if _expired():
         _record(email, "session_expired", detail="signed in too long ago; signed out")
-        st.session_state.pop(SIGNED_IN, None)
-        st.logout()
+        _sign_out()
     if st.session_state.get(SIGNED_IN) != email:
         _record(email, "sign_in", detail=str(st.user.get("name") or ""))
         st.session_state[SIGNED_IN] = email
@@ -103,15 +102,14 @@ def sign_out_button() -> None:
     st.sidebar.caption(f"Signed in as {st.user.get('email')}")
     if st.sidebar.button("Sign out", icon=":material/logout:"):
         _record(_email(), "sign_out")
-        st.session_state.pop(SIGNED_IN, None)
-        st.logout()
+        _sign_out()
 
 
 def no_access_page(email: str) -> None:
     st.title("IIF monitor")
     st.info(NO_ACCESS_WORDS.format(email=email.replace("*", r"\*").replace("_", r"\_")))
     if st.button("Sign out"):
-        st.logout()
+        _sign_out()
     _stop()
 
 
@@ -135,7 +133,7 @@ def _email() -> str:
             "see. Ask whoever runs the app to have the identity provider send the email claim."
         )
         if st.button("Sign out"):
-            st.logout()
+            _sign_out()
         _stop()
 
 
@@ -152,6 +150,13 @@ def _record(who_: str, action: str, org_code: str | None = None, detail=None) ->
         reads.store().record(who_, action, org_code, detail)
     except InputError:  # the store is busy or unreadable: the page says so elsewhere
         pass
+
+
+def _sign_out() -> None:
+    """Forget the sign-in (the browser is sent to sign out) and show the sign-in page."""
+    st.session_state.pop(SIGNED_IN, None)
+    st.logout()
+    _sign_in_page()
 
 
 def _stop() -> None:

@@ -1,0 +1,232 @@
+"""Hosted mode through AppTest: the sign-in page, each role's scope on every page (also when the
+session state is edited), the audit trail, the Access page and session timeout (decisions.md D37,
+D38). AppTest seeds the signed-in user; tests/app/test_sign_in.py signs in for real."""
+
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from iif_core.access import Grant
+from iif_core.store import Store
+from iif_core.vocabulary import LEVELS
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+TIMEOUT = 180
+AUTH = {  # a complete hosted configuration; AppTest never calls the provider
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "test-cookie-secret-of-at-least-32-characters",
+    "client_id": "iif",
+    "client_secret": "secret",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+BRACKENFORD_TOWN = "U54335"  # sample_data/orgs.csv: a PCN of five practices in place 98B
+ADMIN, PCN_MANAGER, PRACTICE_USER = "boss@nhs.net", "pm@nhs.net", "gp@nhs.net"
+ANALYST, NOBODY = "analyst@nhs.net", "new@nhs.net"
+PERFORMANCE_PAGES = ["overview", "variation", "patients", "trends", "payment", "scheme"]
+
+
+@pytest.fixture
+def hosted(demo_db, monkeypatch):
+    """The demo store with a grant for each role, and the app in hosted mode."""
+    store = Store(demo_db)
+    orgs = store.orgs()
+    practice = orgs.loc[orgs["pcn_code"] == BRACKENFORD_TOWN, "practice_code"].iloc[0]
+    for grant in (
+        Grant(ADMIN, "admin", None, True),
+        Grant(PCN_MANAGER, "pcn", BRACKENFORD_TOWN, True),
+        Grant(PRACTICE_USER, "practice", practice, True),
+        Grant(ANALYST, "area", "98B", False),
+    ):
+        store.add_grant(grant, who="test")
+    store.close()
+    monkeypatch.setenv("IIF_MODE", "hosted")
+    return {"db": demo_db, "orgs": orgs, "practice": practice}
+
+
+def app_as(email: str | None, signed_in_at: float | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets["auth"] = AUTH
+    if email is None:
+        at.user = {"is_logged_in": False}
+    else:
+        at.user = {"is_logged_in": True, "email": email, "name": email.split("@")[0],
+                   "auth_time": signed_in_at or time.time()}  # fmt: skip
+    return at.run()
+
+
+def outside(orgs: pd.DataFrame, codes: set[str]) -> set[str]:
+    """The codes and names of the practices and PCNs not in `codes`: none may appear."""
+    others = orgs[~orgs["practice_code"].isin(codes)]
+    words = set(others["practice_code"]) | set(others["practice_name"])
+    pcns = orgs[~orgs["pcn_code"].isin(codes)].dropna(subset=["pcn_code"])
+    return words | set(pcns["pcn_code"]) | set(pcns["pcn_name"])
+
+
+def shown(at: AppTest) -> str:
+    """Every text, table cell and widget option on the page, as one string."""
+    parts = []
+    for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "error",
+                 "success", "text"):  # fmt: skip
+        parts += [str(element.value) for element in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    for table in at.dataframe:
+        parts.append(table.value.astype(str).to_csv())
+    for box in at.selectbox:
+        parts += [str(option) for option in box.options]
+    return "\n".join(parts).replace("\\", "")
+
+
+def assert_nothing_outside(at: AppTest, forbidden: set[str]) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    text = shown(at)
+    leaked = sorted(word for word in forbidden if word in text)
+    assert not leaked, leaked
+
+
+def test_a_session_not_signed_in_sees_only_the_sign_in_page(hosted):
+    at = app_as(None)
+    assert [t.value for t in at.title] == ["IIF monitor"]
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.sidebar.selectbox and not at.dataframe and not at.metric
+    assert not at.exception
+
+
+def test_a_misconfigured_hosted_app_shows_what_is_wrong_and_no_figures(hosted):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets["auth"] = {**AUTH, "cookie_secret": "short"}
+    at.user = {"is_logged_in": True, "email": ADMIN, "auth_time": time.time()}
+    at.run()
+    assert "at least 32" in at.error[0].value
+    assert not at.dataframe and not at.metric and not at.sidebar.selectbox
+
+
+@pytest.mark.parametrize("page", PERFORMANCE_PAGES)
+def test_a_pcn_manager_sees_their_pcn_and_practices_on_every_page(hosted, page):
+    orgs = hosted["orgs"]
+    members = set(orgs.loc[orgs["pcn_code"] == BRACKENFORD_TOWN, "practice_code"])
+    forbidden = outside(orgs, members | {BRACKENFORD_TOWN})
+    at = app_as(PCN_MANAGER)
+    assert at.segmented_control(key="level").options == ["Practice", "PCN"]
+    at.switch_page(f"pages/{page}.py").run()
+    for level in ("practice", "pcn"):
+        at.segmented_control(key="level").set_value(level).run()
+        assert_nothing_outside(at, forbidden)
+        assert at.selectbox(key=f"org_{level}").value in members | {BRACKENFORD_TOWN}
+
+
+def test_editing_the_session_state_shows_nothing_outside_the_scope(hosted):
+    orgs = hosted["orgs"]
+    members = set(orgs.loc[orgs["pcn_code"] == BRACKENFORD_TOWN, "practice_code"])
+    forbidden = outside(orgs, members | {BRACKENFORD_TOWN})
+    other_pcn = orgs.loc[orgs["pcn_code"] != BRACKENFORD_TOWN, "pcn_code"].dropna().iloc[0]
+    other_practice = orgs.loc[~orgs["practice_code"].isin(members), "practice_code"].iloc[0]
+    at = app_as(PCN_MANAGER)
+    for page in ("overview", "patients", "variation"):
+        at.switch_page(f"pages/{page}.py")
+        at.session_state["level"] = "icb"
+        at.session_state["org_icb"] = "QZW"
+        at.run()
+        assert at.session_state["level"] in ("practice", "pcn")
+        # set while the widget is not drawn (AppTest cannot send a value it does not offer)
+        at.segmented_control(key="level").set_value("practice").run()
+        at.session_state["level"] = "pcn"
+        at.session_state["org_pcn"] = other_pcn
+        at.session_state["last_org"] = ("pcn", other_pcn)
+        at.run()
+        assert at.session_state["org_pcn"] == BRACKENFORD_TOWN
+        assert_nothing_outside(at, forbidden)
+        at.session_state["level"] = "practice"
+        at.session_state["org_practice"] = other_practice
+        at.run()
+        assert at.session_state["org_practice"] in members
+        assert_nothing_outside(at, forbidden)
+
+
+def test_a_practice_user_sees_their_practice_and_its_patients_and_the_view_is_audited(hosted):
+    orgs, practice = hosted["orgs"], hosted["practice"]
+    forbidden = outside(orgs, {practice})
+    at = app_as(PRACTICE_USER)
+    assert at.segmented_control(key="level").options == ["Practice"]
+    at.switch_page("pages/patients.py").run()
+    assert_nothing_outside(at, forbidden)
+    patients = [t.value for t in at.dataframe if "patient_id" in t.value.columns]
+    assert len(patients) == 1 and len(patients[0]) > 0
+    trail = Store(hosted["db"]).audit(who=PRACTICE_USER)
+    assert set(trail["action"]) == {"sign_in", "view_patients"}
+    viewed = trail[trail["action"] == "view_patients"].iloc[0]
+    assert viewed["org_code"] == practice and f"{len(patients[0])} patients" in viewed["detail"]
+
+
+def test_an_analyst_without_patient_lists_sees_the_area_but_no_patient(hosted):
+    orgs = hosted["orgs"]
+    inside = orgs[orgs["place_code"] == "98B"]
+    forbidden = outside(orgs, set(inside["practice_code"]) | set(inside["pcn_code"]))
+    forbidden -= {"98B"}
+    at = app_as(ANALYST)
+    assert at.segmented_control(key="level").options == ["Practice", "PCN", "Place"]
+    at.switch_page("pages/patients.py").run()
+    for level in ("practice", "pcn", "place"):
+        at.segmented_control(key="level").set_value(level).run()
+        assert_nothing_outside(at, forbidden)
+        assert any("does not include the patient lists" in i.value for i in at.info)
+        assert not [t for t in at.dataframe if "patient_id" in t.value.columns]
+    assert "view_patients" not in set(Store(hosted["db"]).audit()["action"])
+
+
+def test_only_an_admin_gets_the_data_and_access_pages(hosted):
+    at = app_as(PCN_MANAGER)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/data.py")  # not in this user's navigation at all
+    admin = app_as(ADMIN)
+    admin.switch_page("pages/data.py").run()
+    assert admin.title[0].value == "Data" and not admin.exception
+    admin.switch_page("pages/admin.py").run()
+    assert admin.title[0].value == "Access" and not admin.exception
+    assert set(admin.dataframe[0].value["email"]) == {ADMIN, PCN_MANAGER, PRACTICE_USER, ANALYST}
+
+
+def test_an_admin_gives_and_revokes_access_on_the_access_page(hosted):
+    at = app_as(ADMIN)
+    at.switch_page("pages/admin.py").run()
+    at.selectbox(key="access_role").set_value("pcn").run()
+    at.text_input(key="access_email").input("New.Manager@NHS.net")
+    at.selectbox(key="access_org").set_value(BRACKENFORD_TOWN)
+    at.button(key="FormSubmitter:access_grant_form-Give access").click().run()
+    assert not at.exception and "is pcn on" in at.success[0].value
+    grants = Store(hosted["db"]).grants(email="new.manager@nhs.net")
+    assert list(grants["org_code"]) == [BRACKENFORD_TOWN] and grants["granted_by"][0] == ADMIN
+    number = int(grants["grant_id"][0])
+    at.selectbox(key="access_revoke_choice").set_value(number).run()
+    at.checkbox(key=f"access_revoke_sure_{number}").check().run()
+    at.button(key="access_revoke_button").click().run()
+    assert "revoked" in at.success[0].value
+    assert Store(hosted["db"]).grants(email="new.manager@nhs.net").empty
+    trail = Store(hosted["db"]).audit(who=ADMIN)
+    assert {"grant", "revoke", "sign_in"} <= set(trail["action"])
+
+
+def test_a_user_with_no_grant_is_told_so_and_sees_no_figures(hosted):
+    at = app_as(NOBODY)
+    assert "no access to any organisation" in at.info[0].value
+    assert not at.dataframe and not at.metric and not at.sidebar.selectbox
+
+
+def test_a_sign_in_older_than_the_session_length_signs_out(hosted, monkeypatch):
+    monkeypatch.setenv("IIF_SESSION_HOURS", "8")
+    at = app_as(PCN_MANAGER, signed_in_at=time.time() - 9 * 3600)
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.dataframe and not at.metric
+    assert "session_expired" in set(Store(hosted["db"]).audit(who=PCN_MANAGER)["action"])
+
+
+def test_local_mode_is_unchanged_and_says_so(demo_db):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert at.segmented_control(key="level").options == [
+        {"practice": "Practice", "pcn": "PCN", "place": "Place", "icb": "ICB"}[level]
+        for level in LEVELS
+    ]
+    assert any("Running locally" in c.value for c in at.sidebar.caption)
