@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 RUNS ?= 5
 
-.PHONY: run test lint format bench stress browser clean
+.PHONY: run test lint format bench stress browser clean hosted-demo
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 ## run: create the environment, install everything and start the app with the demo data
 run: $(VENV)/.runtime
 	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+## hosted-demo: the app in hosted mode on the demo data, signing in through a test identity provider
+hosted-demo: $(VENV)/.dev
+	PORT=$(PORT) $(PY) scripts/hosted_demo.py
 
 ## test: install what the tests need (a browser included), check the style, run the whole suite
 test: $(VENV)/.dev browser

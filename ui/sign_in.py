@@ -10,7 +10,7 @@ import streamlit as st
 from iif_core import access, hosting
 from iif_core.access import EVERYTHING, Scope
 from iif_core.problems import InputError
-from ui import reads, run_end
+from ui import navigation, reads, run_end
 
 LOCAL_WHO = "local"  # who the audit trail names when the app runs locally, without sign-in
 SIGNED_IN = "signed_in_recorded"  # session state: this session's sign-in is in the audit trail
@@ -99,7 +99,7 @@ def record(scope_in_use: Scope, action: str, org_code: str | None = None, detail
 
 def sign_out_button() -> None:
     """In the sidebar of a hosted app: who is signed in, and a button to sign out."""
-    st.sidebar.caption(f"Signed in as {st.user.get('email')}")
+    st.sidebar.caption(f"Signed in as `{_email()}`")
     if st.sidebar.button("Sign out", icon=":material/logout:"):
         _record(_email(), "sign_out")
         _sign_out()
@@ -160,5 +160,7 @@ def _sign_out() -> None:
 
 
 def _stop() -> None:
+    """End a run that shows no page (sign-in, a refusal): no page list, the run marked done."""
+    navigation.hide_pages()
     run_end.mark_finished()
     st.stop()

@@ -180,6 +180,8 @@ def completeness_summary(table: pd.DataFrame) -> str:
         return "No member practices are known for this organisation."
     gaps = table[table["periods_missing"] > 0]
     total = len(table)
+    if gaps.empty and total == 1:
+        return "The practice sent figures for every month so far."
     if gaps.empty:
         return f"All {total:,} member practices sent figures for every month so far."
     behind = int((table["months_behind"].fillna(1) > 0).sum())

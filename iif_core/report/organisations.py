@@ -236,8 +236,8 @@ class OrgContext:
             )
         return (
             f"The IIF pays Primary Care Networks, not practices, so no points or £ are shown for a "
-            f"practice. {self.org_name}'s figures count towards {self.pcn_name}; choose PCN level "
-            "to see the money."
+            f"practice. {self.org_name}'s figures count towards {self.pcn_name}, whose PCN view "
+            "shows the money."
         )
 
 

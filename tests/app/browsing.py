@@ -50,15 +50,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(folder: Path, environment: dict) -> tuple[subprocess.Popen, str]:
-    """`streamlit run app.py` on a free loopback port; returns once its health check answers."""
-    port = free_port()
+def start_server(
+    folder: Path, environment: dict, arguments: tuple[str, ...] = (), port: int | None = None
+) -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py` on a free loopback port (or `port`), with more `arguments`;
+    returns once its health check answers."""
+    port = port or free_port()
     log_path = folder / "server.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
              "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--browser.gatherUsageStats", "false"],
+             "--browser.gatherUsageStats", "false", *arguments],
             cwd=ROOT, env={**os.environ, **environment}, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
