@@ -79,6 +79,15 @@ def render_summary(view: report.Variation, indicator, member_words: str) -> None
 chosen = sidebar.selection()
 sidebar.page_header("Variation", chosen)
 sidebar.stop_without_data(chosen)
+context = chosen.context()
+if chosen.level == "practice" and context.pcn_code and not chosen.scope.sees(context.pcn_code):
+    st.info(
+        f"Variation puts the practices of a PCN side by side. Your access is to "
+        f"{format.escape_markdown(chosen.org_label)} only, so there is no other practice to "
+        "compare it with here: Overview and Trends show its own figures.",
+        icon=":material/lock:",
+    )
+    run_end.stop()
 
 code = sidebar.indicator_picker(chosen.scheme)
 indicator = chosen.scheme.indicator(code)

@@ -104,18 +104,40 @@ def test_a_misconfigured_hosted_app_shows_what_is_wrong_and_no_figures(hosted):
     assert not at.dataframe and not at.metric and not at.sidebar.selectbox
 
 
-@pytest.mark.parametrize("page", PERFORMANCE_PAGES)
-def test_a_pcn_manager_sees_their_pcn_and_practices_on_every_page(hosted, page):
+def scope_of(hosted, email: str) -> set[str]:
+    """The codes a role may see, from the organisation file, row by row."""
     orgs = hosted["orgs"]
-    members = set(orgs.loc[orgs["pcn_code"] == BRACKENFORD_TOWN, "practice_code"])
-    forbidden = outside(orgs, members | {BRACKENFORD_TOWN})
-    at = app_as(PCN_MANAGER)
-    assert at.segmented_control(key="level").options == ["Practice", "PCN"]
+    if email == PCN_MANAGER:
+        inside = orgs[orgs["pcn_code"] == BRACKENFORD_TOWN]
+        return set(inside["practice_code"]) | {BRACKENFORD_TOWN}
+    if email == PRACTICE_USER:
+        return {hosted["practice"]}
+    inside = orgs[orgs["place_code"] == "98B"]
+    return set(inside["practice_code"]) | set(inside["pcn_code"]) | {"98B"}
+
+
+ROLE_LEVELS = {PCN_MANAGER: ["practice", "pcn"], PRACTICE_USER: ["practice"],
+               ANALYST: ["practice", "pcn", "place"]}  # fmt: skip
+
+
+@pytest.mark.parametrize("email", list(ROLE_LEVELS))
+@pytest.mark.parametrize("page", PERFORMANCE_PAGES)
+def test_each_role_sees_only_its_scope_on_every_page_and_level(hosted, page, email):
+    codes = scope_of(hosted, email)
+    forbidden = outside(hosted["orgs"], codes) - {"98B"}
+    if email == PRACTICE_USER:  # the name of their own PCN is shown as context
+        own_pcn = hosted["orgs"].set_index("practice_code").loc[hosted["practice"], "pcn_name"]
+        forbidden.discard(own_pcn)
+    at = app_as(email)
+    levels = ROLE_LEVELS[email]
+    assert at.segmented_control(key="level").options == [
+        {"practice": "Practice", "pcn": "PCN", "place": "Place"}[level] for level in levels
+    ]
     at.switch_page(f"pages/{page}.py").run()
-    for level in ("practice", "pcn"):
+    for level in levels:
         at.segmented_control(key="level").set_value(level).run()
         assert_nothing_outside(at, forbidden)
-        assert at.selectbox(key=f"org_{level}").value in members | {BRACKENFORD_TOWN}
+        assert at.selectbox(key=f"org_{level}").value in codes
 
 
 def test_editing_the_session_state_shows_nothing_outside_the_scope(hosted):

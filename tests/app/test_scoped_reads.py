@@ -1,0 +1,74 @@
+"""Every read the pages and downloads make (ui/reads.py), as each role, for every organisation it
+can choose: no row of an organisation outside the scope comes back (decisions.md D37)."""
+
+import pandas as pd
+import pytest
+
+from iif_core.access import EVERYTHING, Grant, scope_for
+from iif_core.store import Store
+from ui import reads
+
+YEAR = "2026/27"
+GRANTS = {
+    "pcn manager": [Grant("pm@nhs.net", "pcn", "U54335", True)],
+    "practice user": [Grant("gp@nhs.net", "practice", "X44647", True)],
+    "place analyst": [Grant("an@nhs.net", "area", "98B", False)],
+    "two grants": [Grant("two@nhs.net", "practice", "X44647", False),
+                   Grant("two@nhs.net", "pcn", "U22888", True)],
+}  # fmt: skip
+CODE_COLUMNS = ("org_code", "practice_code")
+
+
+def frames(value):
+    """The frames inside a read's result (a frame, or an object holding frames)."""
+    if isinstance(value, pd.DataFrame):
+        return [value]
+    return [v for v in vars(value).values() if isinstance(v, pd.DataFrame)]
+
+
+def codes_in(value) -> set[str]:
+    found = set()
+    for frame in frames(value):
+        for column in CODE_COLUMNS:
+            if column in frame:
+                found |= set(frame[column].dropna().astype(str))
+    return found
+
+
+@pytest.mark.parametrize("role", list(GRANTS))
+def test_no_read_returns_a_row_outside_the_scope(demo_db, role):
+    path = str(demo_db)
+    store = Store(demo_db)
+    orgs = store.orgs()
+    scope = scope_for(GRANTS[role][0].email, GRANTS[role], orgs)
+    allowed = set(scope.org_codes)
+    version = reads.data_version(reads.store_at(path))
+    everything = reads.scored(path, YEAR, version, EVERYTHING)
+    scored = reads.scored(path, YEAR, version, scope)
+    assert len(scored) < len(everything)  # not the cached frame of another scope
+    assert set(scored["org_code"]) <= allowed
+    assert codes_in(reads.orgs(path, version, scope)) <= allowed
+    assert set(reads.pcns(path, version, scope)["pcn_code"]) <= allowed
+    period = max(scored["period_end"])
+    indicators = list(reads.scheme(path, YEAR, version).indicators)
+    chosen = scored[["level", "org_code"]].drop_duplicates()
+    assert len(chosen) > 0
+    for level, org_code in chosen.itertuples(index=False):
+        results = [
+            reads.projections(path, YEAR, version, scope, level, org_code, period),
+            reads.data_completeness(path, YEAR, version, scope, level, org_code, period),
+            reads.period_completeness(path, YEAR, version, scope, level, org_code),
+            *[reads.funnel(path, YEAR, version, scope, level, org_code, code, period)
+              for code in indicators],
+        ]  # fmt: skip
+        for result in results:
+            assert codes_in(result) <= allowed, (level, org_code)
+    lists = reads.patient_lists(path, YEAR, version, scope, None, None)
+    assert set(lists["practice_code"]) <= set(scope.patient_practices)
+    # asking for the lists of every practice by code gives no more
+    asked = tuple(orgs["practice_code"])
+    assert set(reads.patient_lists(path, YEAR, version, scope, None, asked)["practice_code"]) <= (
+        set(scope.patient_practices)
+    )
+    if not scope.patient_practices:
+        assert lists.empty
