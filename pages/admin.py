@@ -27,6 +27,14 @@ AUDIT_LABELS = {
 AUDIT_HEIGHT = 420
 
 
+def when(frame: pd.DataFrame) -> pd.DataFrame:
+    """The times of a table as people read them: 3 Dec 2026 15:54."""
+    shown = frame.copy()
+    for column in [c for c in shown.columns if c.endswith("_utc")]:
+        shown[column] = shown[column].dt.strftime("%-d %b %Y %H:%M").fillna("")
+    return shown
+
+
 def organisations(orgs: pd.DataFrame, role: str) -> dict[str, str]:
     """The organisations a role can be granted on: code -> 'Name (code)', by level."""
     labels = {}
@@ -42,7 +50,7 @@ def render_grants(grants: pd.DataFrame, names: dict) -> None:
     if grants.empty:
         st.info("No grants yet.")
         return
-    shown = grants.assign(org_name=grants["org_code"].map(names))
+    shown = when(grants.assign(org_name=grants["org_code"].map(names)))
     widgets.show_table(shown, [c for c in GRANT_LABELS if c in shown], key="access_grants",
                        labels=GRANT_LABELS)  # fmt: skip
 
@@ -111,7 +119,7 @@ def render_audit() -> None:
     action = st.selectbox("What", [None, *AUDIT_ACTIONS], key="access_audit_action",
                           format_func=lambda a: "Everything" if a is None else a)  # fmt: skip
     trail = reads.store().audit(action=action)
-    widgets.show_table(trail, list(AUDIT_LABELS), key="access_audit", height=AUDIT_HEIGHT,
+    widgets.show_table(when(trail), list(AUDIT_LABELS), key="access_audit", height=AUDIT_HEIGHT,
                        labels=AUDIT_LABELS)  # fmt: skip
     widgets.download_buttons(trail, "iif-audit", key="access_audit_download", label="audit trail")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 import streamlit as st
@@ -14,6 +15,8 @@ from ui import navigation, reads, run_end
 
 LOCAL_WHO = "local"  # who the audit trail names when the app runs locally, without sign-in
 SIGNED_IN = "signed_in_recorded"  # session state: this session's sign-in is in the audit trail
+_SIGN_INS: set[tuple] = set()  # (email, auth_time) of the sign-ins recorded by this process
+_SIGN_INS_LOCK = threading.Lock()
 SIGN_IN_WORDS = (
     "This is your ICB's Investment and Impact Fund monitor. Sign in with your NHS account to "
     "see the figures and patient lists of the organisations you have access to."
@@ -66,8 +69,13 @@ def require_user() -> str | None:
     if _expired():
         _record(email, "session_expired", detail="signed in too long ago; signed out")
         _sign_out()
-    if st.session_state.get(SIGNED_IN) != email:
-        _record(email, "sign_in", detail=str(st.user.get("name") or ""))
+    if st.session_state.get(SIGNED_IN) != email:  # a new browser session of this user
+        signed_in_at = st.user.get("auth_time") or st.user.get("iat")
+        with _SIGN_INS_LOCK:
+            new = (email, signed_in_at) not in _SIGN_INS
+            _SIGN_INS.add((email, signed_in_at))
+        if new:  # one line per sign-in at the provider, not per page opened
+            _record(email, "sign_in", detail=str(st.user.get("name") or ""))
         st.session_state[SIGNED_IN] = email
     return email
 
@@ -100,26 +108,25 @@ def record(scope_in_use: Scope, action: str, org_code: str | None = None, detail
 def sign_out_button() -> None:
     """In the sidebar of a hosted app: who is signed in, and a button to sign out."""
     st.sidebar.caption(f"Signed in as `{_email()}`")
-    if st.sidebar.button("Sign out", icon=":material/logout:"):
-        _record(_email(), "sign_out")
-        _sign_out()
+    st.sidebar.button("Sign out", icon=":material/logout:", on_click=_signed_out)
 
 
 def no_access_page(email: str) -> None:
     st.title("IIF monitor")
     st.info(NO_ACCESS_WORDS.format(email=email.replace("*", r"\*").replace("_", r"\_")))
-    if st.button("Sign out"):
-        _sign_out()
+    st.button("Sign out", on_click=_signed_out)
     _stop()
 
 
-def _sign_in_page() -> None:
+def _sign_in_page(hidden: bool = False) -> None:
+    if not hidden:  # first: st.navigation after st.login (or st.logout) loses its redirect
+        navigation.hide_pages()
     st.title("IIF monitor")
     st.write(SIGN_IN_WORDS)
     chosen = hosting.provider(_auth() or {})
     if st.button("Sign in", type="primary", icon=":material/login:"):
         st.login(chosen) if chosen else st.login()
-    _stop()
+    _stop(hidden=True)
 
 
 def _email() -> str:
@@ -132,8 +139,7 @@ def _email() -> str:
             "Your sign-in did not say your email address, so the app cannot tell what you may "
             "see. Ask whoever runs the app to have the identity provider send the email claim."
         )
-        if st.button("Sign out"):
-            _sign_out()
+        st.button("Sign out", on_click=_signed_out)
         _stop()
 
 
@@ -152,15 +158,26 @@ def _record(who_: str, action: str, org_code: str | None = None, detail=None) ->
         pass
 
 
-def _sign_out() -> None:
-    """Forget the sign-in (the browser is sent to sign out) and show the sign-in page."""
+def _signed_out() -> None:
+    """A Sign out button's callback (run before the script, so before st.navigation): in the
+    audit trail, then signed out; the run that follows shows the sign-in page."""
+    claimed = st.user.get("email") or st.user.get("preferred_username") or ""
+    _record(str(claimed).strip().lower(), "sign_out")
     st.session_state.pop(SIGNED_IN, None)
     st.logout()
-    _sign_in_page()
 
 
-def _stop() -> None:
-    """End a run that shows no page (sign-in, a refusal): no page list, the run marked done."""
+def _sign_out() -> None:
+    """Forget an expired sign-in (the browser is sent to sign out) and show the sign-in page."""
+    st.session_state.pop(SIGNED_IN, None)
     navigation.hide_pages()
+    st.logout()
+    _sign_in_page(hidden=True)
+
+
+def _stop(hidden: bool = False) -> None:
+    """End a run that shows no page (sign-in, a refusal): no page list, the run marked done."""
+    if not hidden:
+        navigation.hide_pages()
     run_end.mark_finished()
     st.stop()

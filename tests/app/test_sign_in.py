@@ -103,7 +103,9 @@ def sign_in(page, hosted, email: str) -> None:
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{hosted['provider']}/**", timeout=WAIT_MS)
     page.get_by_role("button", name=email, exact=True).click()
-    page.wait_for_url(f"{hosted['url']}/**", timeout=WAIT_MS)
+    back = hosted["url"]
+    page.wait_for_url(lambda url: url.startswith(back) and "oauth2callback" not in url,
+                      wait_until="commit", timeout=WAIT_MS)  # fmt: skip
     wait_for_run(page, 0, f"the app after {email} signed in")
     assert_no_exception(page)
 
@@ -169,6 +171,13 @@ def test_each_role_sees_its_scope_on_overview_and_patients(hosted, visit, email)
         assert len(viewed) >= 1
     navigation = visit.locator('[data-testid="stSidebarNav"]').inner_text()
     assert ("Data" in navigation and "Access" in navigation) == (email == ADMIN)
+    if email == ADMIN:
+        visit.goto(f"{hosted['url']}/admin")
+        wait_for_run(visit, 0, "the Access page")
+        assert_no_exception(visit)
+        words = visible_words(visit)
+        assert "Who has access" in words and "Audit trail" in words
+        screenshot(visit, "hosted-admin-access")
 
 
 def test_the_url_of_a_page_a_role_does_not_have_shows_no_upload(hosted, visit):
