@@ -252,3 +252,23 @@ def test_local_mode_is_unchanged_and_says_so(demo_db):
         for level in LEVELS
     ]
     assert any("Running locally" in c.value for c in at.sidebar.caption)
+
+
+def test_an_admins_upload_carries_their_email(hosted):
+    csv_text = (
+        b"practice_code,indicator_code,period_end,numerator,denominator,pca_count\n"
+        b"X10010,HI-03,2026-11-30,30,40,1\n"
+    )
+    at = app_as(ADMIN)
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="uploader_0").set_value(("november.csv", csv_text, "text/csv")).run()
+    assert not at.exception
+    assert not [w for w in at.text_input if w.key == "who"]  # no name to type: the sign-in says
+    assert any(
+        "Kept in the history as boss@nhs.net" in c.value.replace("\\", "") for c in at.caption
+    )
+    at.button(key="store_0").click().run()
+    newest = Store(hosted["db"]).batches().iloc[0]
+    assert (newest["file_name"], newest["who"]) == ("november.csv", ADMIN)
+    trail = Store(hosted["db"]).audit(action="upload")
+    assert trail.iloc[0]["who"] == ADMIN and "november.csv" in trail.iloc[0]["detail"]
