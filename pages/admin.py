@@ -127,7 +127,7 @@ def render_audit() -> None:
 chosen = sidebar.manager_selection("Access")
 st.title("Access")
 if chosen.problem:
-    st.error(f"The data store cannot be read: {chosen.problem}")
+    st.error(f"The data store cannot be read: {format.escape_markdown(chosen.problem)}")
     run_end.stop()
 if chosen.scope.user is None:
     st.info("Running locally: there is no sign-in, so no access to manage (docs/hosting.md).")

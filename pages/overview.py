@@ -91,7 +91,7 @@ def render_totals(view: report.Overview, context: report.OrgContext, partial: st
         partial=partial,
     )
     if context.payment_note:
-        st.info(context.payment_note, icon=":material/info:")
+        st.info(format.escape_markdown(context.payment_note), icon=":material/info:")
 
 
 def render_projection_totals(projection, pays: bool) -> None:

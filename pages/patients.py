@@ -112,7 +112,7 @@ def lists_or_stop(chosen, members: tuple[str, ...]):
         later = lists if not lists.empty else read(None, members)
         anywhere = later if not later.empty else read(None, None)
     except InputError as error:
-        st.error(f"The patient lists cannot be read: {error}")
+        st.error(f"The patient lists cannot be read: {format.escape_markdown(error)}")
         run_end.stop()
     if anywhere.empty and not chosen.scope.can_manage:
         st.info(f"No patient list of the {chosen.year} scheme is stored for your practices yet.")
@@ -152,7 +152,9 @@ def record_view(chosen, seen: str) -> None:
     try:
         sign_in.record(chosen.scope, "view_patients", chosen.org_code, seen)
     except InputError as error:
-        st.error(f"The patient list is not shown: its viewing cannot be recorded ({error}).")
+        st.error(
+            f"The patient list is not shown: its viewing cannot be recorded ({format.escape_markdown(error)})."
+        )
         run_end.stop()
     st.session_state[LAST_VIEW] = viewed
 

@@ -30,7 +30,7 @@ PRACTICE_COLUMNS = [
 
 def render_practice(chosen: Selection) -> None:
     """A practice earns no £ itself: say why, and show the patients it needs instead."""
-    st.info(chosen.context().payment_note, icon=":material/info:")
+    st.info(format.escape_markdown(chosen.context().payment_note), icon=":material/info:")
     cards = report.indicator_rows(
         chosen.scored, chosen.scheme, chosen.level, chosen.org_code, chosen.period
     )

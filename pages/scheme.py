@@ -201,7 +201,7 @@ def render_editor(scheme, chosen: Selection) -> None:
         try:
             batch = reads.store().save_scheme(changed, who=who or None)
         except InputError as error:
-            st.error(f"Nothing was saved: {error}")
+            st.error(f"Nothing was saved: {format.escape_markdown(error)}")
             return
         st.session_state[session.MESSAGES] = [
             ("success", f"Saved the {scheme.year} scheme as batch {batch}; it is in use now.")
@@ -214,7 +214,7 @@ sidebar.page_header("Scheme", chosen, org=False)
 if chosen.scheme is None:
     run_end.stop()
 for kind, message in st.session_state.pop(session.MESSAGES, []):
-    getattr(st, kind)(message)
+    getattr(st, kind)(format.escape_markdown(message))
 scheme = chosen.scheme
 st.markdown(f"The **{scheme.year}** Investment and Impact Fund, as this app scores it.")
 render_values(scheme)

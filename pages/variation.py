@@ -96,7 +96,7 @@ view = report.practice_variation(
     chosen.period, chosen.pcns,
 )  # fmt: skip
 if view.message:
-    st.info(view.message, icon=":material/info:")
+    st.info(format.escape_markdown(view.message), icon=":material/info:")
     run_end.stop()
 member_words = MEMBER_WORDS.get(view.member_level, "members")
 st.subheader(f"{indicator.code}: {member_words} side by side")

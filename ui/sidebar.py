@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -33,7 +34,9 @@ PARTIAL_HELP = (
 
 PAGE_CONFIG = {
     "page_title": "IIF monitor",
-    "page_icon": ":material/monitoring:",
+    # A file of the app's, served by the app: a Material icon here would make every browser
+    # fetch it from a Google font server (nothing may leave the machine).
+    "page_icon": str(Path(__file__).resolve().parent / "assets" / "icon.png"),
     "layout": "wide",
     "initial_sidebar_state": "expanded",
 }
@@ -249,7 +252,7 @@ def _render_status(sidebar, chosen: Selection, path: str, version: tuple) -> Non
     """As-at date, completeness and the labels that apply, always in view."""
     sidebar.divider()
     if chosen.problem:
-        sidebar.error(chosen.problem)
+        sidebar.error(format.escape_markdown(chosen.problem))
         return
     if chosen.demo:
         sidebar.badge("Demo data", icon=":material/science:", color="violet")
@@ -280,7 +283,7 @@ def page_header(
     `labels`: the scheme's unconfirmed values matter on the page)."""
     st.title(title)
     if chosen.problem:
-        st.error(f"The data store cannot be read: {chosen.problem}")
+        st.error(f"The data store cannot be read: {format.escape_markdown(chosen.problem)}")
         return
     if chosen.demo:
         upload = (
@@ -339,7 +342,11 @@ def indicator_picker(scheme, codes: list[str] | None = None) -> str:
         codes,
         key=session.INDICATOR,
         required=True,
-        format_func=lambda c: f"{c} · {scheme.indicators[c].name}" if c in scheme.indicators else c,
+        format_func=lambda c: (
+            format.escape_markdown(f"{c} · {scheme.indicators[c].name}")
+            if c in scheme.indicators
+            else c
+        ),
         on_change=session.remember_indicator,
     )
     chosen = chosen if chosen in codes else codes[0]

@@ -51,16 +51,19 @@ def free_port() -> int:
 
 
 def start_server(
-    folder: Path, environment: dict, arguments: tuple[str, ...] = (), port: int | None = None
-) -> tuple[subprocess.Popen, str]:
+    folder: Path, environment: dict, arguments: tuple[str, ...] = (), port: int | None = None,
+    loopback: bool = True,
+) -> tuple[subprocess.Popen, str]:  # fmt: skip
     """`streamlit run app.py` on a free loopback port (or `port`), with more `arguments`;
-    returns once its health check answers."""
+    returns once its health check answers. `loopback=False` starts it as `make run` does, on
+    every interface."""
     port = port or free_port()
+    address = ("--server.address", "127.0.0.1") if loopback else ()
     log_path = folder / "server.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port),
+             *address, "--server.port", str(port),
              "--browser.gatherUsageStats", "false", *arguments],
             cwd=ROOT, env={**os.environ, **environment}, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
