@@ -169,6 +169,10 @@ def login_name() -> str | None:
 
 
 def run_score(args: argparse.Namespace) -> int:
+    from iif_core.store import PATH_VARIABLE
+
+    if args.db is None and not args.extract and os.environ.get(PATH_VARIABLE):
+        args.db = os.environ[PATH_VARIABLE]  # as the other commands do
     if args.db is not None:
         if args.extract:
             args.parser.error("give --extract files or --db, not both")
@@ -224,10 +228,30 @@ def run_score_stored(args: argparse.Namespace) -> int:
                 report_unknown_practices(con)
             load_scheme_tables(con, scheme or store.scheme(year))
             result = run_pipeline(con, args.level, args.period)
-            write_csv(con, result, args.out)
             rows = con.execute("SELECT count(*) FROM result").fetchall()[0][0]
+            if not rows:
+                raise StoreError(f"Nothing was written: {why_nothing_scored(con, year)}")
+            write_csv(con, result, args.out)
     print(f"wrote {rows} rows to {args.out} ({year}, from the data store)", file=sys.stderr)
     return 0
+
+
+def why_nothing_scored(con, year: str) -> str:
+    """Why the store's counts gave no row at all, in words."""
+    practices, known = con.execute(
+        "SELECT count(DISTINCT practice_code), "
+        "count(DISTINCT practice_code) FILTER (WHERE practice_code IN "
+        "(SELECT practice_code FROM orgs)) FROM extract"
+    ).fetchone()
+    if not practices:
+        return f"the data store holds no achievement counts in use for {year}."
+    if not known:
+        return (
+            f"none of the {practices} practices with counts for {year} is in the organisation "
+            "file in use (was the organisation file undone?); store one that lists them, or "
+            "give --orgs."
+        )
+    return "no counts in use match the --level and --period asked for."
 
 
 def report_unknown_practices(con) -> None:

@@ -21,6 +21,28 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
+def neutralise_relation(relation):
+    """The same for a DuckDB relation (a result too large to copy into pandas): each text
+    column's cells that a spreadsheet would run as a formula get a leading apostrophe, in SQL."""
+    starts = ", ".join(_sql_text(start) for start in FORMULA_STARTS)
+    columns = []
+    for name, kind in zip(relation.columns, relation.types, strict=True):
+        quoted = '"' + name.replace('"', '""') + '"'
+        if str(kind) == "VARCHAR":
+            columns.append(
+                f"CASE WHEN left({quoted}, 1) IN ({starts}) THEN chr(39) || {quoted} "
+                f"ELSE {quoted} END AS {quoted}"
+            )
+        else:
+            columns.append(quoted)
+    return relation.project(", ".join(columns))
+
+
+def _sql_text(text: str) -> str:
+    """A constant character as SQL, by its code: the statement holds no quote or control."""
+    return " || ".join(f"chr({ord(c)})" for c in text)
+
+
 def _neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value

@@ -51,6 +51,11 @@ NO_PCN_CODES = ("", "U")  # NHS Digital's published mapping marks a practice in 
 MAX_LIST_SIZE = 1_000_000_000  # far above any practice; keeps sums of list sizes exact in 64 bits
 PRACTICE_CODE_PATTERN = "^[A-Z][0-9]{5}$"  # one letter and five digits, e.g. A81001
 PCN_CODE_PATTERN = "^U[0-9]{5}$"  # U and five digits, e.g. U89141
+# A sub-ICB location (place): two digits and a letter (00K), or letter-digit-letter-digit-letter
+# (X2C4Y); an ICB: Q and two letters or digits (QHM, QE1). Anything else is refused, so that a
+# formula or a sentence never passes for a code.
+PLACE_CODE_PATTERN = "^([0-9]{2}[A-Z]|[A-Z][0-9][A-Z][0-9][A-Z])$"
+ICB_CODE_PATTERN = "^Q[A-Z][A-Z0-9]$"
 
 
 def load_orgs(con: duckdb.DuckDBPyConnection, paths: list[str | Path] | None = None) -> str:
@@ -132,7 +137,9 @@ def _check_and_type(con: duckdb.DuckDBPyConnection, file_name: str) -> None:
         """
         WITH t AS (
             SELECT source_row, upper(trim(practice_code)) AS practice_code,
-                   upper(trim(coalesce(pcn_code, ''))) AS pcn_code, trim(list_size) AS list_size
+                   upper(trim(coalesce(pcn_code, ''))) AS pcn_code, trim(list_size) AS list_size,
+                   upper(trim(coalesce(place_code, ''))) AS place_code,
+                   upper(trim(coalesce(icb_code, ''))) AS icb_code
             FROM orgs_text
         )
         SELECT source_row, 'practice_code', practice_code,
@@ -143,6 +150,14 @@ def _check_and_type(con: duckdb.DuckDBPyConnection, file_name: str) -> None:
         SELECT source_row, 'pcn_code', pcn_code,
                'is not a PCN code (U and five digits, like U89141); leave it empty for a practice in no PCN'
         FROM t WHERE pcn_code NOT IN ('', 'U') AND NOT regexp_full_match(pcn_code, $pcn)
+        UNION ALL
+        SELECT source_row, 'place_code', place_code,
+               'is not a sub-ICB location code (like 00K, or X2C4Y); leave it empty when not known'
+        FROM t WHERE place_code <> '' AND NOT regexp_full_match(place_code, $place)
+        UNION ALL
+        SELECT source_row, 'icb_code', icb_code,
+               'is not an ICB code (Q and two letters or digits, like QHM); leave it empty when not known'
+        FROM t WHERE icb_code <> '' AND NOT regexp_full_match(icb_code, $icb)
         UNION ALL
         SELECT source_row, 'list_size', list_size,
                'the list size must be a whole number of patients, from 0 to ' || format('{:,}', $most)
@@ -155,7 +170,8 @@ def _check_and_type(con: duckdb.DuckDBPyConnection, file_name: str) -> None:
         FROM t WHERE practice_code <> '' GROUP BY practice_code HAVING count(*) > 1
         ORDER BY 1
         """,
-        {"practice": PRACTICE_CODE_PATTERN, "pcn": PCN_CODE_PATTERN, "most": MAX_LIST_SIZE},
+        {"practice": PRACTICE_CODE_PATTERN, "pcn": PCN_CODE_PATTERN, "most": MAX_LIST_SIZE,
+         "place": PLACE_CODE_PATTERN, "icb": ICB_CODE_PATTERN},  # fmt: skip
     ).fetchall()
     problems = [
         Problem(file_name, message, row, column, value) for row, column, value, message in checks

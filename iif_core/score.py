@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from iif_core.extract import load_extract_frame, load_extracts
+from iif_core.formulas import neutralise_relation
 from iif_core.orgs import load_orgs, load_orgs_frame
 from iif_core.schemes import Scheme
 from iif_core.vocabulary import LEVELS
@@ -145,13 +146,14 @@ def score_files(
 
 
 def write_csv(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelation, out) -> None:
-    """Write a relation to CSV all at once: a temporary file renamed into place, never half a file."""
+    """Write a relation to CSV all at once (a temporary file renamed into place, never half a
+    file), with spreadsheet formulas neutralised (iif_core.formulas)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".partial-", suffix=".csv", dir=out.parent)
     os.close(handle)
     try:
-        relation.write_csv(temporary, header=True)
+        neutralise_relation(relation).write_csv(temporary, header=True)
         os.replace(temporary, out)
     finally:
         if os.path.exists(temporary):
