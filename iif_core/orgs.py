@@ -170,8 +170,13 @@ def _check_and_type(con: duckdb.DuckDBPyConnection, file_name: str) -> None:
         FROM t WHERE practice_code <> '' GROUP BY practice_code HAVING count(*) > 1
         ORDER BY 1
         """,
-        {"practice": PRACTICE_CODE_PATTERN, "pcn": PCN_CODE_PATTERN, "most": MAX_LIST_SIZE,
-         "place": PLACE_CODE_PATTERN, "icb": ICB_CODE_PATTERN},  # fmt: skip
+        {
+            "practice": PRACTICE_CODE_PATTERN,
+            "pcn": PCN_CODE_PATTERN,
+            "most": MAX_LIST_SIZE,
+            "place": PLACE_CODE_PATTERN,
+            "icb": ICB_CODE_PATTERN,
+        },  # fmt: skip
     ).fetchall()
     problems = [
         Problem(file_name, message, row, column, value) for row, column, value, message in checks

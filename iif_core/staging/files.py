@@ -28,6 +28,12 @@ DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 CHUNK_BYTES = 1 << 20  # large files are scanned and re-encoded in pieces of this size
 MAX_COLUMNS = 1000  # far more than any table the app takes; a wider header row is noise
+# Limits on one upload, far above a whole ICB's year (a GPES extract of 200 practices is about
+# 100,000 rows; England's about 3 million), so that a hostile or broken file is refused in
+# seconds instead of taking the server's memory: rows of data, and the size an Excel workbook
+# unpacks to (a few MB of zip can declare gigabytes of sheet).
+MAX_ROWS = 5_000_000
+MAX_EXCEL_UNPACKED_BYTES = 1 << 30  # 1 GiB of sheet XML: over 2 million rows of 10 columns
 SHOWN_HEADERS = 12  # columns named in a "not recognised" message before "..."
 SHOWN_HEADER_CHARS = 40
 RAW_TABLE = "raw_upload"
@@ -222,6 +228,7 @@ def open_workbook(table: Table) -> Iterator[openpyxl.Workbook]:
     try:
         with zipfile.ZipFile(table.path) as archive:
             is_excel = EXCEL_PART in archive.namelist()
+            unpacked = sum(entry.file_size for entry in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
         raise InputError(
             [
@@ -240,6 +247,12 @@ def open_workbook(table: Table) -> Iterator[openpyxl.Workbook]:
                 )
             ]
         )
+    if unpacked > MAX_EXCEL_UNPACKED_BYTES:
+        raise InputError([Problem(table.name, (
+            f"this Excel workbook unpacks to {unpacked / (1 << 30):,.1f} GB, more than the "
+            f"{MAX_EXCEL_UNPACKED_BYTES / (1 << 30):,.0f} GB the app reads (a few MB of Excel "
+            "file can hold that much); save the sheet as CSV, or split it, and upload that"
+        ))])  # fmt: skip
     try:
         workbook = openpyxl.load_workbook(table.path, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - a damaged workbook fails in many ways; all mean the same
@@ -252,12 +265,26 @@ def open_workbook(table: Table) -> Iterator[openpyxl.Workbook]:
         workbook.close()
 
 
-def sheet_rows(workbook, sheet: str) -> Iterator[tuple[int, list[str]]]:
-    """(row as numbered in Excel, cells as text) for every row of a sheet, gaps included."""
+def sheet_rows(workbook, sheet: str, name: str = "the workbook") -> Iterator[tuple[int, list[str]]]:
+    """(row as numbered in Excel, cells as text) for every row of a sheet, gaps included, no
+    wider than MAX_COLUMNS; InputError past MAX_ROWS rows (`name` is the file's, for it)."""
     worksheet = workbook[sheet]
     worksheet.reset_dimensions()  # some exporters write a wrong size; read what is there
-    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-        yield number, [cell_text(v) for v in values]
+    rows = worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+    for number, values in enumerate(rows, start=1):
+        if number > MAX_ROWS + HEADER_SEARCH_ROWS:
+            raise too_many_rows(name)
+        if values.count(None) == len(values):  # an empty row (a gap) costs nothing more
+            yield number, []
+        else:
+            yield number, [cell_text(v) for v in values]
+
+
+def too_many_rows(name: str) -> InputError:
+    return InputError([Problem(name, (
+        f"this file has more than {MAX_ROWS:,} rows, more than the app takes in one upload; "
+        "split it (by practice or by month) and upload the parts"
+    ))])  # fmt: skip
 
 
 def cell_text(value) -> str:
@@ -374,6 +401,8 @@ def load_table(
             [(i + 1, table.label(i)) for i in range(width)],
         )
     rows = con.execute(f"SELECT count(*) FROM {identifier(target)}").fetchone()[0]  # noqa: S608
+    if rows > MAX_ROWS:
+        raise too_many_rows(table.name)
     return Loaded(rows, too_wide)
 
 
@@ -461,12 +490,14 @@ def _write_plain_csv(table: Table, plain: Path, width: int) -> list[tuple[int, i
 def _data_rows(table: Table) -> Iterator[tuple[int, list[str]]]:
     if table.kind == "excel":
         with open_workbook(table) as workbook:
-            for number, cells in sheet_rows(workbook, table.sheet):
+            for number, cells in sheet_rows(workbook, table.sheet, table.name):
                 if number > table.header_row:
                     yield number, cells
         return
     with open(table.path, encoding=table.encoding, errors="replace", newline="") as handle:
         reader = csv.reader(handle, delimiter=table.delimiter)
         for number, record in enumerate(reader, start=1):
+            if number > MAX_ROWS + table.header_row:
+                raise too_many_rows(table.name)
             if number > table.header_row:
                 yield number, record
