@@ -40,10 +40,19 @@ def year_argument(text: str) -> str:
 
 
 def date_argument(text: str) -> date:
+    """A period end: a date that is the last day of its month."""
+    from iif_core.extract import month_end
+
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2025-09-30") from None
+    if day != month_end(day):
+        raise argparse.ArgumentTypeError(
+            f"{text} is not the last day of a month, and period ends are; did you mean "
+            f"{month_end(day).isoformat()}?"
+        )
+    return day
 
 
 def build_parser() -> argparse.ArgumentParser:

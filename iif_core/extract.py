@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -30,6 +30,14 @@ EXTRACT_SYNONYMS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("practice_code", "indicator_code", "period_end", "numerator", "denominator")
 COUNT_COLUMNS = ("numerator", "denominator", "pca_count")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%Y%m%d", "%d-%b-%Y", "%Y-%m-%d %H:%M:%S"]
+
+
+def month_end(day: date) -> date:
+    """The last day of the day's month: every period end is one."""
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
 # No practice has a thousand million of anything; the bound also keeps every sum and product of
 # the scoring within exact 64-bit and 128-bit integers.
 MAX_COUNT = 1_000_000_000
@@ -367,7 +375,15 @@ def _row_checks(schemes: list[Scheme]) -> list[tuple[str, str, str, str]]:
         (
             "period_end",
             "period_text",
-            "period_end IS NOT NULL AND year IS NULL",
+            "period_end IS NOT NULL AND period_end <> last_day(period_end)",
+            "a period end is the last day of a month (the counts run from 1 April to a month's "
+            "end), and this date is not: use the month's last day, like 2025-09-30 (a date "
+            "written with slashes is read day first: day/month/year)",
+        ),
+        (
+            "period_end",
+            "period_text",
+            "period_end IS NOT NULL AND period_end = last_day(period_end) AND year IS NULL",
             f"the period end is outside the scheme year ({years})",
         ),
         (

@@ -21,21 +21,17 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def neutralise_relation(relation):
-    """The same for a DuckDB relation (a result too large to copy into pandas): each text
-    column's cells that a spreadsheet would run as a formula get a leading apostrophe, in SQL."""
-    starts = ", ".join(_sql_text(start) for start in FORMULA_STARTS)
-    columns = []
-    for name, kind in zip(relation.columns, relation.types, strict=True):
-        quoted = '"' + name.replace('"', '""') + '"'
-        if str(kind) == "VARCHAR":
-            columns.append(
-                f"CASE WHEN left({quoted}, 1) IN ({starts}) THEN chr(39) || {quoted} "
-                f"ELSE {quoted} END AS {quoted}"
-            )
-        else:
-            columns.append(quoted)
-    return relation.project(", ".join(columns))
+def spreadsheet_text_macro() -> str:
+    """SQL (the code's own) for the macro `spreadsheet_text(t)`: the same rule in SQL, for results
+    too large to copy into pandas. It changes a text only while the variable `spreadsheet_safe`
+    is true, so one query (the scoring result) serves both the app and the files written."""
+    starts = _sql_text("".join(FORMULA_STARTS))
+    # strpos, not IN (...): DuckDB may turn an IN list into a join, and a join loses the order
+    return (
+        "CREATE OR REPLACE TEMP MACRO spreadsheet_text(t) AS CASE WHEN "
+        "coalesce(getvariable('spreadsheet_safe'), false) AND t <> '' AND "
+        f"strpos({starts}, left(t, 1)) > 0 THEN chr(39) || t ELSE t END"
+    )
 
 
 def _sql_text(text: str) -> str:

@@ -55,7 +55,7 @@ PCN_CODE_PATTERN = "^U[0-9]{5}$"  # U and five digits, e.g. U89141
 # (X2C4Y); an ICB: Q and two letters or digits (QHM, QE1). Anything else is refused, so that a
 # formula or a sentence never passes for a code.
 PLACE_CODE_PATTERN = "^([0-9]{2}[A-Z]|[A-Z][0-9][A-Z][0-9][A-Z])$"
-ICB_CODE_PATTERN = "^Q[A-Z][A-Z0-9]$"
+ICB_CODE_PATTERN = "^Q[A-Z0-9]{2}$"
 
 
 def load_orgs(con: duckdb.DuckDBPyConnection, paths: list[str | Path] | None = None) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from iif_core.extract import load_extract_frame, load_extracts
-from iif_core.formulas import neutralise_relation
+from iif_core.formulas import spreadsheet_text_macro
 from iif_core.orgs import load_orgs, load_orgs_frame
 from iif_core.schemes import Scheme
 from iif_core.vocabulary import LEVELS
@@ -108,6 +108,7 @@ def run_pipeline(
     # (which DuckDB keeps whatever this setting), so the other steps need not keep rows in
     # insertion order: that frees memory and time for large runs.
     con.execute("SET preserve_insertion_order = false")
+    con.execute(spreadsheet_text_macro())
     try:
         for step in pipeline():
             con.execute(step.read_text(encoding="utf-8"))
@@ -153,7 +154,11 @@ def write_csv(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelation,
     handle, temporary = tempfile.mkstemp(prefix=".partial-", suffix=".csv", dir=out.parent)
     os.close(handle)
     try:
-        neutralise_relation(relation).write_csv(temporary, header=True)
+        con.execute("SET VARIABLE spreadsheet_safe = true")  # names neutralised as written
+        try:
+            relation.write_csv(temporary, header=True)
+        finally:
+            con.execute("RESET VARIABLE spreadsheet_safe")
         os.replace(temporary, out)
     finally:
         if os.path.exists(temporary):

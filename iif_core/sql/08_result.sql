@@ -3,7 +3,8 @@
 -- each by code, indicator (as in the scheme) and period end. A view: the tables it reads are
 -- stored in that order, and a single-table SELECT and UNION ALL keep it, so nothing is sorted
 -- or copied again on the way out. The level asked for is a variable rather than a subquery, which
--- DuckDB would join, and a join does not promise to keep order.
+-- DuckDB would join, and a join does not promise to keep order. Names are neutralised as
+-- spreadsheet formulas only while a file is written (iif_core.formulas, spreadsheet_safe).
 SET VARIABLE result_level = (SELECT level FROM selection);
 CREATE OR REPLACE TEMP VIEW result AS
 WITH all_rows AS (
@@ -40,7 +41,8 @@ WITH all_rows AS (
     FROM area_scores
     WHERE getvariable('result_level') IN ('all', level)
 )
-SELECT level, org_code, org_name, indicator_code, period_end,
+SELECT level, org_code, spreadsheet_text(org_name) AS org_name,
+       spreadsheet_text(indicator_code) AS indicator_code, period_end,
        practices_with_data, member_practices, numerator, denominator, pca_count,
        achievement_of(numerator, denominator, scale) AS achievement,
        lower_threshold::DOUBLE AS lower_threshold, upper_threshold::DOUBLE AS upper_threshold,

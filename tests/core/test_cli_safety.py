@@ -76,3 +76,21 @@ def test_organisation_codes_that_are_not_ods_shaped_are_refused(tmp_path):
     assert refused.returncode == 2 and "is not an ICB code" in refused.stderr
     good = organisation_file(tmp_path / "good.csv", {"A81001": "S"}, place="X2C4Y", icb="QE1")
     assert run_cli("ingest", "--db", db, str(good)).returncode == 0
+
+
+def test_a_period_end_that_is_not_a_month_end_is_refused(tmp_path):
+    db = str(tmp_path / "iif.duckdb")
+    orgs = organisation_file(tmp_path / "orgs.csv", {"A81001": "Surgery"})
+    assert run_cli("ingest", "--db", db, str(orgs)).returncode == 0
+    mid_month = tidy_file(tmp_path / "mid.csv", [("A81001", "HI-03", "2025-11-15", 5, 10),
+                                                  ("A81001", "CAN-04", "01/02/2026", 5, 10)])  # fmt: skip
+    refused = run_cli("ingest", "--db", db, str(mid_month))
+    assert refused.returncode == 2
+    assert "row 2, column 'period_end': a period end is the last day of a month" in refused.stderr
+    assert "(found '2025-11-15')" in refused.stderr and "(found '01/02/2026')" in refused.stderr
+    undated = write_csv(tmp_path / "undated.csv", ["practice_code", "indicator_code",
+                                                   "numerator", "denominator"],
+                        [("A81001", "HI-03", 5, 10)])  # fmt: skip
+    given = run_cli("ingest", "--db", db, "--period-end", "2025-11-15", str(undated))
+    assert given.returncode == 2 and "did you mean 2025-11-30?" in given.stderr
+    assert run_cli("ingest", "--db", db, "--period-end", "2025-11-30", str(undated)).returncode == 0

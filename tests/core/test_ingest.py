@@ -1,7 +1,7 @@
 """Staging uploads: every good shape of file becomes the same tidy tables."""
 
 from contextlib import closing
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from test_ingest_support import (
     workbook,
 )
 
+from iif_core.extract import month_end
 from iif_core.ingest import detect_shape, rejected_rows_frame, stage_file
 from iif_core.orgs import load_orgs
 from iif_core.problems import InputError
@@ -105,8 +106,8 @@ def test_utf16_tab_separated_as_excel_saves_unicode_text(con, tmp_path):
 def test_a_non_utf8_byte_far_down_a_large_file(con, tmp_path):
     """The first part of the file is plain UTF-8; a byte on a later line is not: the whole file
     is then read as Windows-1252, and the row is reported with its own number."""
-    practices = [r[0] for r in con.execute("SELECT practice_code FROM orgs LIMIT 40").fetchall()]
-    days = [date(2025, 4, 1) + timedelta(days=d) for d in range(300)]
+    practices = [r[0] for r in con.execute("SELECT practice_code FROM orgs LIMIT 1000").fetchall()]
+    days = [month_end(date(2025 + (m < 4), m, 1)) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
     rows = [f"{p},{i},{d},1,2" for p in practices for i in ("HI-03", "CAN-04") for d in days]
     rows[20000] = rows[20000] + " ’"
     text = "practice_code,indicator_code,period_end,numerator,denominator\n" + "\n".join(rows)

@@ -5,10 +5,12 @@ import random
 import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from iif_core.extract import month_end
 from spec.helpers import COLUMNS, INTEGER_COLUMNS, TEXT_COLUMNS, indicator, practice, scheme_toml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -167,7 +169,9 @@ def test_rows_come_in_a_fixed_order_and_a_rerun_gives_the_same_file(tmp_path):
         )
         for n in rng.sample(range(4200), 4200)
     ]
-    periods = [f"2025-{m:02d}-28" for m in range(4, 13)] + ["2026-01-31", "2026-02-28"]
+    periods = [month_end(date(2025, m, 1)).isoformat() for m in range(4, 13)] + [
+        "2026-01-31", "2026-02-28",
+    ]  # fmt: skip
     extract = [
         [o["practice_code"], code, period, rng.randint(0, 900), 1000]
         for o in orgs
