@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from iif_core import report
 from iif_core.problems import InputError
@@ -20,6 +23,10 @@ from ui import reads
 UPLOAD_ROUND = "upload_round"  # bumped to empty the file uploader after storing or cancelling
 UPLOAD_CHECKS = "upload_checks"  # the checks of this session's uploads, by file and data version
 UPLOAD_DIR = "upload_dir"
+# Copies of uploads live in one folder per session under this one, readable by the server only.
+UPLOADS_ROOT = os.path.join(tempfile.gettempdir(), f"iif-uploads-{os.getuid()}")
+SESSION_SEPARATOR = "--"
+MAX_UPLOAD_AGE_SECONDS = 6 * 3600  # a folder untouched this long belongs to an abandoned session
 SAFE_NAME_CHARACTERS = "-_."
 
 
@@ -77,12 +84,75 @@ class UploadCheck:
 
 
 def upload_dir() -> str:
-    """This session's folder for the copies of its uploads (removed when they are stored)."""
+    """This session's folder for the copies of its uploads (removed when they are stored or
+    cancelled; a session that ends or is abandoned has its folder swept by the next upload)."""
+    _swept_at_start()
+    mine = _session_id()
+    process_root = os.path.join(UPLOADS_ROOT, str(os.getpid()))
+    sweep_uploads(process_root, time.time(), lambda sid: sid == mine or _is_live(sid))
     folder = st.session_state.get(UPLOAD_DIR)
     if not folder or not os.path.isdir(folder):
-        folder = tempfile.mkdtemp(prefix="iif-upload-")
+        os.makedirs(process_root, mode=0o700, exist_ok=True)
+        folder = tempfile.mkdtemp(prefix=f"{mine}{SESSION_SEPARATOR}", dir=process_root)
         st.session_state[UPLOAD_DIR] = folder
     return folder
+
+
+def sweep_uploads(root: str, now: float, is_live) -> list[str]:
+    """Remove the upload folders under `root` (one server's) of sessions that are over
+    (`is_live(session_id)` false) or untouched for MAX_UPLOAD_AGE_SECONDS; return their names."""
+    removed = []
+    if not os.path.isdir(root):
+        return removed
+    for entry in os.scandir(root):
+        session_id = entry.name.split(SESSION_SEPARATOR, 1)[0]
+        try:
+            old = now - entry.stat().st_mtime > MAX_UPLOAD_AGE_SECONDS
+        except FileNotFoundError:  # another session removed it first
+            continue
+        if old or not is_live(session_id):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.name)
+    return removed
+
+
+def sweep_stopped_servers(root: str, is_running) -> list[str]:
+    """Remove the folders of servers (by process id) that are no longer running."""
+    removed = []
+    if not os.path.isdir(root):
+        return removed
+    for entry in os.scandir(root):
+        if entry.name.isdigit() and not is_running(int(entry.name)):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.name)
+    return removed
+
+
+@st.cache_resource(show_spinner=False)
+def _swept_at_start() -> list[str]:
+    """Once per process: the folders left by servers that stopped are removed."""
+    return sweep_stopped_servers(UPLOADS_ROOT, _is_running)
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: running
+        return True
+    return True
+
+
+def _session_id() -> str:
+    context = get_script_run_ctx()
+    return context.session_id if context is not None else "no-session"
+
+
+def _is_live(session_id: str) -> bool:
+    if not Runtime.exists():
+        return True  # no server (a test of the page alone): nothing to compare with
+    return Runtime.instance().is_active_session(session_id)
 
 
 def _safe_name(name: str) -> str:
