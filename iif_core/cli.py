@@ -156,6 +156,16 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--db", help=DB_HELP)
     restore.add_argument("--who", default=login_name(), help="who is restoring it (default: you)")
     restore.set_defaults(run=run_restore)
+    recover = commands.add_parser(
+        "recover",
+        help="put the latest good backup in place of a damaged data store",
+        description="The data store keeps a checked copy of itself after every upload, undo, "
+        "restore, scheme change and change of access (the last 5, in a folder beside it). "
+        "This puts the newest copy that reads back in place of the store; the damaged file is "
+        "kept beside it, renamed. Anything stored after that copy must be uploaded again.",
+    )
+    recover.add_argument("--db", help=DB_HELP)
+    recover.set_defaults(run=run_recover)
     access_cli.add_commands(commands, login_name())
     return parser
 
@@ -395,6 +405,23 @@ def run_restore(args: argparse.Namespace) -> int:
 
     with Store(args.db, create=False) as store:
         print(store.restore(args.batch, who=args.who))
+    return 0
+
+
+def run_recover(args: argparse.Namespace) -> int:
+    from iif_core import backups
+    from iif_core.store import DEFAULT_PATH, PATH_VARIABLE, StoreError
+
+    store = Path(args.db or os.environ.get(PATH_VARIABLE) or DEFAULT_PATH)
+    try:
+        backup, kept = backups.recover(store)
+    except FileNotFoundError:
+        message = f"There is no backup of {store} that can be read, so nothing was changed."
+        raise StoreError(message) from None
+    batches = backups.readable(store)
+    print(f"{store} is now the backup {backup.name} ({batches} batches).")
+    if kept is not None:
+        print(f"The file it replaces is kept as {kept.name}.")
     return 0
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from iif_core import backups
 from iif_core.access import Grant
 from iif_core.extract import EXTRACT_TABLE_SQL, scheme_dates
 from iif_core.ingest import StagedFile, rejected_rows_frame, stage_file
@@ -79,6 +80,8 @@ STORE_RELATIONS = (
 # Kinds whose valid rows may be stored without the bad ones. A partial organisation file would
 # silently drop practices from every figure, so it is stored whole or not at all.
 PARTIAL_KINDS = ("counts", "patients")
+# What DuckDB says when a store file is cut short or overwritten, as opposed to a full disk.
+DAMAGE_SIGNS = ("Could not read enough bytes", "Corrupt", "checksum", "corrupted")
 EARLIEST, LATEST = date(1, 1, 1), date(9999, 12, 31)  # "all dates" for the period filters
 
 
@@ -164,7 +167,16 @@ class Store:
         """A DuckDB cursor on the store for reading and scoring; closed (and temp tables gone)
         at the end of the block."""
         with self._database.cursor(self._create) as con:
-            yield con
+            try:
+                yield con
+            except (duckdb.IOException, duckdb.SerializationException) as error:
+                text = str(error)
+                if not any(sign in text for sign in DAMAGE_SIGNS):
+                    raise
+                raise StoreError(
+                    f"The data store {self.shown} cannot be read: the file looks damaged "
+                    f"({text.strip().splitlines()[0]}).{_recovery_words(self.path)}"
+                ) from None
 
     # ----- uploads ---------------------------------------------------------------------------
 
@@ -340,6 +352,7 @@ class Store:
         except BaseException:
             _rollback(con)
             raise
+        self._backup(con, f"{action}{batch_id}")
 
     # ----- access and the audit trail (hosted mode, decisions.md D37, D38) -------------------
 
@@ -380,6 +393,7 @@ class Store:
             on = f" on {grant.org_code}" if grant.org_code else ""
             self._audit(con, who, "grant", grant.org_code,
                         f"grant {grant_id}: {grant.email} {grant.role}{on}, {lists}", at)  # fmt: skip
+            self._backup(con, f"grant{grant_id}")
         return grant_id
 
     def revoke_grant(self, grant_id: int, who: str | None) -> str:
@@ -394,6 +408,7 @@ class Store:
             on = f" on {org_code}" if org_code else ""
             sentence = f"Grant {grant_id} ({email}, {role}{on}) is revoked."
             self._audit(con, who, "revoke", org_code, sentence, at)
+            self._backup(con, f"revoke{grant_id}")
         return sentence
 
     def record(self, who: str | None, action: str, org_code: str | None = None,
@@ -580,7 +595,17 @@ class Store:
             except BaseException:
                 _rollback(con)
                 raise
+            if outcome.batch_id is not None:
+                self._backup(con, f"batch{outcome.batch_id}")
         return outcome
+
+    def _backup(self, con, label: str) -> None:
+        """A verified copy of the store after a change (iif_core.backups); the change is kept
+        whether or not the copy can be made, and a failure is said on standard error."""
+        try:
+            backups.make_backup(con, self.path, label)
+        except (OSError, duckdb.Error) as error:
+            print(f"iif store: no backup was made after {label} ({error})", file=sys.stderr)
 
 
 # ----- writing a batch -----------------------------------------------------------------------
@@ -939,7 +964,9 @@ def _open(path: Path, shown: str, create: bool) -> duckdb.DuckDBPyConnection:
                 f"There is no data store at {shown} yet; store a file in it first "
                 "(python -m iif_core ingest)."
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=backups.OWNER_ONLY_FOLDER)
+    new = not path.exists()
     deadline = time.monotonic() + BUSY_WAIT_SECONDS
     while True:
         try:
@@ -962,13 +989,35 @@ def _open(path: Path, shown: str, create: bool) -> duckdb.DuckDBPyConnection:
                     f"{shown} is not a data store of this app (it is not a DuckDB database file)."
                 ) from None
             first_line = text.strip().splitlines()[0] if text.strip() else type(error).__name__
-            raise StoreError(f"The data store {shown} cannot be opened ({first_line}).") from None
+            raise StoreError(
+                f"The data store {shown} cannot be opened ({first_line}).{_recovery_words(path)}"
+            ) from None
+    if new:
+        os.chmod(path, backups.OWNER_ONLY)  # it will hold patient identifiers
     try:
         _migrate(con, shown)
+    except duckdb.Error as error:  # the file opens but its contents cannot be read: damaged
+        con.close()
+        first_line = str(error).strip().splitlines()[0]
+        raise StoreError(
+            f"The data store {shown} cannot be read: the file looks damaged ({first_line})."
+            f"{_recovery_words(path)}"
+        ) from None
     except BaseException:
         con.close()
         raise
     return con
+
+
+def _recovery_words(path: Path) -> str:
+    """What to do about a store that cannot be read, when it has a backup."""
+    found = backups.backups(path)
+    if not found:
+        return ""
+    return (
+        f" Its latest backup is {found[0].name}, in {backups.folder_of(path)}: "
+        "`python -m iif_core recover` puts it in place (the damaged file is kept beside it)."
+    )
 
 
 def _migrate(con: duckdb.DuckDBPyConnection, shown: str) -> None:

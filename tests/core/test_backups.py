@@ -1,0 +1,59 @@
+"""A damaged store can be recovered: each change leaves a checked copy (the last few kept),
+the message about a damaged file says so, and `recover` puts the copy back; new store files and
+copies are readable by their owner only."""
+
+import os
+import stat
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pytest  # noqa: E402
+from test_store_support import run_cli, tidy_file  # noqa: E402
+
+from iif_core import backups  # noqa: E402
+from iif_core.store import Store  # noqa: E402
+
+SEPT = "2025-09-30"
+
+
+def owner_only(path: Path) -> bool:
+    return stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0
+
+
+def test_a_store_cut_in_half_is_recovered_from_its_latest_backup(tmp_path):
+    db = tmp_path / "iif.duckdb"
+    for n in range(7):
+        counts = tidy_file(tmp_path / f"m{n}.csv", [("A81001", "HI-03", SEPT, 10 + n, 100)])
+        assert run_cli("ingest", "--db", str(db), str(counts)).returncode == 0
+    kept = backups.backups(db)
+    assert len(kept) == backups.KEPT and kept[0].name.endswith("-batch7.duckdb")
+    assert all(owner_only(path) for path in [db, *kept])
+    with open(db, "r+b") as handle:
+        handle.truncate(db.stat().st_size // 2)
+    damaged = run_cli("batches", "--db", str(db))
+    assert damaged.returncode == 2 and "Traceback" not in damaged.stderr
+    assert "cannot be read: the file looks damaged" in damaged.stderr
+    assert "`python -m iif_core recover` puts it in place" in damaged.stderr
+    recovered = run_cli("recover", "--db", str(db))
+    assert recovered.returncode == 0, recovered.stderr
+    assert "(7 batches)" in recovered.stdout
+    assert len(Store(db).batches()) == 7
+    assert [p.name for p in tmp_path.glob("iif.duckdb.damaged-*")]  # the damaged file is kept
+
+
+def test_undo_restore_and_grants_leave_a_backup_and_nothing_to_recover_is_said(tmp_path):
+    db = tmp_path / "iif.duckdb"
+    store = Store(db)
+    counts = tidy_file(tmp_path / "m.csv", [("A81001", "HI-03", SEPT, 10, 100)])
+    batch = store.ingest(counts, who="a").batch_id
+    store.undo(batch, who="a")
+    store.restore(batch, who="a")
+    labels = [p.name.split("-", 1)[1] for p in backups.backups(db)]
+    assert labels == ["restore1.duckdb", "undo1.duckdb", "batch1.duckdb"]
+    store.close()
+    nothing = run_cli("recover", "--db", str(tmp_path / "other.duckdb"))
+    assert nothing.returncode == 2 and "There is no backup" in nothing.stderr
+    with pytest.raises(FileNotFoundError):
+        backups.recover(tmp_path / "other.duckdb")
