@@ -44,9 +44,11 @@ PATH_VARIABLE = "IIF_DB"
 # that a test can kill the process in the middle of a write. Never set it in real use.
 PAUSE_VARIABLE = "IIF_TEST_PAUSE_IN_TRANSACTION"
 PAUSE_ANNOUNCEMENT = "iif store: paused inside the write transaction (test hook)"
-# DuckDB lets one process at a time open the file; another program may be finishing a short
-# write, so wait this long (checking every BUSY_RETRY_SECONDS) before saying the store is busy.
-BUSY_WAIT_SECONDS = 2.0
+# DuckDB lets one process at a time open the file; another program may be storing an upload
+# (several command-line uploads at once take turns), so wait this long (checking every
+# BUSY_RETRY_SECONDS; $IIF_BUSY_WAIT_SECONDS to change it) before saying the store is busy.
+BUSY_WAIT_SECONDS = 60.0
+BUSY_WAIT_VARIABLE = "IIF_BUSY_WAIT_SECONDS"
 BUSY_RETRY_SECONDS = 0.1
 SQL_DIR = Path(__file__).parent / "sql" / "store"
 # The store's schema, as numbered migrations: each runs once, in one transaction, and is recorded
@@ -967,7 +969,8 @@ def _open(path: Path, shown: str, create: bool) -> duckdb.DuckDBPyConnection:
         if not path.parent.exists():
             path.parent.mkdir(parents=True, mode=backups.OWNER_ONLY_FOLDER)
     new = not path.exists()
-    deadline = time.monotonic() + BUSY_WAIT_SECONDS
+    waiting = float(os.environ.get(BUSY_WAIT_VARIABLE) or BUSY_WAIT_SECONDS)
+    deadline = time.monotonic() + waiting
     while True:
         try:
             con = duckdb.connect(str(path))
@@ -981,8 +984,8 @@ def _open(path: Path, shown: str, create: bool) -> duckdb.DuckDBPyConnection:
                 holder = re.search(r"PID (\d+)", text)
                 by = f" (process {holder[1]})" if holder else ""
                 raise StoreError(
-                    f"The data store {shown} is in use by another program{by}; "
-                    "close it and try again."
+                    f"The data store {shown} is in use by another program{by}, which did not "
+                    f"let go of it within {waiting:g} seconds; close it and try again."
                 ) from None
             if "not a valid DuckDB database" in text:
                 raise StoreError(

@@ -230,7 +230,7 @@ def test_a_process_killed_mid_write_leaves_the_store_whole(tmp_path, monkeypatch
         assert PAUSE_ANNOUNCEMENT in seen, seen
 
         # while it holds the store: another program is told so, in a sentence
-        other = run_cli("batches", "--db", str(db))
+        other = run_cli("batches", "--db", str(db), env={"IIF_BUSY_WAIT_SECONDS": "1"})
         assert other.returncode == 2
         assert f"The data store {db} is in use by another program" in other.stderr
         assert "Traceback" not in other.stderr

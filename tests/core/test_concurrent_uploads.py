@@ -1,0 +1,50 @@
+"""Many people uploading at once: eight uploads from eight threads of one server (one Store, as
+the app's sessions share it) all succeed, and eight command-line processes at once all succeed
+by waiting their turn for the store file."""
+
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from test_store_support import cli_command, tidy_file  # noqa: E402
+
+from iif_core.store import Store  # noqa: E402
+
+PRACTICES = ["A81001", "A81002", "A81004", "A81005", "A81006", "A81007", "A81009", "A81011"]
+SEPT = "2025-09-30"
+
+
+def files(folder: Path) -> list[Path]:
+    return [tidy_file(folder / f"{code}.csv", [(code, "HI-03", SEPT, 10 + n, 100)])
+            for n, code in enumerate(PRACTICES)]  # fmt: skip
+
+
+def test_eight_uploads_from_eight_threads_all_succeed(tmp_path):
+    store = Store(tmp_path / "iif.duckdb")
+    uploads = files(tmp_path)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda path: store.ingest(path, who=path.stem), uploads))
+    assert all(r.batch_id is not None for r in results), [r.message for r in results]
+    assert sorted(r.batch_id for r in results) == list(range(1, 9))
+    counts = store.counts()
+    assert dict(zip(counts["practice_code"], counts["numerator"], strict=True)) == {
+        code: 10 + n for n, code in enumerate(PRACTICES)
+    }
+
+
+def test_eight_command_line_uploads_at_once_all_succeed(tmp_path):
+    db = str(tmp_path / "iif.duckdb")
+    processes = [
+        subprocess.Popen(cli_command("ingest", "--db", db, str(path)), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for path in files(tmp_path)
+    ]  # fmt: skip
+    outcomes = [(p.wait(timeout=300), p.stderr.read()) for p in processes]
+    for process in processes:
+        process.stdout.close()
+        process.stderr.close()
+    assert [code for code, _ in outcomes] == [0] * 8, outcomes
+    assert len(Store(db).batches()) == 8
