@@ -39,7 +39,11 @@ SHOWN_HEADER_CHARS = 40
 RAW_TABLE = "raw_upload"
 UTF8 = ("utf-8", "utf-8-sig")
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16",
-                  "cp1252": "Windows-1252"}  # fmt: skip
+                  "utf-16-le": "UTF-16 (no byte-order mark)",
+                  "utf-16-be": "UTF-16 (no byte-order mark)", "cp1252": "Windows-1252"}  # fmt: skip
+UTF16 = ("utf-16", "utf-16-le", "utf-16-be")
+QUOTE = b'"'
+
 TOML_SUFFIX = ".toml"
 # A scheme file in TOML, whatever its name: an indicator table or the value of a point.
 TOML_LINE = re.compile(r"^\s*(\[indicators\.|value_per_point\s*=)", re.MULTILINE)
@@ -117,11 +121,17 @@ def find_table(path: Path, name: str, sheet: str | None = None) -> Table:
 
 def _find_in_text(table: Table, sample: bytes) -> Table:
     table.encoding = text_encoding(sample)
-    if b"\x00" in sample and table.encoding != "utf-16":
+    if b"\x00" in sample and table.encoding not in UTF16:
         raise InputError(
             [Problem(table.name, f"this is not a text table (it holds binary data); {SAVE_AS}")]
         )
-    text = _decoded_sample(sample, table.encoding, whole=table.path.stat().st_size <= len(sample))
+    whole = table.path.stat().st_size <= len(sample)
+    text = _decoded_sample(sample, table.encoding, whole=whole)
+    if not whole and "\n" not in text and "\r" not in text:
+        raise InputError([Problem(table.name, (
+            f"the first line is longer than {SAMPLE_BYTES // 1024:,} KB and has no line break, "
+            f"so this is not a table of rows (one row per line); {SAVE_AS}"
+        ))])  # fmt: skip
     if table.path.suffix.lower() == TOML_SUFFIX or TOML_LINE.search(text):
         table.kind = "toml"
         table.match = ShapeMatch("scheme", "toml", {})
@@ -148,6 +158,11 @@ def text_encoding(sample: bytes) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    pairs = len(sample) // 2
+    if pairs and sample[1::2].count(0) > 0.9 * pairs and sample[0::2].count(0) < 0.1 * pairs:
+        return "utf-16-le"  # ASCII text saved as UTF-16 without its mark: every other byte 0
+    if pairs and sample[0::2].count(0) > 0.9 * pairs and sample[1::2].count(0) < 0.1 * pairs:
+        return "utf-16-be"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
     except UnicodeDecodeError:
@@ -380,6 +395,11 @@ def load_table(
     time, with each row's number as the person sees it.
     """
     width = max(len(table.headers), 1)
+    if table.kind == "text" and (row := _unclosed_quote_row(table)) is not None:
+        raise InputError([Problem(table.name, (
+            'a quote (") opens in this row and is never closed, so every row after it would '
+            "be read as one value; close the quote, or remove it, and upload the file again"
+        ), row=row)])  # fmt: skip
     too_wide: list[tuple[int, int]] = []
     loaded = False
     if table.kind == "text" and table.encoding in UTF8 and not _has_inner_blank_line(table.path):
@@ -443,6 +463,30 @@ def _read_plain(con, path: Path, width: int, target: str) -> None:
         "columns = $columns, auto_detect = false)",
         {"path": str(path), "columns": columns},
     )
+
+
+def _unclosed_quote_row(table: Table) -> int | None:
+    """The row where a quote opens that the file never closes, or None. Quotes inside a value
+    are doubled, so a file whose quotes add up to an odd number has one left open: only then
+    is the file read again to find where."""
+    if table.encoding in UTF16:
+        return None  # a quote is two bytes there; such files are rare, DuckDB does not read them
+    count = 0
+    with open(table.path, "rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            count += chunk.count(QUOTE)
+    if count % 2 == 0:
+        return None
+    with open(table.path, encoding=table.encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=table.delimiter, strict=True)
+        start = 1
+        try:
+            for _ in reader:
+                start = reader.line_num + 1
+        except csv.Error as error:
+            if "unexpected end of data" in str(error):
+                return start  # the file ends inside the value that quote opened
+    return None  # an odd quote inside a value without quotes (5" tall) is just a character
 
 
 def _is_utf8(path: Path) -> bool:

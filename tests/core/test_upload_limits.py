@@ -82,3 +82,35 @@ def test_more_rows_than_one_upload_takes_are_refused(tmp_path, monkeypatch, kind
     else:
         short.write_text(",".join(HEADER) + "\n" + "X10010,HI-03,2026-10-31,5,10,0\n" * 3)
     assert Store(tmp_path / "iif.duckdb").preview(short).rows == 3
+
+
+TIDY = "practice_code,indicator_code,period_end,numerator,denominator\n"
+
+
+def test_an_unclosed_quote_is_named_with_its_row(tmp_path):
+    path = tmp_path / "quote.csv"
+    path.write_text(TIDY + "X10010,HI-03,2026-10-31,5,10\n" + '"X11772,HI-03,2026-10-31,5,10\n'
+                    + "X13495,HI-03,2026-10-31,5,10\n")  # fmt: skip
+    message = refusal(Store(tmp_path / "iif.duckdb").preview(path))
+    assert message.startswith('quote.csv, row 3: a quote (") opens in this row and is never closed')
+    fine = tmp_path / "inches.csv"  # a quote inside a value without quotes is a character
+    fine.write_text('practice_code,practice_name\nX10010,The 5" Surgery\n')
+    assert "never closed" not in "".join(
+        str(p) for p in Store(tmp_path / "iif.duckdb").preview(fine).problems
+    )
+
+
+def test_a_huge_line_with_no_line_break_is_called_that(tmp_path):
+    path = tmp_path / "one-line.csv"
+    path.write_text(TIDY.strip() + "," * (2 * files.SAMPLE_BYTES))
+    message = refusal(Store(tmp_path / "iif.duckdb").preview(path))
+    assert "the first line is longer than 256 KB and has no line break" in message
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path, encoding):
+    path = tmp_path / "utf16.csv"
+    path.write_bytes((TIDY + "X10010,HI-03,2026-10-31,5,10\n").encode(encoding))
+    staged = Store(tmp_path / "iif.duckdb").preview(path)
+    assert staged.shape == "tidy" and staged.rows == 1
+    assert "UTF-16 (no byte-order mark)" in staged.detail
