@@ -28,7 +28,7 @@ def demo_template(tmp_path_factory) -> Path:
 def demo_db(tmp_path, demo_template, monkeypatch) -> Path:
     """A fresh copy of the demo store as this test's IIF_DB; the app loads no demo itself."""
     path = tmp_path / "iif.duckdb"
-    for source in demo_template.parent.iterdir():
+    for source in [p for p in demo_template.parent.iterdir() if p.is_file()]:
         shutil.copy(source, tmp_path / source.name)
     monkeypatch.setenv("IIF_DB", str(path))
     monkeypatch.setenv("IIF_DEMO", "0")

@@ -85,7 +85,7 @@ def write_orgs(path) -> None:
 def server(tmp_path_factory, demo_template):
     """The app on the demo store, with hostile names stored, and its connections logged."""
     folder = tmp_path_factory.mktemp("offline")
-    for source in demo_template.parent.iterdir():
+    for source in [p for p in demo_template.parent.iterdir() if p.is_file()]:
         shutil.copy(source, folder / source.name)
     database = folder / demo_template.name
     store = Store(database)

@@ -38,7 +38,7 @@ def hosted(tmp_path_factory, demo_template):
     """The test provider and the app in hosted mode on a copy of the demo store with the demo
     users' grants."""
     folder = tmp_path_factory.mktemp("hosted")
-    for source in demo_template.parent.iterdir():
+    for source in [p for p in demo_template.parent.iterdir() if p.is_file()]:
         shutil.copy(source, folder / source.name)
     database = folder / demo_template.name
     store = Store(database)
