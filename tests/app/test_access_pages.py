@@ -272,3 +272,26 @@ def test_an_admins_upload_carries_their_email(hosted):
     assert (newest["file_name"], newest["who"]) == ("november.csv", ADMIN)
     trail = Store(hosted["db"]).audit(action="upload")
     assert trail.iloc[0]["who"] == ADMIN and "november.csv" in trail.iloc[0]["detail"]
+
+
+def test_a_patient_list_download_is_audited_before_it_is_made(hosted):
+    """The download buttons make their file when pressed (ui/widgets.py): the audit line is
+    written first, and when it cannot be written no file is made."""
+    from ui import widgets
+
+    made, recorded = [], []
+    frame = pd.DataFrame({"patient_id": ["P1"]})
+
+    def make(rows):
+        made.append(len(rows))
+        return b"file"
+
+    assert widgets._made(make, frame, "CSV", recorded.append) == b"file"
+    assert (recorded, made) == (["CSV"], [1])
+
+    def cannot_record(kind):
+        raise OSError("the store is busy")
+
+    with pytest.raises(OSError):
+        widgets._made(make, frame, "Excel", cannot_record)
+    assert made == [1]  # nothing more was made
