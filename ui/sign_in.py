@@ -179,5 +179,4 @@ def _stop(hidden: bool = False) -> None:
     """End a run that shows no page (sign-in, a refusal): no page list, the run marked done."""
     if not hidden:
         navigation.hide_pages()
-    run_end.mark_finished()
-    st.stop()
+    run_end.stop()
