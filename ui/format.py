@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 
 import pandas as pd
@@ -158,6 +159,10 @@ def file_stem(*parts) -> str:
 # --- Text from files shown in Markdown -------------------------------------------------------
 
 
+WORD_JOINER = "\u2060"
+AUTOLINK = re.compile(r"(?i)(https?:|ftp:|www\.)")  # the joiner goes before the last character
+
+
 def escape_markdown_keeping_bold(text: str) -> str:
     """Like escape_markdown, but a text wrapped in ** stays bold."""
     if text.startswith("**") and text.endswith("**"):
@@ -166,6 +171,8 @@ def escape_markdown_keeping_bold(text: str) -> str:
 
 
 def escape_markdown(text) -> str:
-    """Names from uploaded files may hold Markdown or HTML characters; show them as written."""
+    """Names from uploaded files may hold Markdown or HTML characters; show them as written. An
+    invisible word joiner after http or www stops Markdown making a bare web address a link."""
     special = "\\`*_[]<>#|~$"
-    return "".join("\\" + c if c in special else c for c in str(text))
+    escaped = "".join("\\" + c if c in special else c for c in str(text))
+    return AUTOLINK.sub(lambda found: found[0][:-1] + WORD_JOINER + found[0][-1], escaped)
