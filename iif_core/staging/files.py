@@ -34,6 +34,15 @@ MAX_COLUMNS = 1000  # far more than any table the app takes; a wider header row 
 # unpacks to (a few MB of zip can declare gigabytes of sheet).
 MAX_ROWS = 5_000_000
 MAX_EXCEL_UNPACKED_BYTES = 1 << 30  # 1 GiB of sheet XML: over 2 million rows of 10 columns
+# Parsing a sheet costs time for every cell, about 10 µs each (a whole ICB's 100,000 rows of
+# 10 columns is a million cells), so a workbook's cells are counted before it is parsed.
+MAX_EXCEL_CELLS = 3_000_000
+EMPTY_CELLS = (None,) * MAX_COLUMNS
+MAX_EXCEL_ROW_CELLS = 16_384  # Excel's own widest row
+# Sheet XML packs about 10 times smaller; a part over 1 MB that packs 100 times smaller is a
+# repeated pattern made to unpack to gigabytes, not a table.
+MAX_PACKING_RATIO = 100
+PACKING_CHECKED_BYTES = 1 << 20
 SHOWN_HEADERS = 12  # columns named in a "not recognised" message before "..."
 SHOWN_HEADER_CHARS = 40
 RAW_TABLE = "raw_upload"
@@ -43,6 +52,10 @@ ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UT
                   "utf-16-be": "UTF-16 (no byte-order mark)", "cp1252": "Windows-1252"}  # fmt: skip
 UTF16 = ("utf-16", "utf-16-le", "utf-16-be")
 QUOTE = b'"'
+SHEET_PARTS = re.compile(r"xl/worksheets/[^/]+\.xml")
+# A row or a cell in sheet XML, with or without a namespace prefix (`<row r="2">`, `<x:c>`).
+SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)[\s/>]")
+TAG_ROOM = 64  # bytes kept from one piece of sheet XML to the next, so no tag is cut in two
 
 TOML_SUFFIX = ".toml"
 # A scheme file in TOML, whatever its name: an indicator table or the value of a point.
@@ -268,6 +281,7 @@ def open_workbook(table: Table) -> Iterator[openpyxl.Workbook]:
             f"{MAX_EXCEL_UNPACKED_BYTES / (1 << 30):,.0f} GB the app reads (a few MB of Excel "
             "file can hold that much); save the sheet as CSV, or split it, and upload that"
         ))])  # fmt: skip
+    _count_cells(table)
     try:
         workbook = openpyxl.load_workbook(table.path, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - a damaged workbook fails in many ways; all mean the same
@@ -278,6 +292,61 @@ def open_workbook(table: Table) -> Iterator[openpyxl.Workbook]:
         yield workbook
     finally:
         workbook.close()
+
+
+def _count_cells(table: Table) -> None:
+    """Refuse a workbook whose parts pack too tightly, or whose sheets hold more rows or cells
+    than the app reads, counted in the sheet XML as it unpacks, before any of it is parsed."""
+    cells = 0
+    with zipfile.ZipFile(table.path) as archive:
+        for entry in archive.infolist():
+            ratio = entry.file_size / max(entry.compress_size, 1)
+            if entry.file_size > PACKING_CHECKED_BYTES and ratio > MAX_PACKING_RATIO:
+                raise InputError([Problem(table.name, (
+                    f"this Excel workbook holds a part ({entry.filename}) that unpacks to "
+                    f"{ratio:,.0f} times its packed size, more than the {MAX_PACKING_RATIO} "
+                    f"times a real sheet does, so it is not read; {SAVE_AS}"
+                ))])  # fmt: skip
+            if not SHEET_PARTS.fullmatch(entry.filename):
+                continue
+            rows = 0
+            with archive.open(entry) as part:
+                for new_rows, new_cells, widest in _count_tags(part):
+                    rows, cells = rows + new_rows, cells + new_cells
+                    if rows > MAX_ROWS + HEADER_SEARCH_ROWS:
+                        raise too_many_rows(table.name)
+                    if widest > MAX_EXCEL_ROW_CELLS:
+                        raise InputError([Problem(table.name, (
+                            f"a row of this Excel workbook holds more than "
+                            f"{MAX_EXCEL_ROW_CELLS:,} cells, more than Excel itself allows, so "
+                            f"it is not read; {SAVE_AS}"
+                        ))])  # fmt: skip
+                    if cells > MAX_EXCEL_CELLS:
+                        raise InputError([Problem(table.name, (
+                            f"this Excel workbook holds more than {MAX_EXCEL_CELLS:,} cells, "
+                            "more than the app reads from a workbook in one upload; save the "
+                            "sheet as CSV (which the app reads far faster), or split it, and "
+                            "upload that"
+                        ))])  # fmt: skip
+
+
+def _count_tags(part) -> Iterator[tuple[int, int, int]]:
+    """For each megabyte of sheet XML: the rows that start in it, its cells, and its widest row
+    in cells (a row begun in an earlier piece counted whole). Only tags are looked at."""
+    tail, carried = b"", 0
+    while True:
+        chunk = part.read(CHUNK_BYTES)
+        data, tail = tail + chunk, b""
+        cut = data.rfind(b"<", max(0, len(data) - TAG_ROOM)) if chunk else -1
+        if cut != -1:  # a tag may be cut in two: keep its start for the next piece
+            data, tail = data[:cut], data[cut:]
+        counts = [row.count(b"c") for row in b" ".join(SHEET_TAG.findall(data)).split(b"row")]
+        cells = sum(counts)
+        counts[0] += carried  # the cells before the first new row belong to the row before
+        carried = counts[-1]
+        yield len(counts) - 1, cells, max(counts)
+        if not chunk:
+            return
 
 
 def sheet_rows(workbook, sheet: str, name: str = "the workbook") -> Iterator[tuple[int, list[str]]]:
@@ -292,7 +361,20 @@ def sheet_rows(workbook, sheet: str, name: str = "the workbook") -> Iterator[tup
         if values.count(None) == len(values):  # an empty row (a gap) costs nothing more
             yield number, []
         else:
-            yield number, [cell_text(v) for v in values]
+            yield number, [cell_text(v) for v in _without_empty_end(values)]
+
+
+def _without_empty_end(values: tuple) -> tuple:
+    """A row without the empty cells after its last value (rows are read MAX_COLUMNS wide):
+    found by halving, each step one comparison of tuples, so a row of 5 values costs 5."""
+    low, high = 0, len(values)
+    while low < high:
+        middle = (low + high) // 2
+        if values[middle:] == EMPTY_CELLS[: len(values) - middle]:
+            high = middle
+        else:
+            low = middle + 1
+    return values[:low]
 
 
 def too_many_rows(name: str) -> InputError:

@@ -160,7 +160,7 @@ def test_duplicate_rows_name_both_rows(con):
     [
         (
             'practice_code,indicator_code,period_end,numerator,denominator\n"A81001,HI-03\n',
-            "no rows of data",
+            'a quote (") opens in this row and is never closed',  # not "no rows of data"
         ),
         ("practice_code,indicator_code\nA81001,HI-03\n", "this is not a table the app recognises"),
         ("\n\n\n", "the file has no rows of values"),
