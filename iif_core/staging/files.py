@@ -52,6 +52,8 @@ ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UT
                   "utf-16-be": "UTF-16 (no byte-order mark)", "cp1252": "Windows-1252"}  # fmt: skip
 UTF16 = ("utf-16", "utf-16-le", "utf-16-be")
 QUOTE = b'"'
+UNCLOSED_QUOTE = 'a quote (") opens in this row'
+MAX_LINE_BYTES = 256 * 1024  # a row of any table the app takes is under 1 KB
 SHEET_PARTS = re.compile(r"xl/worksheets/[^/]+\.xml")
 # A row or a cell in sheet XML, with or without a namespace prefix (`<row r="2">`, `<x:c>`).
 SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)[\s/>]")
@@ -191,7 +193,7 @@ def _decoded_sample(sample: bytes, encoding: str, whole: bool) -> str:
 
 
 def _records(text: str, delimiter: str) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records = []
     try:
         for record in reader:
@@ -204,7 +206,7 @@ def _records(text: str, delimiter: str) -> list[list[str]]:
 
 
 def _lines_through(text: str, delimiter: str, index: int) -> int:
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     for _ in range(index + 1):
         next(reader)
     return reader.line_num
@@ -478,10 +480,7 @@ def load_table(
     """
     width = max(len(table.headers), 1)
     if table.kind == "text" and (row := _unclosed_quote_row(table)) is not None:
-        raise InputError([Problem(table.name, (
-            'a quote (") opens in this row and is never closed, so every row after it would '
-            "be read as one value; close the quote, or remove it, and upload the file again"
-        ), row=row)])  # fmt: skip
+        raise unclosed_quote(table, row)
     too_wide: list[tuple[int, int]] = []
     loaded = False
     if table.kind == "text" and table.encoding in UTF8 and not _has_inner_blank_line(table.path):
@@ -493,6 +492,8 @@ def load_table(
     if not loaded:
         if table.kind == "text" and table.encoding in UTF8 and not _is_utf8(table.path):
             table.encoding = "cp1252"  # the first bytes were UTF-8; a later line is not
+        if table.kind == "text":
+            _refuse_long_lines(table)
         plain = work / f"{identifier(target)}.csv"
         too_wide = _write_plain_csv(table, plain, width)
         _read_plain(con, plain, width, target)
@@ -559,16 +560,81 @@ def _unclosed_quote_row(table: Table) -> int | None:
             count += chunk.count(QUOTE)
     if count % 2 == 0:
         return None
-    with open(table.path, encoding=table.encoding, errors="replace", newline="") as handle:
-        reader = csv.reader(handle, delimiter=table.delimiter, strict=True)
-        start = 1
-        try:
-            for _ in reader:
-                start = reader.line_num + 1
-        except csv.Error as error:
-            if "unexpected end of data" in str(error):
-                return start  # the file ends inside the value that quote opened
+    _refuse_long_lines(table)
+    try:
+        for _ in _text_records(table, strict=True):
+            pass
+    except InputError as error:
+        if error.problems[0].message.startswith(UNCLOSED_QUOTE):
+            return error.problems[0].row
+        raise
     return None  # an odd quote inside a value without quotes (5" tall) is just a character
+
+
+def unclosed_quote(table: Table, row: int, closed_in: int | None = None) -> InputError:
+    """A quote that opens in `row` and never closes (or closes only in the row `closed_in`)."""
+    if closed_in is None:
+        told = "never closed, so every row after it would be read as one value"
+    else:
+        told = (
+            f"not closed until row {closed_in:,}, so rows {row:,} to {closed_in:,} would be "
+            "read as one value"
+        )
+    return InputError([Problem(table.name, (
+        f"{UNCLOSED_QUOTE} and is {told}; close the quote, or remove it, and upload the file again"
+    ), row=row)])  # fmt: skip
+
+
+def _text_records(table: Table, strict: bool = False) -> Iterator[tuple[int, list[str]]]:
+    """(row it starts on, values) for each record of a text file, a value never longer than the
+    csv module's limit; InputError naming the row when a record cannot be read."""
+    with open(table.path, encoding=table.encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=table.delimiter, strict=strict)
+        start = 1
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                runs_on = reader.line_num > start  # a quoted value ran on past its own line
+                if runs_on or "unexpected end of data" in str(error):
+                    raise unclosed_quote(table, start) from None
+                if "field larger than field limit" in str(error):
+                    message = (
+                        f"this row holds a value longer than {csv.field_size_limit():,} "
+                        f"characters, which no table the app takes has; {SAVE_AS}"
+                    )
+                else:
+                    message = f"this row cannot be read as values ({error}); {SAVE_AS}"
+                raise InputError([Problem(table.name, message, row=start)]) from None
+            if reader.line_num > start and any(
+                "\n" in value and table.delimiter in value for value in record
+            ):  # a stray quote: the rows up to the next quote read as one value
+                raise unclosed_quote(table, start, closed_in=reader.line_num)
+            yield start, record
+            start = reader.line_num + 1
+
+
+def _refuse_long_lines(table: Table) -> None:
+    """InputError naming the first line longer than MAX_LINE_BYTES: read in pieces, so a file of
+    one 200 MB line is never held as one string."""
+    line, length = 1, 0
+    with open(table.path, "rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            *ended, rest = chunk.split(b"\n")
+            for piece in ended:
+                if length + len(piece) > MAX_LINE_BYTES:
+                    break
+                line, length = line + 1, 0
+            else:
+                length += len(rest)
+                if length <= MAX_LINE_BYTES:
+                    continue
+            raise InputError([Problem(table.name, (
+                f"this line is longer than {MAX_LINE_BYTES // 1024:,} KB and has no line "
+                f"break, so the file is not a table of rows (one row per line); {SAVE_AS}"
+            ), row=line)])  # fmt: skip
 
 
 def _is_utf8(path: Path) -> bool:
@@ -620,10 +686,8 @@ def _data_rows(table: Table) -> Iterator[tuple[int, list[str]]]:
                 if number > table.header_row:
                     yield number, cells
         return
-    with open(table.path, encoding=table.encoding, errors="replace", newline="") as handle:
-        reader = csv.reader(handle, delimiter=table.delimiter)
-        for number, record in enumerate(reader, start=1):
-            if number > MAX_ROWS + table.header_row:
-                raise too_many_rows(table.name)
-            if number > table.header_row:
-                yield number, record
+    for number, (_, record) in enumerate(_text_records(table), start=1):
+        if number > MAX_ROWS + table.header_row:
+            raise too_many_rows(table.name)
+        if number > table.header_row:
+            yield number, record

@@ -253,3 +253,44 @@ def test_a_row_is_as_long_as_its_last_value(tmp_path):
     cells = [cells for _, cells in files.sheet_rows(book, book.sheetnames[0])]
     book.close()
     assert cells == [HEADER, ["X10010", "HI-03", "2026-10-31", "5", "10", "0"]]
+
+
+ROW_TEXT = "X10010,HI-03,2026-10-31,5,10\n"
+
+
+def test_a_later_line_with_no_line_break_is_called_that_and_named(tmp_path):
+    path = tmp_path / "run-on.csv"  # past DuckDB's 2 MB line, so the careful reading meets it
+    path.write_text(TIDY + ROW_TEXT + "X10010,HI-03," + "9" * (3 << 20))
+    message = refusal(Store(tmp_path / "iif.duckdb").preview(path))
+    assert message.startswith("run-on.csv, row 3: this line is longer than 256 KB and has no")
+
+
+def test_a_quote_left_open_past_the_longest_value_is_still_named_with_its_row(tmp_path):
+    path = tmp_path / "open.csv"
+    path.write_text(TIDY + ROW_TEXT + '"' + ROW_TEXT * 10_000)  # 290 KB inside one value
+    message = refusal(Store(tmp_path / "iif.duckdb").preview(path))
+    assert message.startswith('open.csv, row 3: a quote (") opens in this row and is never closed')
+
+
+def test_stray_quotes_that_pair_up_across_rows_are_named(tmp_path):
+    path = tmp_path / "pairs.csv"  # an even number of quotes: each pair swallowed a line
+    path.write_text(TIDY + ROW_TEXT + ('"' + ROW_TEXT) * 4)
+    message = refusal(Store(tmp_path / "iif.duckdb").preview(path))
+    assert message.startswith(
+        'pairs.csv, row 3: a quote (") opens in this row and is not closed until row 4, '
+        "so rows 3 to 4 would be read as one value"
+    )
+
+
+def test_a_value_longer_than_any_table_holds_is_named_with_its_row(tmp_path):
+    path = tmp_path / "long-value.csv"  # the blank line sends it the careful way
+    path.write_text(TIDY + ROW_TEXT + "\n" + "X10010,HI-03,2026-10-31,5," + "1" * 200_000 + "\n")
+    message = refusal(Store(tmp_path / "iif.duckdb").preview(path))
+    assert message.startswith("long-value.csv, row 4: this row holds a value longer than 131,072")
+
+
+def test_lines_ended_by_carriage_returns_alone_are_read(tmp_path):
+    path = tmp_path / "mac.csv"  # "CSV (Macintosh)" from Excel
+    path.write_bytes((TIDY + ROW_TEXT * 2).replace("\n", "\r").encode())
+    staged = Store(tmp_path / "iif.duckdb").preview(path)
+    assert (staged.shape, staged.rows) == ("tidy", 2)
