@@ -43,6 +43,9 @@ MAX_EXCEL_ROW_CELLS = 16_384  # Excel's own widest row
 # repeated pattern made to unpack to gigabytes, not a table.
 MAX_PACKING_RATIO = 100
 PACKING_CHECKED_BYTES = 1 << 20
+# No cell holds more than 32,767 characters in Excel (at most about 160 KB as XML): longer text
+# between two tags is made to fill the server's memory as it is read.
+MAX_TEXT_BYTES = 1 << 20
 SHOWN_HEADERS = 12  # columns named in a "not recognised" message before "..."
 SHOWN_HEADER_CHARS = 40
 RAW_TABLE = "raw_upload"
@@ -54,7 +57,7 @@ UTF16 = ("utf-16", "utf-16-le", "utf-16-be")
 QUOTE = b'"'
 UNCLOSED_QUOTE = 'a quote (") opens in this row'
 MAX_LINE_BYTES = 256 * 1024  # a row of any table the app takes is under 1 KB
-SHEET_PARTS = re.compile(r"xl/worksheets/[^/]+\.xml")
+XML_SUFFIX = ".xml"  # every part of a workbook that openpyxl may parse (sheets, shared strings)
 # A row or a cell in sheet XML, with or without a namespace prefix (`<row r="2">`, `<x:c>`).
 SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)[\s/>]")
 TAG_ROOM = 64  # bytes kept from one piece of sheet XML to the next, so no tag is cut in two
@@ -309,12 +312,18 @@ def _count_cells(table: Table) -> None:
                     f"{ratio:,.0f} times its packed size, more than the {MAX_PACKING_RATIO} "
                     f"times a real sheet does, so it is not read; {SAVE_AS}"
                 ))])  # fmt: skip
-            if not SHEET_PARTS.fullmatch(entry.filename):
+            if not entry.filename.lower().endswith(XML_SUFFIX):
                 continue
             rows = 0
             with archive.open(entry) as part:
-                for new_rows, new_cells, widest in _count_tags(part):
+                for new_rows, new_cells, widest, longest in _count_tags(part):
                     rows, cells = rows + new_rows, cells + new_cells
+                    if longest > MAX_TEXT_BYTES:
+                        raise InputError([Problem(table.name, (
+                            f"this Excel workbook holds text over {MAX_TEXT_BYTES // 1024:,} KB long "
+                            f"in one piece ({entry.filename}), and an Excel cell holds at most "
+                            f"32,767 characters, so it is not read; {SAVE_AS}"
+                        ))])  # fmt: skip
                     if rows > MAX_ROWS + HEADER_SEARCH_ROWS:
                         raise too_many_rows(table.name)
                     if widest > MAX_EXCEL_ROW_CELLS:
@@ -332,10 +341,12 @@ def _count_cells(table: Table) -> None:
                         ))])  # fmt: skip
 
 
-def _count_tags(part) -> Iterator[tuple[int, int, int]]:
-    """For each megabyte of sheet XML: the rows that start in it, its cells, and its widest row
-    in cells (a row begun in an earlier piece counted whole). Only tags are looked at."""
-    tail, carried = b"", 0
+def _count_tags(part) -> Iterator[tuple[int, int, int, int]]:
+    """For each megabyte of sheet XML: the rows that start in it, its cells, its widest row in
+    cells and its longest text between two tags in bytes (a row or a text begun in an earlier
+    piece counted whole). Only tags are looked at, and nothing is kept from piece to piece but
+    a few bytes and numbers."""
+    tail, carried, running = b"", 0, 0
     while True:
         chunk = part.read(CHUNK_BYTES)
         data, tail = tail + chunk, b""
@@ -346,7 +357,10 @@ def _count_tags(part) -> Iterator[tuple[int, int, int]]:
         cells = sum(counts)
         counts[0] += carried  # the cells before the first new row belong to the row before
         carried = counts[-1]
-        yield len(counts) - 1, cells, max(counts)
+        lengths = list(map(len, data.split(b"<")))
+        lengths[0] += running  # the text the piece before ended in goes on here
+        running = lengths[-1] if cut == -1 else 0
+        yield len(counts) - 1, cells, max(counts), max(lengths)
         if not chunk:
             return
 

@@ -2,6 +2,7 @@
 workbook that unpacks to gigabytes, a cell far out at XFD1048576, more rows than one upload
 takes (issue 15's adversarial pass). Every file here is small and quick to make."""
 
+import random
 import struct
 import zipfile
 from pathlib import Path
@@ -228,14 +229,15 @@ def test_rows_and_cells_are_counted_the_same_in_small_pieces(tmp_path, monkeypat
     rows.append(b"<x:row><x:c><x:v>1</x:v></x:c><x:c/></x:row>")  # a namespace prefix
     path = crafted_workbook(tmp_path / "pieces.xlsx", rows)
 
-    def counted() -> tuple[int, int, int]:
+    def counted() -> tuple[int, int, int, int]:
         with zipfile.ZipFile(path) as archive, archive.open("xl/worksheets/sheet1.xml") as part:
             found = list(files._count_tags(part))
-        return sum(f[0] for f in found), sum(f[1] for f in found), max(f[2] for f in found)
+        return tuple(f(n[i] for n in found) for i, f in enumerate((sum, sum, max, max)))
 
-    assert counted() == (302, 6 * 301 + 2, 6)
+    whole = counted()
+    assert whole[:3] == (302, 6 * 301 + 2, 6)
     monkeypatch.setattr(files, "CHUNK_BYTES", 100)  # tags cut in two at every piece's end
-    assert counted() == (302, 6 * 301 + 2, 6)
+    assert counted() == whole
 
 
 def test_a_declared_dimension_of_the_whole_sheet_costs_nothing(tmp_path):
@@ -294,3 +296,17 @@ def test_lines_ended_by_carriage_returns_alone_are_read(tmp_path):
     path.write_bytes((TIDY + ROW_TEXT * 2).replace("\n", "\r").encode())
     staged = Store(tmp_path / "iif.duckdb").preview(path)
     assert (staged.shape, staged.rows) == ("tidy", 2)
+
+
+def test_text_longer_than_any_cell_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
+    """Text that packs no better than a real sheet (random letters), longer than any cell; the
+    limit and the pieces the scan reads are made small so the file stays small."""
+    never_parsed(monkeypatch)
+    monkeypatch.setattr(files, "MAX_TEXT_BYTES", 100_000)
+    monkeypatch.setattr(files, "CHUNK_BYTES", 4096)  # the text runs on over many pieces
+    letters = bytes(range(256)).translate(bytes(65 + n % 26 for n in range(256)))
+    text = random.Random(15).randbytes(150_000).translate(letters)
+    path = crafted_workbook(tmp_path / "text.xlsx", [xml_row([text.decode()])])
+    message = refusal(Store(tmp_path / "iif.duckdb").preview(path))
+    assert message.startswith("text.xlsx: this Excel workbook holds text over 97 KB long")
+    assert "in one piece (xl/worksheets/sheet1.xml), and an Excel cell holds at most" in message
