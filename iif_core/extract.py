@@ -38,6 +38,31 @@ def month_end(day: date) -> date:
     return following - timedelta(days=1)
 
 
+# What is said of a period end that is not a month end, in Python for a date given and in SQL
+# (the macro below) for each row of a file: the same words, tested to stay the same.
+MONTH_END_RULE = "period ends are the last day of a month"
+SLASHES_NOTE = " (a date written with slashes is read day first: day/month/year)"
+MONTH_END_MACRO = f"""
+CREATE OR REPLACE TEMP MACRO not_a_month_end(day, written) AS
+    '{MONTH_END_RULE}: ' || strftime(day, '%-d %b %Y') || ' is not; did you mean '
+    || strftime(last_day(day), '%-d %b %Y') || '?'
+    || CASE WHEN written LIKE '%/%' THEN '{SLASHES_NOTE}' ELSE '' END
+"""
+
+
+def not_a_month_end(day: date) -> str | None:
+    """Why `day` cannot be a period end ("... 15 Nov 2026 is not; did you mean 30 Nov 2026?"),
+    or None when it is the last day of its month."""
+    if day == month_end(day):
+        return None
+    shown, meant = (f"{d.day} {d:%b %Y}" for d in (day, month_end(day)))
+    return f"{MONTH_END_RULE}: {shown} is not; did you mean {meant}?"
+
+
+class RowWords(str):
+    """A row check's message built for each row by SQL of the code's own (not bound words)."""
+
+
 # No practice has a thousand million of anything; the bound also keeps every sum and product of
 # the scoring within exact 64-bit and 128-bit integers.
 MAX_COUNT = 1_000_000_000
@@ -113,6 +138,7 @@ SELECT t.practice_code, k.canonical AS indicator_code, t.period_end,
                 AND t.pca_count = floor(t.pca_count)
                 AND t.numerator >= 0 AND t.denominator >= 0 AND t.pca_count >= 0
                 AND greatest(t.numerator, t.denominator, t.pca_count) <= $max_count
+                AND t.period_end = last_day(t.period_end)
                 AND NOT (k.unit = 'percent' AND t.numerator > t.denominator), false) AS clean
 FROM typed t
 LEFT JOIN (SELECT DISTINCT practice_code FROM orgs) o USING (practice_code)
@@ -181,6 +207,7 @@ def find_row_problems(
     _register_schemes(con, schemes)
     # A count is read as a double, which holds every whole count exactly; "1,204" is 1204.
     # Plain ISO dates take the fast path; the other spellings are tried in order.
+    con.execute(MONTH_END_MACRO)
     con.execute(
         "CREATE OR REPLACE TEMP MACRO number_of(text) AS "
         "coalesce(try_cast(text AS DOUBLE), try_cast(replace(text, ',', '') AS DOUBLE))"
@@ -230,14 +257,16 @@ def find_row_problems(
     # `value` and `condition` are the code's own SQL; column names and messages are bound.
     found = ", ".join(
         f"CASE WHEN {condition} THEN struct_pack(column_name := $column_{i}, "
-        f"value := ({value})::VARCHAR, message := $message_{i}) END"
-        for i, (_, value, condition, _) in enumerate(checks)
+        f"value := ({value})::VARCHAR, "
+        f"message := {message if isinstance(message, RowWords) else f'$message_{i}'}) END"
+        for i, (_, value, condition, message) in enumerate(checks)
     )
     any_failed = " OR ".join(f"({condition})" for _, _, condition, _ in checks)
     params = {}
     for i, (column, _, _, message) in enumerate(checks):
         params[f"column_{i}"] = column
-        params[f"message_{i}"] = message
+        if not isinstance(message, RowWords):
+            params[f"message_{i}"] = message
     con.execute(
         "INSERT INTO row_problems "  # noqa: S608
         "SELECT source_row, p.column_name, p.value, p.message FROM ("
@@ -376,9 +405,7 @@ def _row_checks(schemes: list[Scheme]) -> list[tuple[str, str, str, str]]:
             "period_end",
             "period_text",
             "period_end IS NOT NULL AND period_end <> last_day(period_end)",
-            "a period end is the last day of a month (the counts run from 1 April to a month's "
-            "end), and this date is not: use the month's last day, like 2025-09-30 (a date "
-            "written with slashes is read day first: day/month/year)",
+            RowWords("not_a_month_end(period_end, period_text)"),
         ),
         (
             "period_end",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,7 @@ UPLOAD_DIR = "upload_dir"
 UPLOADS_ROOT = os.path.join(tempfile.gettempdir(), f"iif-uploads-{os.getuid()}")
 SESSION_SEPARATOR = "--"
 MAX_UPLOAD_AGE_SECONDS = 6 * 3600  # a folder untouched this long belongs to an abandoned session
+SWEEP_EVERY_SECONDS = 10 * 60  # how often a server looks for folders of sessions that are over
 SAFE_NAME_CHARACTERS = "-_."
 
 
@@ -86,9 +88,9 @@ class UploadCheck:
 def upload_dir() -> str:
     """This session's folder for the copies of its uploads (removed when they are stored or
     cancelled; a session that ends or is abandoned has its folder swept by the next upload)."""
-    _swept_at_start()
+    start_sweeping()
     mine = _session_id()
-    process_root = os.path.join(UPLOADS_ROOT, str(os.getpid()))
+    process_root = _process_root()
     sweep_uploads(process_root, time.time(), lambda sid: sid == mine or _is_live(sid))
     folder = st.session_state.get(UPLOAD_DIR)
     if not folder or not os.path.isdir(folder):
@@ -128,10 +130,44 @@ def sweep_stopped_servers(root: str, is_running) -> list[str]:
     return removed
 
 
+def sweep_ended(root: str, now: float, is_live, ended_before: set[str]) -> set[str]:
+    """One round of the server's own sweeping: remove the folders under `root` of sessions not
+    live now nor at the round before (`ended_before`, so a session that lost its connection for a
+    moment keeps its files), or untouched for MAX_UPLOAD_AGE_SECONDS; return the sessions not
+    live now, for the next round."""
+    if not os.path.isdir(root):
+        return set()
+    sessions = {entry.name.split(SESSION_SEPARATOR, 1)[0] for entry in os.scandir(root)}
+    ended = {session_id for session_id in sessions if not is_live(session_id)}
+    sweep_uploads(root, now, lambda session_id: session_id not in ended & ended_before)
+    return ended
+
+
 @st.cache_resource(show_spinner=False)
-def _swept_at_start() -> list[str]:
-    """Once per process: the folders left by servers that stopped are removed."""
-    return sweep_stopped_servers(UPLOADS_ROOT, _is_running)
+def start_sweeping() -> threading.Thread:
+    """Once per server, at its first run: the folders of servers that stopped are removed, and
+    from then on this server's folders of sessions that are over or abandoned every
+    SWEEP_EVERY_SECONDS, whether or not anyone uploads again."""
+    sweep_stopped_servers(UPLOADS_ROOT, _is_running)
+    sweeper = threading.Thread(
+        target=_sweep_forever, args=(_process_root(),), name="iif-upload-sweeper", daemon=True
+    )
+    sweeper.start()
+    return sweeper
+
+
+def _sweep_forever(root: str) -> None:
+    ended: set[str] = set()
+    while True:
+        time.sleep(SWEEP_EVERY_SECONDS)
+        try:
+            ended = sweep_ended(root, time.time(), _is_live, ended)
+        except OSError:
+            pass  # a folder that cannot be read now is tried again at the next round
+
+
+def _process_root() -> str:
+    return os.path.join(UPLOADS_ROOT, str(os.getpid()))
 
 
 def _is_running(pid: int) -> bool:

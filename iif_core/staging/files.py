@@ -34,6 +34,18 @@ MAX_COLUMNS = 1000  # far more than any table the app takes; a wider header row 
 # unpacks to (a few MB of zip can declare gigabytes of sheet).
 MAX_ROWS = 5_000_000
 MAX_EXCEL_UNPACKED_BYTES = 1 << 30  # 1 GiB of sheet XML: over 2 million rows of 10 columns
+# Parsing a sheet costs time for every cell, about 10 µs each (a whole ICB's 100,000 rows of
+# 10 columns is a million cells), so a workbook's cells are counted before it is parsed.
+MAX_EXCEL_CELLS = 3_000_000
+EMPTY_CELLS = (None,) * MAX_COLUMNS
+MAX_EXCEL_ROW_CELLS = 16_384  # Excel's own widest row
+# Sheet XML packs about 10 times smaller; a part over 1 MB that packs 100 times smaller is a
+# repeated pattern made to unpack to gigabytes, not a table.
+MAX_PACKING_RATIO = 100
+PACKING_CHECKED_BYTES = 1 << 20
+# No cell holds more than 32,767 characters in Excel (at most about 160 KB as XML): longer text
+# between two tags is made to fill the server's memory as it is read.
+MAX_TEXT_BYTES = 1 << 20
 SHOWN_HEADERS = 12  # columns named in a "not recognised" message before "..."
 SHOWN_HEADER_CHARS = 40
 RAW_TABLE = "raw_upload"
@@ -43,6 +55,12 @@ ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UT
                   "utf-16-be": "UTF-16 (no byte-order mark)", "cp1252": "Windows-1252"}  # fmt: skip
 UTF16 = ("utf-16", "utf-16-le", "utf-16-be")
 QUOTE = b'"'
+UNCLOSED_QUOTE = 'a quote (") opens in this row'
+MAX_LINE_BYTES = 256 * 1024  # a row of any table the app takes is under 1 KB
+XML_SUFFIX = ".xml"  # every part of a workbook that openpyxl may parse (sheets, shared strings)
+# A row or a cell in sheet XML, with or without a namespace prefix (`<row r="2">`, `<x:c>`).
+SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)[\s/>]")
+TAG_ROOM = 64  # bytes kept from one piece of sheet XML to the next, so no tag is cut in two
 
 TOML_SUFFIX = ".toml"
 # A scheme file in TOML, whatever its name: an indicator table or the value of a point.
@@ -178,7 +196,7 @@ def _decoded_sample(sample: bytes, encoding: str, whole: bool) -> str:
 
 
 def _records(text: str, delimiter: str) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records = []
     try:
         for record in reader:
@@ -191,7 +209,7 @@ def _records(text: str, delimiter: str) -> list[list[str]]:
 
 
 def _lines_through(text: str, delimiter: str, index: int) -> int:
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     for _ in range(index + 1):
         next(reader)
     return reader.line_num
@@ -268,6 +286,7 @@ def open_workbook(table: Table) -> Iterator[openpyxl.Workbook]:
             f"{MAX_EXCEL_UNPACKED_BYTES / (1 << 30):,.0f} GB the app reads (a few MB of Excel "
             "file can hold that much); save the sheet as CSV, or split it, and upload that"
         ))])  # fmt: skip
+    _count_cells(table)
     try:
         workbook = openpyxl.load_workbook(table.path, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - a damaged workbook fails in many ways; all mean the same
@@ -278,6 +297,72 @@ def open_workbook(table: Table) -> Iterator[openpyxl.Workbook]:
         yield workbook
     finally:
         workbook.close()
+
+
+def _count_cells(table: Table) -> None:
+    """Refuse a workbook whose parts pack too tightly, or whose sheets hold more rows or cells
+    than the app reads, counted in the sheet XML as it unpacks, before any of it is parsed."""
+    cells = 0
+    with zipfile.ZipFile(table.path) as archive:
+        for entry in archive.infolist():
+            ratio = entry.file_size / max(entry.compress_size, 1)
+            if entry.file_size > PACKING_CHECKED_BYTES and ratio > MAX_PACKING_RATIO:
+                raise InputError([Problem(table.name, (
+                    f"this Excel workbook holds a part ({entry.filename}) that unpacks to "
+                    f"{ratio:,.0f} times its packed size, more than the {MAX_PACKING_RATIO} "
+                    f"times a real sheet does, so it is not read; {SAVE_AS}"
+                ))])  # fmt: skip
+            if not entry.filename.lower().endswith(XML_SUFFIX):
+                continue
+            rows = 0
+            with archive.open(entry) as part:
+                for new_rows, new_cells, widest, longest in _count_tags(part):
+                    rows, cells = rows + new_rows, cells + new_cells
+                    if longest > MAX_TEXT_BYTES:
+                        raise InputError([Problem(table.name, (
+                            f"this Excel workbook holds text over {MAX_TEXT_BYTES // 1024:,} KB long "
+                            f"in one piece ({entry.filename}), and an Excel cell holds at most "
+                            f"32,767 characters, so it is not read; {SAVE_AS}"
+                        ))])  # fmt: skip
+                    if rows > MAX_ROWS + HEADER_SEARCH_ROWS:
+                        raise too_many_rows(table.name)
+                    if widest > MAX_EXCEL_ROW_CELLS:
+                        raise InputError([Problem(table.name, (
+                            f"a row of this Excel workbook holds more than "
+                            f"{MAX_EXCEL_ROW_CELLS:,} cells, more than Excel itself allows, so "
+                            f"it is not read; {SAVE_AS}"
+                        ))])  # fmt: skip
+                    if cells > MAX_EXCEL_CELLS:
+                        raise InputError([Problem(table.name, (
+                            f"this Excel workbook holds more than {MAX_EXCEL_CELLS:,} cells, "
+                            "more than the app reads from a workbook in one upload; save the "
+                            "sheet as CSV (which the app reads far faster), or split it, and "
+                            "upload that"
+                        ))])  # fmt: skip
+
+
+def _count_tags(part) -> Iterator[tuple[int, int, int, int]]:
+    """For each megabyte of sheet XML: the rows that start in it, its cells, its widest row in
+    cells and its longest text between two tags in bytes (a row or a text begun in an earlier
+    piece counted whole). Only tags are looked at, and nothing is kept from piece to piece but
+    a few bytes and numbers."""
+    tail, carried, running = b"", 0, 0
+    while True:
+        chunk = part.read(CHUNK_BYTES)
+        data, tail = tail + chunk, b""
+        cut = data.rfind(b"<", max(0, len(data) - TAG_ROOM)) if chunk else -1
+        if cut != -1:  # a tag may be cut in two: keep its start for the next piece
+            data, tail = data[:cut], data[cut:]
+        counts = [row.count(b"c") for row in b" ".join(SHEET_TAG.findall(data)).split(b"row")]
+        cells = sum(counts)
+        counts[0] += carried  # the cells before the first new row belong to the row before
+        carried = counts[-1]
+        lengths = list(map(len, data.split(b"<")))
+        lengths[0] += running  # the text the piece before ended in goes on here
+        running = lengths[-1] if cut == -1 else 0
+        yield len(counts) - 1, cells, max(counts), max(lengths)
+        if not chunk:
+            return
 
 
 def sheet_rows(workbook, sheet: str, name: str = "the workbook") -> Iterator[tuple[int, list[str]]]:
@@ -292,7 +377,20 @@ def sheet_rows(workbook, sheet: str, name: str = "the workbook") -> Iterator[tup
         if values.count(None) == len(values):  # an empty row (a gap) costs nothing more
             yield number, []
         else:
-            yield number, [cell_text(v) for v in values]
+            yield number, [cell_text(v) for v in _without_empty_end(values)]
+
+
+def _without_empty_end(values: tuple) -> tuple:
+    """A row without the empty cells after its last value (rows are read MAX_COLUMNS wide):
+    found by halving, each step one comparison of tuples, so a row of 5 values costs 5."""
+    low, high = 0, len(values)
+    while low < high:
+        middle = (low + high) // 2
+        if values[middle:] == EMPTY_CELLS[: len(values) - middle]:
+            high = middle
+        else:
+            low = middle + 1
+    return values[:low]
 
 
 def too_many_rows(name: str) -> InputError:
@@ -396,10 +494,7 @@ def load_table(
     """
     width = max(len(table.headers), 1)
     if table.kind == "text" and (row := _unclosed_quote_row(table)) is not None:
-        raise InputError([Problem(table.name, (
-            'a quote (") opens in this row and is never closed, so every row after it would '
-            "be read as one value; close the quote, or remove it, and upload the file again"
-        ), row=row)])  # fmt: skip
+        raise unclosed_quote(table, row)
     too_wide: list[tuple[int, int]] = []
     loaded = False
     if table.kind == "text" and table.encoding in UTF8 and not _has_inner_blank_line(table.path):
@@ -411,6 +506,8 @@ def load_table(
     if not loaded:
         if table.kind == "text" and table.encoding in UTF8 and not _is_utf8(table.path):
             table.encoding = "cp1252"  # the first bytes were UTF-8; a later line is not
+        if table.kind == "text":
+            _refuse_long_lines(table)
         plain = work / f"{identifier(target)}.csv"
         too_wide = _write_plain_csv(table, plain, width)
         _read_plain(con, plain, width, target)
@@ -477,16 +574,81 @@ def _unclosed_quote_row(table: Table) -> int | None:
             count += chunk.count(QUOTE)
     if count % 2 == 0:
         return None
-    with open(table.path, encoding=table.encoding, errors="replace", newline="") as handle:
-        reader = csv.reader(handle, delimiter=table.delimiter, strict=True)
-        start = 1
-        try:
-            for _ in reader:
-                start = reader.line_num + 1
-        except csv.Error as error:
-            if "unexpected end of data" in str(error):
-                return start  # the file ends inside the value that quote opened
+    _refuse_long_lines(table)
+    try:
+        for _ in _text_records(table, strict=True):
+            pass
+    except InputError as error:
+        if error.problems[0].message.startswith(UNCLOSED_QUOTE):
+            return error.problems[0].row
+        raise
     return None  # an odd quote inside a value without quotes (5" tall) is just a character
+
+
+def unclosed_quote(table: Table, row: int, closed_in: int | None = None) -> InputError:
+    """A quote that opens in `row` and never closes (or closes only in the row `closed_in`)."""
+    if closed_in is None:
+        told = "never closed, so every row after it would be read as one value"
+    else:
+        told = (
+            f"not closed until row {closed_in:,}, so rows {row:,} to {closed_in:,} would be "
+            "read as one value"
+        )
+    return InputError([Problem(table.name, (
+        f"{UNCLOSED_QUOTE} and is {told}; close the quote, or remove it, and upload the file again"
+    ), row=row)])  # fmt: skip
+
+
+def _text_records(table: Table, strict: bool = False) -> Iterator[tuple[int, list[str]]]:
+    """(row it starts on, values) for each record of a text file, a value never longer than the
+    csv module's limit; InputError naming the row when a record cannot be read."""
+    with open(table.path, encoding=table.encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=table.delimiter, strict=strict)
+        start = 1
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                runs_on = reader.line_num > start  # a quoted value ran on past its own line
+                if runs_on or "unexpected end of data" in str(error):
+                    raise unclosed_quote(table, start) from None
+                if "field larger than field limit" in str(error):
+                    message = (
+                        f"this row holds a value longer than {csv.field_size_limit():,} "
+                        f"characters, which no table the app takes has; {SAVE_AS}"
+                    )
+                else:
+                    message = f"this row cannot be read as values ({error}); {SAVE_AS}"
+                raise InputError([Problem(table.name, message, row=start)]) from None
+            if reader.line_num > start and any(
+                "\n" in value and table.delimiter in value for value in record
+            ):  # a stray quote: the rows up to the next quote read as one value
+                raise unclosed_quote(table, start, closed_in=reader.line_num)
+            yield start, record
+            start = reader.line_num + 1
+
+
+def _refuse_long_lines(table: Table) -> None:
+    """InputError naming the first line longer than MAX_LINE_BYTES: read in pieces, so a file of
+    one 200 MB line is never held as one string."""
+    line, length = 1, 0
+    with open(table.path, "rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            *ended, rest = chunk.split(b"\n")
+            for piece in ended:
+                if length + len(piece) > MAX_LINE_BYTES:
+                    break
+                line, length = line + 1, 0
+            else:
+                length += len(rest)
+                if length <= MAX_LINE_BYTES:
+                    continue
+            raise InputError([Problem(table.name, (
+                f"this line is longer than {MAX_LINE_BYTES // 1024:,} KB and has no line "
+                f"break, so the file is not a table of rows (one row per line); {SAVE_AS}"
+            ), row=line)])  # fmt: skip
 
 
 def _is_utf8(path: Path) -> bool:
@@ -538,10 +700,8 @@ def _data_rows(table: Table) -> Iterator[tuple[int, list[str]]]:
                 if number > table.header_row:
                     yield number, cells
         return
-    with open(table.path, encoding=table.encoding, errors="replace", newline="") as handle:
-        reader = csv.reader(handle, delimiter=table.delimiter)
-        for number, record in enumerate(reader, start=1):
-            if number > MAX_ROWS + table.header_row:
-                raise too_many_rows(table.name)
-            if number > table.header_row:
-                yield number, record
+    for number, (_, record) in enumerate(_text_records(table), start=1):
+        if number > MAX_ROWS + table.header_row:
+            raise too_many_rows(table.name)
+        if number > table.header_row:
+            yield number, record

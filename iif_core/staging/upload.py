@@ -7,6 +7,7 @@ from datetime import date
 
 import duckdb
 
+from iif_core.extract import not_a_month_end
 from iif_core.problems import Problem
 from iif_core.readers import identifier
 from iif_core.schemes import Scheme
@@ -48,11 +49,14 @@ def period_column(position: int | None) -> str:
 
 
 def missing_period(context: Context, position: int | None) -> Problem | None:
+    """A file with no period end column needs one given, and a given one is a month end."""
     if position is None and context.period_end is None:
         return context.problem(
             "there is no period end column: add one (the achievement date the counts are for, "
             "like 2025-09-30), or say which period end the whole file is for"
         )
+    if position is None and (why := not_a_month_end(context.period_end)):
+        return context.problem(f"the period end given for this file cannot be used: {why}")
     return None
 
 

@@ -2,6 +2,7 @@
 untouched for hours, is removed by the next upload, and a new server removes them all."""
 
 import os
+import time
 
 from ui import uploads
 
@@ -35,3 +36,44 @@ def test_a_new_server_removes_the_folders_of_servers_that_stopped(tmp_path):
     assert uploads.sweep_stopped_servers(str(tmp_path), lambda pid: pid == os.getpid()) == ["4001"]
     assert not os.path.exists(stopped) and os.path.isdir(running)
     assert uploads.sweep_uploads(str(tmp_path / "missing"), now, lambda sid: True) == []
+
+
+def test_the_server_sweeps_a_session_that_is_over_at_two_rounds_in_a_row(tmp_path):
+    """A session not live at one round keeps its files (it may have lost its connection for a
+    moment); not live at the next round too, its folder goes."""
+    now = 1_800_000_000.0
+    root = str(tmp_path)
+    ended = folder(root, "ended--a1", 0.1, now)
+    back = folder(root, "back--b2", 0.1, now)
+    live = folder(root, "live--c3", 0.1, now)
+    abandoned = folder(root, "live--d4", 7, now)
+    first = uploads.sweep_ended(root, now, lambda sid: sid == "live", set())
+    assert first == {"ended", "back"} and os.path.isdir(ended) and os.path.isdir(back)
+    assert not os.path.exists(abandoned)  # untouched for hours: gone at once
+    second = uploads.sweep_ended(root, now, lambda sid: sid in ("live", "back"), first)
+    assert second == {"ended"}
+    assert not os.path.exists(ended) and os.path.isdir(back) and os.path.isdir(live)
+    assert uploads.sweep_ended(str(tmp_path / "missing"), now, lambda sid: True, set()) == set()
+
+
+def test_a_server_sweeps_at_start_and_then_by_itself_with_no_upload(tmp_path, monkeypatch):
+    monkeypatch.setattr(uploads, "UPLOADS_ROOT", str(tmp_path))
+    monkeypatch.setattr(uploads, "SWEEP_EVERY_SECONDS", 0.01)
+    monkeypatch.setattr(uploads, "_is_live", lambda sid: sid != "ended")
+    now = time.time()
+    stopped = folder(str(tmp_path), "4001", 0.1, now)
+    ended = folder(str(tmp_path / str(os.getpid())), "ended--a1", 0.1, now)
+    live = folder(str(tmp_path / str(os.getpid())), "live--b2", 0.1, now)
+    uploads.start_sweeping.clear()
+    try:
+        sweeper = uploads.start_sweeping()
+        assert not os.path.exists(stopped)  # at start
+        assert sweeper.daemon and sweeper.is_alive()
+        for _ in range(500):
+            if not os.path.exists(ended):
+                break
+            time.sleep(0.01)
+        assert not os.path.exists(ended) and os.path.isdir(live)
+        assert uploads.start_sweeping() is sweeper  # one sweeper per server
+    finally:
+        uploads.start_sweeping.clear()

@@ -86,7 +86,10 @@ def test_a_period_end_that_is_not_a_month_end_is_refused(tmp_path):
                                                   ("A81001", "CAN-04", "01/02/2026", 5, 10)])  # fmt: skip
     refused = run_cli("ingest", "--db", db, str(mid_month))
     assert refused.returncode == 2
-    assert "row 2, column 'period_end': a period end is the last day of a month" in refused.stderr
+    assert (
+        "row 2, column 'period_end': period ends are the last day of a month: 15 Nov 2025 is not; did you mean 30 Nov 2025?"
+        in refused.stderr
+    )
     assert "(found '2025-11-15')" in refused.stderr and "(found '01/02/2026')" in refused.stderr
     undated = write_csv(tmp_path / "undated.csv", ["practice_code", "indicator_code",
                                                    "numerator", "denominator"],

@@ -200,3 +200,10 @@ def test_a_date_the_quick_way_cannot_read_is_read_the_long_way(tmp_path):
     load_extracts(con, [path], SCHEME)
     assert [r[2].isoformat() for r in extract_rows(con)] == ["2025-09-30"]
     assert [r[5] for r in extract_rows(con)] == [1204]
+
+
+def test_a_period_end_that_is_not_a_month_end_is_never_taken_the_quick_way(tmp_path):
+    path = write_extract(tmp_path, [["A00001", "VI-01", "2025-09-03", "0", "0", "0"]], pca=True)
+    assert not the_quick_way(connection(tmp_path), path)
+    problems, rows = the_long_way(tmp_path, path)
+    assert rows == [] and "3 Sep 2025 is not; did you mean 30 Sep 2025?" in problems[0].message
