@@ -41,17 +41,14 @@ def year_argument(text: str) -> str:
 
 def date_argument(text: str) -> date:
     """A period end: a date that is the last day of its month."""
-    from iif_core.extract import month_end
+    from iif_core.extract import not_a_month_end
 
     try:
         day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2025-09-30") from None
-    if day != month_end(day):
-        raise argparse.ArgumentTypeError(
-            f"{text} is not the last day of a month, and period ends are; did you mean "
-            f"{month_end(day).isoformat()}?"
-        )
+    if problem := not_a_month_end(day):
+        raise argparse.ArgumentTypeError(problem)
     return day
 
 

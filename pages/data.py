@@ -3,7 +3,7 @@
 import streamlit as st
 
 from iif_core import report
-from iif_core.extract import month_end
+from iif_core.extract import not_a_month_end
 from iif_core.problems import InputError
 from iif_core.vocabulary import LIST_KIND_WORDS, LIST_KINDS, SHAPE_WORDS
 from ui import demo, format, reads, run_end, session, sidebar, uploads, widgets
@@ -176,12 +176,8 @@ def render_upload(chosen: Selection, current_round: int, names: dict) -> None:
             help="The achievement date of the extract, e.g. 31/10/2026. Leave empty when the "
             "files have a period end column.",
         )
-    if period_end is not None and period_end != month_end(period_end):
-        st.error(
-            f"{format.long_day(period_end)} is not the last day of a month, and period ends "
-            f"are: did you mean {format.long_day(month_end(period_end))}? Files that use it "
-            "are not stored until it is one."
-        )
+    if period_end is not None and (problem := not_a_month_end(period_end)):
+        st.error(f"{problem} Files that use it are not stored until it is one.")
     checks = [uploads.check_upload(f, period_end) for f in files]
     open_all = len(checks) <= FILES_SHOWN_OPEN
     list_kinds = {c.path: render_check(c, open_all, names, current_round) for c in checks}

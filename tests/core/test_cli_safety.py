@@ -95,5 +95,5 @@ def test_a_period_end_that_is_not_a_month_end_is_refused(tmp_path):
                                                    "numerator", "denominator"],
                         [("A81001", "HI-03", 5, 10)])  # fmt: skip
     given = run_cli("ingest", "--db", db, "--period-end", "2025-11-15", str(undated))
-    assert given.returncode == 2 and "did you mean 2025-11-30?" in given.stderr
+    assert given.returncode == 2 and "15 Nov 2025 is not; did you mean 30 Nov 2025?" in given.stderr
     assert run_cli("ingest", "--db", db, "--period-end", "2025-11-30", str(undated)).returncode == 0
