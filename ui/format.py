@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import string
 from datetime import date, datetime
 
 import pandas as pd
@@ -166,6 +167,8 @@ def escape_markdown_keeping_bold(text: str) -> str:
 
 
 def escape_markdown(text) -> str:
-    """Names from uploaded files may hold Markdown or HTML characters; show them as written."""
-    special = "\\`*_[]<>#|~$"
-    return "".join("\\" + c if c in special else c for c in str(text))
+    """Names from uploaded files may hold Markdown or HTML; show them as written. Every ASCII
+    punctuation character is escaped (Markdown allows a backslash before any), so that no image,
+    link, HTML, list, heading, entity (&amp;), emoji or icon (:smile:, :material/home:) or colour
+    (:red[...]) is made of them. A bare web or email address is still made a link."""
+    return "".join("\\" + c if c in string.punctuation else c for c in str(text))
