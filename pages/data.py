@@ -319,7 +319,7 @@ def render_undo(chosen: Selection, batches, action: str, names: dict) -> None:
             "another upload with the same numbers."
         )
     sure = st.checkbox(
-        f"Yes, {action} batch {change.batch_id} ({change.file_name})",
+        f"Yes, {action} batch {change.batch_id} ({name})",
         key=f"{action}_sure_{version}_{batch_id}",
     )
     if st.button(

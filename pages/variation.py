@@ -21,7 +21,7 @@ def render_funnel(funnel: report.Funnel, member_words: str, stem: str, chosen) -
     """Signal or noise: the funnel plot, what it shows in words, and the members flagged."""
     st.subheader("Signal or noise: the funnel plot")
     if funnel.message:
-        st.info(funnel.message, icon=":material/info:")
+        st.info(format.escape_markdown(funnel.message), icon=":material/info:")
         return
     words = report.funnel_explanation(funnel)
     st.markdown(words["reading"])

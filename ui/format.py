@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import string
 from datetime import date, datetime
 
 import pandas as pd
@@ -171,8 +172,10 @@ def escape_markdown_keeping_bold(text: str) -> str:
 
 
 def escape_markdown(text) -> str:
-    """Names from uploaded files may hold Markdown or HTML characters; show them as written. An
-    invisible word joiner after http or www stops Markdown making a bare web address a link."""
-    special = "\\`*_[]<>#|~$"
-    escaped = "".join("\\" + c if c in special else c for c in str(text))
-    return AUTOLINK.sub(lambda found: found[0][:-1] + WORD_JOINER + found[0][-1], escaped)
+    """Names from uploaded files may hold Markdown or HTML; show them as written. Every ASCII
+    punctuation character is escaped (Markdown allows a backslash before any), so that no image,
+    link, HTML, list, heading, entity (&amp;), emoji or icon (:smile:, :material/home:) or colour
+    (:red[...]) is made of them; an invisible word joiner after http or www keeps a bare web
+    address from being made a link."""
+    joined = AUTOLINK.sub(lambda found: found[0][:-1] + WORD_JOINER + found[0][-1], str(text))
+    return "".join("\\" + c if c in string.punctuation else c for c in joined)

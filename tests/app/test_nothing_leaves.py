@@ -2,8 +2,11 @@
 server opens no connection off loopback, and names from files holding Markdown or HTML (an image
 on an outside host, say) are shown as text, never fetched."""
 
+import base64
 import csv
 import dataclasses
+import http.client
+import os
 import shutil
 import textwrap
 
@@ -30,8 +33,11 @@ PAGES = {"": "Overview", "variation": "Variation", "patients": "Patients", "tren
          "payment": "Payment", "data": "Data", "scheme": "Scheme"}  # fmt: skip
 # Names as an uploaded file might hold them; each would fetch from (or link to) an outside host
 # if it were read as Markdown or HTML. 192.0.2.x is an address for documentation only.
-PRACTICE_NAME = "![t](http://192.0.2.1/practice.png) Surgery"
-PCN_NAME = '<img src="http://192.0.2.2/pcn.png"> PCN **bold**'
+# Streamlit's own Markdown as well: an icon, an emoji, a colour and an HTML entity are shown as
+# the characters written, never as what they stand for.
+STREAMLIT_MARKDOWN = ":material/home: :smile: :red[red] &amp; 1. Q&A"
+PRACTICE_NAME = f"![t](http://192.0.2.1/practice.png) Surgery {STREAMLIT_MARKDOWN}"
+PCN_NAME = f'<img src="http://192.0.2.2/pcn.png"> PCN **bold** {STREAMLIT_MARKDOWN}'
 PLACE_NAME = "[Place](http://192.0.2.3/)"
 INDICATOR_NAME = "![i](http://192.0.2.4/indicator.png) health checks"
 PRACTICE, PCN = "X44647", "U54335"  # sample_data/orgs.csv: Hobbleton Hill Surgery, its PCN
@@ -151,7 +157,7 @@ def test_every_page_asks_only_the_app(server, page, path):
 def test_hostile_names_are_shown_as_text(server, page, path):
     open_page(page, f"{server['url']}/{path}", PAGES[path])
     choose_in_selectbox(page, 1, PCN)
-    assert "PCN **bold**" in page.locator("body").inner_text()
+    assert f"PCN **bold** {STREAMLIT_MARKDOWN}" in page.locator("body").inner_text()
     screenshot(page, f"hostile-names-{path or 'overview'}-pcn")
     click_level(page, "Practice")
     choose_in_selectbox(page, 1, PRACTICE)
@@ -160,6 +166,24 @@ def test_hostile_names_are_shown_as_text(server, page, path):
     main = page.locator('[data-testid="stMain"]')
     assert main.locator('a[href^="http://192.0.2"]').count() == 0  # not even made a link
     screenshot(page, f"hostile-names-{path or 'overview'}-practice")
+
+
+def test_a_websocket_from_another_origin_makes_the_server_look_up_nothing(server, page):
+    """Any web page a user visits may try the app's WebSocket from its own origin. Streamlit
+    refuses it, but without ui/offline.py it first asks checkip.amazonaws.com for the machine's
+    address (and opens a socket towards 8.8.8.8)."""
+    open_page(page, server["url"], "Overview")  # the app has run once: ui is imported
+    connection = http.client.HTTPConnection(server["url"].removeprefix("http://"), timeout=30)
+    connection.request("GET", "/_stcore/stream", headers={
+        "Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode(),
+        "Origin": "http://attacker.example",
+    })  # fmt: skip
+    assert connection.getresponse().status == 403
+    connection.close()
+    assert server["log"].read_text() == "", (
+        f"the server connected off this machine: {server['log'].read_text()}"
+    )
 
 
 def test_a_server_started_as_make_run_does_looks_up_no_outside_host(tmp_path, demo_template):
