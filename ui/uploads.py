@@ -156,7 +156,12 @@ def start_sweeping() -> threading.Thread:
     return sweeper
 
 
+SWEEPS = threading.Condition()  # notified after each round, for whoever waits on it (tests)
+sweeps_done = 0
+
+
 def _sweep_forever(root: str) -> None:
+    global sweeps_done  # noqa: PLW0603 - the count of rounds, read under SWEEPS
     ended: set[str] = set()
     while True:
         time.sleep(SWEEP_EVERY_SECONDS)
@@ -164,6 +169,9 @@ def _sweep_forever(root: str) -> None:
             ended = sweep_ended(root, time.time(), _is_live, ended)
         except OSError:
             pass  # a folder that cannot be read now is tried again at the next round
+        with SWEEPS:
+            sweeps_done += 1
+            SWEEPS.notify_all()
 
 
 def _process_root() -> str:

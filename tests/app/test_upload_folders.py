@@ -69,10 +69,9 @@ def test_a_server_sweeps_at_start_and_then_by_itself_with_no_upload(tmp_path, mo
         sweeper = uploads.start_sweeping()
         assert not os.path.exists(stopped)  # at start
         assert sweeper.daemon and sweeper.is_alive()
-        for _ in range(500):
-            if not os.path.exists(ended):
-                break
-            time.sleep(0.01)
+        with uploads.SWEEPS:  # two rounds: an ended session goes at the second (D46)
+            start = uploads.sweeps_done
+            assert uploads.SWEEPS.wait_for(lambda: uploads.sweeps_done >= start + 3, timeout=60)
         assert not os.path.exists(ended) and os.path.isdir(live)
         assert uploads.start_sweeping() is sweeper  # one sweeper per server
     finally:
