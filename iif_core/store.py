@@ -968,6 +968,7 @@ def _open(path: Path, shown: str, create: bool) -> duckdb.DuckDBPyConnection:
             )
         if not path.parent.exists():
             path.parent.mkdir(parents=True, mode=backups.OWNER_ONLY_FOLDER)
+    _new_files_owner_only()
     new = not path.exists()
     waiting = float(os.environ.get(BUSY_WAIT_VARIABLE) or BUSY_WAIT_SECONDS)
     deadline = time.monotonic() + waiting
@@ -1010,6 +1011,13 @@ def _open(path: Path, shown: str, create: bool) -> duckdb.DuckDBPyConnection:
         con.close()
         raise
     return con
+
+
+def _new_files_owner_only() -> None:
+    """From now on this process makes its files readable by their owner only (umask 077): DuckDB
+    creates the store's write-ahead log, which holds each upload's rows until a checkpoint, with
+    the process's umask and cannot be told otherwise. The umask is only ever tightened here."""
+    os.umask(os.umask(0o077) | 0o077)
 
 
 def _recovery_words(path: Path) -> str:

@@ -57,3 +57,28 @@ def test_undo_restore_and_grants_leave_a_backup_and_nothing_to_recover_is_said(t
     assert nothing.returncode == 2 and "There is no backup" in nothing.stderr
     with pytest.raises(FileNotFoundError):
         backups.recover(tmp_path / "other.duckdb")
+
+
+def test_the_write_ahead_log_and_every_copy_are_created_owner_only(tmp_path, monkeypatch):
+    os.umask(0o022)  # as most accounts have it: new files readable by everyone
+    db = tmp_path / "iif.duckdb"
+    seen = {}
+    checked = backups.readable
+
+    def readable(path):  # the copy as it is before it is checked and put in place
+        seen[path.suffix] = owner_only(path)
+        return checked(path)
+
+    monkeypatch.setattr(backups, "readable", readable)
+    counts = tidy_file(tmp_path / "m.csv", [("A81001", "HI-03", SEPT, 10, 100)])
+    with Store(db) as store:
+        assert owner_only(db)
+        store.ingest(counts, who="a")
+        store.record("a", "sign_in")  # a change without a backup: the log holds it
+        wal = db.with_name(db.name + ".wal")
+        assert wal.exists() and owner_only(wal)
+    assert seen == {".partial": True}
+    with open(db, "r+b") as handle:
+        handle.truncate(db.stat().st_size // 2)
+    assert run_cli("recover", "--db", str(db)).returncode == 0
+    assert owner_only(db)
