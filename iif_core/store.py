@@ -982,8 +982,7 @@ def _open(path: Path, shown: str, create: bool) -> duckdb.DuckDBPyConnection:
                 if time.monotonic() < deadline:
                     time.sleep(BUSY_RETRY_SECONDS)
                     continue
-                holder = re.search(r"PID (\d+)", text)
-                by = f" (process {holder[1]})" if holder else ""
+                by = _holder(text)
                 raise StoreError(
                     f"The data store {shown} is in use by another program{by}, which did not "
                     f"let go of it within {waiting:g} seconds; close it and try again."
@@ -1018,6 +1017,15 @@ def _new_files_owner_only() -> None:
     creates the store's write-ahead log, which holds each upload's rows until a checkpoint, with
     the process's umask and cannot be told otherwise. The umask is only ever tightened here."""
     os.umask(os.umask(0o077) | 0o077)
+
+
+def _holder(text: str) -> str:
+    """Which program holds the store, as DuckDB's refusal names it: " (python3.12, process 123)"."""
+    found = re.search(r"held in (.+?) \(PID (\d+)\)", text)
+    if found:
+        return f" ({Path(found[1]).name}, process {found[2]})"
+    found = re.search(r"PID (\d+)", text)
+    return f" (process {found[1]})" if found else ""
 
 
 def _recovery_words(path: Path) -> str:
