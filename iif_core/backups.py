@@ -29,8 +29,7 @@ def make_backup(con: duckdb.DuckDBPyConnection, store: Path, label: str) -> Path
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"{stamp}-{label}{SUFFIX}"
     partial = target.with_suffix(".partial")
-    shutil.copyfile(store, partial)
-    os.chmod(partial, OWNER_ONLY)
+    _copy_owner_only(store, partial)
     batches = readable(partial)
     if batches is None:
         partial.unlink(missing_ok=True)
@@ -74,6 +73,14 @@ def recover(store: Path) -> tuple[Path, Path | None]:
     wal = store.with_name(store.name + ".wal")
     if wal.exists():
         wal.replace(store.with_name(f"{store.name}.wal.damaged-{stamp}"))
-    shutil.copyfile(backup, store)
-    os.chmod(store, OWNER_ONLY)
+    _copy_owner_only(backup, store)
     return backup, kept
+
+
+def _copy_owner_only(source: Path, target: Path) -> None:
+    """Copy a file into one readable by its owner only from its first byte (never a moment
+    readable by others, whatever the process's umask)."""
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, OWNER_ONLY)
+    os.fchmod(descriptor, OWNER_ONLY)  # a file that was there already keeps its own mode
+    with open(source, "rb") as reading, open(descriptor, "wb") as writing:
+        shutil.copyfileobj(reading, writing, 1 << 20)

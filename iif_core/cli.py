@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from iif_core import access_cli
-from iif_core.problems import InputError, Problem
+from iif_core.problems import InputError, Problem, StoreError
 from iif_core.schemes import parse_scheme_year
 from iif_core.vocabulary import LEVELS, LIST_KINDS
 
@@ -214,7 +214,7 @@ def run_score_stored(args: argparse.Namespace) -> int:
     """Score the counts in use in the store, as scoring files would, for one scheme year."""
     from iif_core.orgs import load_orgs
     from iif_core.score import load_scheme_tables, run_pipeline, write_csv
-    from iif_core.store import Store, StoreError
+    from iif_core.store import Store
 
     with Store(args.db, create=False) as store:
         scheme = read_scheme(args.scheme) if args.scheme else None
@@ -302,6 +302,8 @@ def run_ingest(args: argparse.Namespace) -> int:
                     period_end=args.period_end,
                     list_kind=args.list_kind,
                 )
+            except StoreError:  # the store, not the file, is at fault: one sentence, stop
+                raise
             except InputError as error:  # the file could not be read at all
                 count = len(error.problems)
                 print(f"{Path(path).name}: nothing was stored: {count} problem"
@@ -407,7 +409,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
 def run_recover(args: argparse.Namespace) -> int:
     from iif_core import backups
-    from iif_core.store import DEFAULT_PATH, PATH_VARIABLE, StoreError
+    from iif_core.store import DEFAULT_PATH, PATH_VARIABLE
 
     store = Path(args.db or os.environ.get(PATH_VARIABLE) or DEFAULT_PATH)
     try:
@@ -424,7 +426,6 @@ def run_recover(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from iif_core.problems import StoreError
 
     try:
         return args.run(args)

@@ -171,14 +171,10 @@ class Store:
         with self._database.cursor(self._create) as con:
             try:
                 yield con
-            except (duckdb.IOException, duckdb.SerializationException) as error:
-                text = str(error)
-                if not any(sign in text for sign in DAMAGE_SIGNS):
+            except duckdb.Error as error:  # a damaged block may be met in any query
+                if not _looks_damaged(str(error)):
                     raise
-                raise StoreError(
-                    f"The data store {self.shown} cannot be read: the file looks damaged "
-                    f"({text.strip().splitlines()[0]}).{_recovery_words(self.path)}"
-                ) from None
+                raise _damaged(self.path, self.shown, str(error)) from None
 
     # ----- uploads ---------------------------------------------------------------------------
 
@@ -968,6 +964,7 @@ def _open(path: Path, shown: str, create: bool) -> duckdb.DuckDBPyConnection:
             )
         if not path.parent.exists():
             path.parent.mkdir(parents=True, mode=backups.OWNER_ONLY_FOLDER)
+    _new_files_owner_only()
     new = not path.exists()
     waiting = float(os.environ.get(BUSY_WAIT_VARIABLE) or BUSY_WAIT_SECONDS)
     deadline = time.monotonic() + waiting
@@ -981,12 +978,13 @@ def _open(path: Path, shown: str, create: bool) -> duckdb.DuckDBPyConnection:
                 if time.monotonic() < deadline:
                     time.sleep(BUSY_RETRY_SECONDS)
                     continue
-                holder = re.search(r"PID (\d+)", text)
-                by = f" (process {holder[1]})" if holder else ""
+                by = _holder(text)
                 raise StoreError(
                     f"The data store {shown} is in use by another program{by}, which did not "
                     f"let go of it within {waiting:g} seconds; close it and try again."
                 ) from None
+            if _looks_damaged(text) or ("not a valid DuckDB" in text and backups.backups(path)):
+                raise _damaged(path, shown, text) from None  # a store once: it has backups
             if "not a valid DuckDB database" in text:
                 raise StoreError(
                     f"{shown} is not a data store of this app (it is not a DuckDB database file)."
@@ -1001,15 +999,40 @@ def _open(path: Path, shown: str, create: bool) -> duckdb.DuckDBPyConnection:
         _migrate(con, shown)
     except duckdb.Error as error:  # the file opens but its contents cannot be read: damaged
         con.close()
-        first_line = str(error).strip().splitlines()[0]
-        raise StoreError(
-            f"The data store {shown} cannot be read: the file looks damaged ({first_line})."
-            f"{_recovery_words(path)}"
-        ) from None
+        raise _damaged(path, shown, str(error)) from None
     except BaseException:
         con.close()
         raise
     return con
+
+
+def _new_files_owner_only() -> None:
+    """From now on this process makes its files readable by their owner only (umask 077): DuckDB
+    creates the store's write-ahead log, which holds each upload's rows until a checkpoint, with
+    the process's umask and cannot be told otherwise. The umask is only ever tightened here."""
+    os.umask(os.umask(0o077) | 0o077)
+
+
+def _holder(text: str) -> str:
+    """Which program holds the store, as DuckDB's refusal names it: " (python3.12, process 123)"."""
+    found = re.search(r"held in (.+?) \(PID (\d+)\)", text)
+    if found:
+        return f" ({Path(found[1]).name}, process {found[2]})"
+    found = re.search(r"PID (\d+)", text)
+    return f" (process {found[1]})" if found else ""
+
+
+def _looks_damaged(text: str) -> bool:
+    return any(sign in text for sign in DAMAGE_SIGNS)
+
+
+def _damaged(path: Path, shown: str, text: str) -> StoreError:
+    """The sentence for a store file that cannot be read, with its backup when it has one."""
+    first_line = text.strip().splitlines()[0] if text.strip() else "it is empty"
+    return StoreError(
+        f"The data store {shown} cannot be read: the file looks damaged ({first_line})."
+        f"{_recovery_words(path)}"
+    )
 
 
 def _recovery_words(path: Path) -> str:

@@ -13,6 +13,7 @@ import pytest  # noqa: E402
 from test_store_support import run_cli, tidy_file  # noqa: E402
 
 from iif_core import backups  # noqa: E402
+from iif_core.problems import StoreError  # noqa: E402
 from iif_core.store import Store  # noqa: E402
 
 SEPT = "2025-09-30"
@@ -57,3 +58,69 @@ def test_undo_restore_and_grants_leave_a_backup_and_nothing_to_recover_is_said(t
     assert nothing.returncode == 2 and "There is no backup" in nothing.stderr
     with pytest.raises(FileNotFoundError):
         backups.recover(tmp_path / "other.duckdb")
+
+
+def test_the_write_ahead_log_and_every_copy_are_created_owner_only(tmp_path, monkeypatch):
+    os.umask(0o022)  # as most accounts have it: new files readable by everyone
+    db = tmp_path / "iif.duckdb"
+    seen = {}
+    checked = backups.readable
+
+    def readable(path):  # the copy as it is before it is checked and put in place
+        seen[path.suffix] = owner_only(path)
+        return checked(path)
+
+    monkeypatch.setattr(backups, "readable", readable)
+    counts = tidy_file(tmp_path / "m.csv", [("A81001", "HI-03", SEPT, 10, 100)])
+    with Store(db) as store:
+        assert owner_only(db)
+        store.ingest(counts, who="a")
+        store.record("a", "sign_in")  # a change without a backup: the log holds it
+        wal = db.with_name(db.name + ".wal")
+        assert wal.exists() and owner_only(wal)
+    assert seen == {".partial": True}
+    with open(db, "r+b") as handle:
+        handle.truncate(db.stat().st_size // 2)
+    assert run_cli("recover", "--db", str(db)).returncode == 0
+    assert owner_only(db)
+
+
+def damage_each_block(db: Path):
+    """The store with one block after the header overwritten, for each block in turn."""
+    good = db.read_bytes()
+    header, block = 3 * 4096, 256 * 1024  # DuckDB's file header, then its blocks
+    for start in range(header, len(good), block):
+        db.write_bytes(good[:start] + b"\x55" * block + good[start + block :])
+        yield start
+    db.write_bytes(good)
+
+
+def test_damage_anywhere_in_the_file_is_called_damage_and_recovery_named(tmp_path):
+    db = tmp_path / "iif.duckdb"
+    with Store(db) as store:
+        for n in range(3):
+            store.ingest(tidy_file(tmp_path / f"m{n}.csv", [("A81001", "HI-03", SEPT, n, 100)]))
+    damaged = 0
+    for _ in damage_each_block(db):
+        try:
+            Store(db).batches()
+        except StoreError as error:  # anything else would reach the person as "unexpected"
+            assert "looks damaged" in error.message and "iif_core recover" in error.message
+            damaged += 1
+    assert damaged
+    assert len(Store(db).batches()) == 3
+
+
+def test_a_store_emptied_or_overwritten_says_it_is_damaged_when_it_has_a_backup(tmp_path):
+    db = tmp_path / "iif.duckdb"
+    counts = tidy_file(tmp_path / "m.csv", [("A81001", "HI-03", SEPT, 10, 100)])
+    assert run_cli("ingest", "--db", str(db), str(counts)).returncode == 0
+    good = db.read_bytes()
+    for contents in (b"", b"\0" * 8192, good[: len(good) // 2]):
+        db.write_bytes(contents)
+        told = run_cli("ingest", "--db", str(db), str(counts))
+        assert told.returncode == 2 and "Traceback" not in told.stderr
+        assert "looks damaged" in told.stderr and "iif_core recover" in told.stderr
+        assert "problem to fix" not in told.stderr  # the store, not the file, is at fault
+    assert run_cli("recover", "--db", str(db)).returncode == 0
+    assert len(Store(db).batches()) == 1

@@ -9,8 +9,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import pytest  # noqa: E402
 from test_store_support import cli_command, tidy_file  # noqa: E402
 
+from iif_core import store as store_module  # noqa: E402
+from iif_core.problems import StoreError  # noqa: E402
 from iif_core.store import Store  # noqa: E402
 
 PRACTICES = ["A81001", "A81002", "A81004", "A81005", "A81006", "A81007", "A81009", "A81011"]
@@ -48,3 +51,26 @@ def test_eight_command_line_uploads_at_once_all_succeed(tmp_path):
         process.stderr.close()
     assert [code for code, _ in outcomes] == [0] * 8, outcomes
     assert len(Store(db).batches()) == 8
+
+
+def test_a_store_held_by_another_program_says_which(tmp_path, monkeypatch):
+    db = tmp_path / "iif.duckdb"
+    Store(db).batches()  # the store exists
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
+         "print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        monkeypatch.delenv("IIF_BUSY_WAIT_SECONDS", raising=False)
+        monkeypatch.setattr(store_module, "BUSY_WAIT_SECONDS", 0.3)
+        with pytest.raises(StoreError) as told:
+            Store(db).batches()
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    program = Path(sys.executable).resolve().name  # as the system names the process
+    assert f"in use by another program ({program}, process {holder.pid})" in told.value.message
+    assert "within 0.3 seconds" in told.value.message
