@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui import navigation, run_end, sidebar, sign_in
+from ui import navigation, run_end, sidebar, sign_in, uploads
 
 sidebar.configure_page()
+uploads.start_sweeping()  # once per server: copies of uploads never outlive their session
 user = sign_in.require_user()  # hosted: only a signed-in user gets past this line
 scope = sign_in.scope(user)
 if user is not None and scope.org_codes == ():

@@ -2,8 +2,6 @@
 
 import streamlit as st
 
-from ui import uploads
-
 RUNS_FINISHED = "runs_finished"  # session key: how many of this session's runs have finished
 MARK_ATTRIBUTE = "data-iif-run"  # <span data-iif-run="7" hidden>: the browser tests wait for it
 
@@ -12,7 +10,6 @@ def mark_finished() -> None:
     """Draw the mark with this session's count of finished runs. Call it last: app.py does after
     the page, and `stop` does for a page that ends early. A run cut short by a rerun or an error
     draws none, so a test that waits for a higher count waits for a run that really finished."""
-    uploads.start_sweeping()  # once per server: copies of uploads never outlive their session
     count = st.session_state.get(RUNS_FINISHED, 0) + 1
     st.session_state[RUNS_FINISHED] = count
     st.html(f'<span {MARK_ATTRIBUTE}="{count}" hidden></span>')

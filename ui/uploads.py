@@ -87,15 +87,12 @@ class UploadCheck:
 
 def upload_dir() -> str:
     """This session's folder for the copies of its uploads (removed when they are stored or
-    cancelled; a session that ends or is abandoned has its folder swept by the next upload)."""
-    start_sweeping()
-    mine = _session_id()
-    process_root = _process_root()
-    sweep_uploads(process_root, time.time(), lambda sid: sid == mine or _is_live(sid))
+    cancelled; the server's sweeper removes it when the session ends or is abandoned)."""
     folder = st.session_state.get(UPLOAD_DIR)
     if not folder or not os.path.isdir(folder):
+        process_root = _process_root()
         os.makedirs(process_root, mode=0o700, exist_ok=True)
-        folder = tempfile.mkdtemp(prefix=f"{mine}{SESSION_SEPARATOR}", dir=process_root)
+        folder = tempfile.mkdtemp(prefix=f"{_session_id()}{SESSION_SEPARATOR}", dir=process_root)
         st.session_state[UPLOAD_DIR] = folder
     return folder
 
