@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 from iif_core.access import checked_grant
-from iif_core.formulas import neutralise_formulas
+from iif_core.formulas import neutralise_formulas, write_safe_csv
 from iif_core.vocabulary import ROLE_WORDS, ROLES
 
 DB_HELP = "the data store (default: the environment variable IIF_DB, else data/iif.duckdb)"
@@ -92,14 +91,12 @@ def run_audit(args: argparse.Namespace) -> int:
     from iif_core.store import Store
 
     with Store(args.db, create=False) as store:
-        frame = neutralise_formulas(store.audit())
+        frame = store.audit()
     if args.out is None:
-        print(frame.fillna("").to_string(index=False) if len(frame) else "The audit is empty.")
+        shown = neutralise_formulas(frame).fillna("").to_string(index=False)
+        print(shown if len(frame) else "The audit is empty.")
         return 0
     out = Path(args.out)
-    with tempfile.NamedTemporaryFile("w", dir=out.parent or ".", delete=False, suffix=".tmp",
-                                     newline="", encoding="utf-8") as temporary:  # fmt: skip
-        frame.to_csv(temporary, index=False)
-    Path(temporary.name).replace(out)
+    write_safe_csv(frame, out)
     print(f"{len(frame)} audit lines written to {out}.", file=sys.stderr)
     return 0

@@ -6,7 +6,6 @@ import argparse
 import getpass
 import os
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -327,28 +326,15 @@ def report_ingest(args: argparse.Namespace, path, result) -> int:
         print(shown, file=sys.stderr)
     if len(result.rejected) and (args.accept_valid or args.rejected):
         out = Path(args.rejected or Path(path).with_suffix(".rejected.csv"))
-        write_rejected_csv(result.rejected, out)
+        from iif_core.formulas import write_safe_csv
+
+        write_safe_csv(result.rejected, out)
         rows = len(result.rejected)
         print(
             f"{rows} rejected row{'s' * (rows != 1)}, with the reason for each, written to {out}",
             file=sys.stderr,
         )
     return 0 if result.accepted else EXIT_BAD_INPUT
-
-
-def write_rejected_csv(frame, out: Path) -> None:
-    """The rejected rows as CSV, formulas neutralised, written all at once (never half a file)."""
-    from iif_core.formulas import neutralise_formulas
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".partial-", suffix=".csv", dir=out.parent)
-    os.close(handle)
-    try:
-        neutralise_formulas(frame).to_csv(temporary, index=False)
-        os.replace(temporary, out)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
 
 
 BATCH_COLUMNS = {  # what `batches` shows, and the heading for each

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 import pandas as pd
 
 # A text cell starting with one of these is run as a formula by spreadsheet programs (OWASP CSV
@@ -19,6 +23,19 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             safe[column] = safe[column].map(_neutralise).astype(object)
     safe.columns = [_neutralise(str(c)) for c in safe.columns]
     return safe
+
+
+def write_safe_csv(frame: pd.DataFrame, out: Path) -> None:
+    """A table as CSV, formulas neutralised, written all at once (never half a file)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".partial-", suffix=".csv", dir=out.parent)
+    os.close(handle)
+    try:
+        neutralise_formulas(frame).to_csv(temporary, index=False)
+        os.replace(temporary, out)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
 
 
 def spreadsheet_text_macro() -> str:
