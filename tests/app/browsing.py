@@ -9,6 +9,7 @@ action, no element is left stale from the run before, and every chart has drawn.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -24,6 +25,11 @@ START_SECONDS = 120  # for a fresh server to answer its health check, on a busy 
 RUN_SECONDS = 120  # for one script run to finish and the page to draw, on a busy machine
 EXCEPTION = '[data-testid="stException"]'
 MARK = "data-iif-run"  # ui/run_end.py MARK_ATTRIBUTE
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]  # fmt: skip
 
 # True when the script run after `after` finished and the page shows all of it. An exception
 # shown by Streamlit also ends the wait, so that the test fails on it, with its text.
@@ -42,6 +48,24 @@ NEXT_FRAME = "() => new Promise((done) => requestAnimationFrame(() => requestAni
 
 class WaitedTooLong(AssertionError):
     """A condition did not come true in time; the message says which."""
+
+
+def refuse_outside(context, allowed: tuple[str, ...], counted=lambda request: True) -> list[str]:
+    """Let `context` reach only addresses starting with one of `allowed` (and data: and blob:);
+    every other request is refused, and those `counted` are listed in what is returned, for the
+    test to fail on."""
+    outside: list[str] = []
+
+    def route(route):
+        request = route.request
+        if request.url.startswith((*allowed, "data:", "blob:")):
+            return route.continue_()
+        if counted(request):
+            outside.append(request.url)
+        return route.abort()
+
+    context.route("**/*", route)
+    return outside
 
 
 def free_port() -> int:

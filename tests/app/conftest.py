@@ -60,3 +60,18 @@ def navigation_as_served(monkeypatch):
     monkeypatch.setattr(
         script_runner, "_mpa_v1", lambda main: runpy.run_path(main, run_name="__main__")
     )
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, driven by Playwright, for a module's browser tests (never a browser
+    Playwright downloads)."""
+    from browsing import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make browser)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -7,11 +7,11 @@ Data page, and screenshots are kept in test-artifacts/screenshots/.
 
 import csv
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from browsing import (
+    CHROMIUM,
     VIEWPORT,
     chart_screenshot,
     choose_in_selectbox,
@@ -30,11 +30,6 @@ from iif_core.store import Store
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]  # fmt: skip
 PAGES = {  # URL path -> the page's title
     "": "Overview",
     "variation": "Variation",
@@ -75,15 +70,6 @@ def server(tmp_path_factory):
         yield {"url": url, "database": database}
     finally:
         stop_server(process)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -18,11 +18,11 @@ from browsing import (
     choose_in_selectbox,
     click_level,
     open_page,
+    refuse_outside,
     screenshot,
     start_server,
     stop_server,
 )
-from test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from iif_core.store import Store
 
@@ -120,28 +120,11 @@ def server(tmp_path_factory, demo_template):
     assert log.read_text() == "", f"the server connected off this machine: {log.read_text()}"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def page(browser, server):
     """A page whose every request is recorded; any to another host fails the test."""
     context = browser.new_context(viewport=VIEWPORT)
-    outside = []
-
-    def route(route):
-        if route.request.url.startswith((server["url"], "data:", "blob:")):
-            return route.continue_()
-        outside.append(route.request.url)
-        return route.abort()
-
-    context.route("**/*", route)
+    outside = refuse_outside(context, (server["url"],))
     yield context.new_page()
     context.close()
     assert not outside, f"the page asked for outside addresses: {outside}"

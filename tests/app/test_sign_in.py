@@ -9,12 +9,12 @@ from browsing import (
     VIEWPORT,
     assert_no_exception,
     free_port,
+    refuse_outside,
     screenshot,
     start_server,
     stop_server,
     wait_for_run,
 )
-from test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from iif_core.access import within
 from iif_core.store import Store
@@ -65,32 +65,14 @@ def hosted(tmp_path_factory, demo_template):
         provider.wait(timeout=20)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def visit(browser, hosted):
     """A new browser (no cookie) whose every request is recorded: a request of the app's pages
     to anywhere but the app fails the test; the provider's own page may ask for its stylesheet
     (refused here: the machine has no outside network)."""
     context = browser.new_context(viewport=VIEWPORT)
-    outside = []
-
-    def route(route):
-        request = route.request
-        if request.url.startswith((hosted["url"], hosted["provider"], "data:", "blob:")):
-            return route.continue_()
-        if not request.frame.url.startswith(hosted["provider"]):
-            outside.append(request.url)
-        return route.abort()
-
-    context.route("**/*", route)
+    outside = refuse_outside(context, (hosted["url"], hosted["provider"]),
+                             lambda request: not request.frame.url.startswith(hosted["provider"]))  # fmt: skip
     yield context.new_page()
     context.close()
     assert not outside, f"the app's pages asked for outside addresses: {outside}"
