@@ -57,9 +57,9 @@ def test_a_store_held_by_another_program_says_which(tmp_path, monkeypatch):
     db = tmp_path / "iif.duckdb"
     Store(db).batches()  # the store exists
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
-         "print('held', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-c", f"import duckdb, sys; c = duckdb.connect({str(db)!r}); "
+         "print('held', flush=True); sys.stdin.read()"],  # holds it until told (or killed)
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         assert holder.stdout.readline().strip() == "held"
@@ -70,6 +70,7 @@ def test_a_store_held_by_another_program_says_which(tmp_path, monkeypatch):
     finally:
         holder.kill()
         holder.wait()
+        holder.stdin.close()
         holder.stdout.close()
     program = Path(sys.executable).resolve().name  # as the system names the process
     assert f"in use by another program ({program}, process {holder.pid})" in told.value.message
