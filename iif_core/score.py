@@ -92,17 +92,27 @@ def micros(threshold: Decimal, code: str) -> int:
 
 
 def run_pipeline(
-    con: duckdb.DuckDBPyConnection, level: str = "all", period: str | date = "all"
+    con: duckdb.DuckDBPyConnection,
+    level: str = "all",
+    period: str | date = "all",
+    periods: list[date] | None = None,
 ) -> duckdb.DuckDBPyRelation:
     """Score what is in `orgs`, `extract` and the scheme tables; the result is the view `result`.
 
-    Read `result` with insertion order kept (DuckDB's default) to get its rows in order.
+    `periods`, when given, are the period ends scored instead of those in `extract` (the store
+    scores part of the practices against every period end of the year). Read `result` with
+    insertion order kept (DuckDB's default) to get its rows in order.
     """
     if level != "all" and level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)} or all, not {level!r}")
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE selection AS SELECT $level AS level, $period::DATE AS period",
-        {"level": level, "period": None if period in ("all", None) else period},
+        "CREATE OR REPLACE TEMP TABLE selection AS "
+        "SELECT $level AS level, $period::DATE AS period, $periods::DATE[] AS periods",
+        {
+            "level": level,
+            "period": None if period in ("all", None) else period,
+            "periods": None if periods is None else list(periods),
+        },
     )
     # Row numbers are already taken, and the tables `result` reads are stored with ORDER BY
     # (which DuckDB keeps whatever this setting), so the other steps need not keep rows in

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from iif_core import backups
+from iif_core import backups, kept_scores
 from iif_core.access import Grant
 from iif_core.extract import EXTRACT_TABLE_SQL, scheme_dates
 from iif_core.ingest import StagedFile, rejected_rows_frame, stage_file
@@ -70,6 +70,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     ),
     (2, ("v2_list_kinds_and_events.sql",)),
     (3, ("v3_grants_and_audit.sql",)),
+    (4, ("v4_kept_scores.sql",)),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 # The store's tables and views. A temp table of the same name would hide one of them from every
@@ -77,7 +78,7 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 STORE_RELATIONS = (
     "schema_version", "batches", "batch_counts", "batch_patients", "batch_orgs", "batch_schemes",
     "current_counts", "current_patients", "current_orgs", "current_schemes", "batch_events",
-    "grants", "audit",
+    "grants", "audit", "kept_scores", "kept_years",
 )  # fmt: skip
 # Kinds whose valid rows may be stored without the bad ones. A partial organisation file would
 # silently drop practices from every figure, so it is stored whole or not at all.
@@ -337,6 +338,7 @@ class Store:
         at = _now()
         con.execute("BEGIN TRANSACTION")
         try:
+            before = self._version(con)
             parameters = {"batch_id": batch_id}
             if action == "undo":
                 parameters.update(who=who, undone_at_utc=at)
@@ -346,6 +348,7 @@ class Store:
                 {"batch_id": batch_id, "action": action, "at_utc": at, "who": who},
             )
             self._audit(con, who, action, None, f"batch {batch_id}", at)
+            self._keep_up(con, before, batch_id)
             con.execute("COMMIT")
         except BaseException:
             _rollback(con)
@@ -518,10 +521,21 @@ class Store:
         """Make the temp tables `extract` (the counts in use, of one scheme year or all) and
         `orgs` (the organisations in use) in `con`, a cursor from `Store.cursor()`, for the
         scoring pipeline."""
+        self._load_current(con, year, False)
+
+    def _load_current(self, con, year: str | None, only_rescored: bool) -> None:
+        """As load_current; with `only_rescored`, of the practices in the temp table `rescored`
+        only (iif_core/kept_scores.py)."""
         first, last = self._dates(con, year)
         con.execute(EXTRACT_TABLE_SQL)
-        con.execute(_sql("current_extract.sql"), {"first_period": first, "last_period": last})
+        statement = "current_extract_rescored.sql" if only_rescored else "current_extract.sql"
+        con.execute(_sql(statement), {"first_period": first, "last_period": last})
         self._load_current_orgs(con)
+        if only_rescored:
+            con.execute(
+                "DELETE FROM temp.orgs WHERE practice_code NOT IN "
+                "(SELECT org_code FROM rescored WHERE level = 'practice')"
+            )
 
     def score(
         self, year: str | None = None, level: str = "all", period: str | date = "all"
@@ -540,7 +554,81 @@ class Store:
             load_scheme_tables(con, self._scheme(con, year))
             return run_pipeline(con, level, period).df()
 
+    def scored(
+        self, year: str, level: str | None = None, org_code: str | None = None
+    ) -> pd.DataFrame:
+        """A year's scores as `score(year)` gives them, read from those the store keeps
+        (decisions.md D52): every organisation, or one (`level`, `org_code`) and everything in
+        it that its pages show (iif_core/sql/store/kept_slice.sql)."""
+        with self.cursor() as con:
+            self._ensure_kept(con, year)
+            return kept_scores.kept(con, year, level, org_code)
+
+    def scored_orgs(self, year: str) -> pd.DataFrame:
+        """The organisations scored in a year (level, org_code, org_name), from the kept scores."""
+        with self.cursor() as con:
+            self._ensure_kept(con, year)
+            return kept_scores.kept_orgs(con, year)
+
+    def scored_period_ends(self, year: str) -> list[date]:
+        """The period ends scored in a year, earliest first, from the kept scores."""
+        with self.cursor() as con:
+            self._ensure_kept(con, year)
+            return kept_scores.kept_period_ends(con, year)
+
     # ----- inside ----------------------------------------------------------------------------
+
+    def _ensure_kept(self, con, year: str) -> None:
+        """Score the whole year again, in a transaction of its own, when its kept scores are not
+        those of the data in use (a store from before they were kept, a new release, a change
+        made while the year was out of date)."""
+        scheme = self._scheme(con, year)
+        if kept_scores.is_fresh(con, year, self._version(con), kept_scores.recipe(con, scheme)):
+            return
+        with self._database.writing:
+            version = self._version(con)
+            if kept_scores.is_fresh(con, year, version, kept_scores.recipe(con, scheme)):
+                return  # another thread did it while this one waited
+            _check_no_hidden_tables(con)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                self._refresh_kept(con, year, scheme, version)
+                con.execute("COMMIT")
+            except BaseException:
+                _rollback(con)
+                raise
+
+    def _refresh_kept(self, con, year, scheme, version, practices=None) -> None:
+        first, last = scheme_dates(scheme)
+        kept_scores.refresh(
+            con, year, scheme, _period_ends(con, first, last), self._load_current,
+            self._load_current_orgs, version, practices,
+        )  # fmt: skip
+
+    def _keep_up(self, con, before: tuple[int, int], batch_id: int | None) -> None:
+        """Inside a change's transaction: bring the kept scores of every year that was up to
+        date before it up to date after it, re-scoring only what the change touches (the
+        organisations around the practices whose counts it holds, or a whole year when the
+        scheme or organisations in use changed). Years out of date are left to `_ensure_kept`."""
+        after = self._version(con)
+        practices, years = ([], set()) if batch_id is None else kept_scores.changed_by_batch(
+            con, batch_id
+        )  # fmt: skip
+        for year in kept_scores.fresh_years(con, before):
+            try:
+                scheme = self._scheme(con, year)
+            except StoreError:  # no scheme for it any more: scored again when it has one
+                con.execute("DELETE FROM kept_years WHERE year = $year", {"year": year})
+                continue
+            made_with = kept_scores.recipe(con, scheme)
+            fresh = kept_scores.is_fresh(con, year, before, made_with)
+            if not fresh:  # the scheme or organisations in use changed
+                self._refresh_kept(con, year, scheme, after)
+            else:
+                self._refresh_kept(con, year, scheme, after, practices if year in years else [])
+
+    def _version(self, con) -> tuple[int, int]:
+        return kept_scores.version_of(con)
 
     def _stage(self, con, path, display_name, sheet, period_end):
         self._load_current_orgs(con)
@@ -583,11 +671,13 @@ class Store:
         with self._database.writing:
             con.execute("BEGIN TRANSACTION")
             try:
+                before = self._version(con)
                 outcome = _write_batch(con, batch)
                 if outcome.batch_id is not None:  # in the same transaction as the batch
                     action = "scheme_change" if batch.kind == "scheme" else "upload"
                     detail = f"batch {outcome.batch_id}: {batch.file_name}"
                     self._audit(con, batch.who, action, None, detail, _now())
+                    self._keep_up(con, before, outcome.batch_id)
                 _pause_for_tests()
                 con.execute("COMMIT")
             except BaseException:
