@@ -166,7 +166,7 @@ indicator = chosen.scheme.indicator(code)
 series = report.trend(
     chosen.scored, chosen.orgs, chosen.level, chosen.org_code, code,
     last_year=reads.scored_or_none(chosen.path, previous_scheme_year(chosen.year), chosen.version,
-                                   chosen.scope),
+                                   chosen.scope, chosen.level, chosen.org_code),
     pcns=chosen.pcns,
 )  # fmt: skip
 months = report.trend_months(series)

@@ -53,11 +53,6 @@ def scheme(path: str, year: str, version: tuple) -> Scheme:
     return store_at(path).scheme(year)
 
 
-@st.cache_resource(show_spinner="Scoring…", max_entries=CACHE_ENTRIES)
-def _all_scored(path: str, year: str, version: tuple) -> pd.DataFrame:
-    return store_at(path).score(year)
-
-
 @st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
 def _all_orgs(path: str, version: tuple) -> pd.DataFrame:
     return store_at(path).orgs()
@@ -68,10 +63,26 @@ def _all_pcns(path: str, version: tuple) -> pd.DataFrame:
     return report.pcn_membership(_all_orgs(path, version))
 
 
-@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
-def scored(path: str, year: str, version: tuple, scope: Scope) -> pd.DataFrame:
-    """Every organisation × indicator × period end of a year in scope, all levels at once."""
-    return scope.restrict(_all_scored(path, year, version))
+@st.cache_data(show_spinner="Scoring…", max_entries=CACHE_ENTRIES)
+def scored_orgs(path: str, year: str, version: tuple, scope: Scope) -> pd.DataFrame:
+    """The organisations scored in a year that are in scope: level, org_code, org_name."""
+    return scope.restrict(store_at(path).scored_orgs(year))
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def scored_period_ends(path: str, year: str, version: tuple) -> list:
+    """Every period end scored in a year, earliest first."""
+    return store_at(path).scored_period_ends(year)
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES * 8)
+def scored(
+    path: str, year: str, version: tuple, scope: Scope, level: str, org_code: str
+) -> pd.DataFrame:
+    """A year's scores of one organisation and everything in it that its pages show (a
+    practice's PCN and the PCN's practices; a PCN's practices; a place's or ICB's PCNs and their
+    practices), in scope, read from the scores the store keeps (decisions.md D52)."""
+    return scope.restrict(store_at(path).scored(year, level, org_code))
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -131,18 +142,21 @@ def period_completeness(
     members = report.practices_in(
         orgs(path, version, scope), pcns(path, version, scope), level, org_code
     )
-    return report.period_completeness(scored(path, year, version, scope), members)
+    return report.period_completeness(scored(path, year, version, scope, level, org_code), members)
 
 
 # --- Signal or noise: projections, funnels, completeness ---------------------------------------
 
 
-def scored_or_none(path: str, year: str, version: tuple, scope: Scope) -> pd.DataFrame | None:
-    """A year's scored figures in scope when any are stored, else None (last year's, say)."""
+def scored_or_none(
+    path: str, year: str, version: tuple, scope: Scope, level: str, org_code: str
+) -> pd.DataFrame | None:
+    """An organisation's scored figures of a year in scope when any are stored, else None (last
+    year's, say)."""
     if year not in years_with_data(path, version):
         return None
     try:
-        return scored(path, year, version, scope)
+        return scored(path, year, version, scope, level, org_code)
     except InputError:
         return None
 
@@ -154,16 +168,18 @@ def projections(
     """Each indicator's projected year end as at `period` (iif_core.report.projections), with
     last year's shape and back-test when last year is stored."""
     before = previous_scheme_year(year)
-    last_year = scored_or_none(path, before, version, scope)
+    last_year = scored_or_none(path, before, version, scope, level, org_code)
     last_scheme = year_before = None
     if last_year is not None:
         try:
             last_scheme = scheme(path, before, version)
         except InputError:  # no scheme for last year: no shape, no back-test
             last_year = None
-        year_before = scored_or_none(path, previous_scheme_year(before), version, scope)
+        year_before = scored_or_none(
+            path, previous_scheme_year(before), version, scope, level, org_code
+        )
     return report.projections(
-        scored(path, year, version, scope), scheme(path, year, version),
+        scored(path, year, version, scope, level, org_code), scheme(path, year, version),
         orgs(path, version, scope), pcns(path, version, scope), level, org_code, period,
         last_year, last_scheme, year_before,
     )  # fmt: skip
@@ -177,7 +193,8 @@ def funnel(
     """The funnel plot of the members of an organisation for one indicator and period end."""
     current = scheme(path, year, version)
     view = report.practice_variation(
-        scored(path, year, version, scope), orgs(path, version, scope), current, level,
+        scored(path, year, version, scope, level, org_code), orgs(path, version, scope), current,
+        level,
         org_code, code, period, pcns(path, version, scope),
     )  # fmt: skip
     return report.funnel(view, current.indicator(code))
@@ -189,6 +206,6 @@ def data_completeness(
 ):
     """Per member practice, the months sent and missed up to `period`, and how far behind."""
     return report.data_completeness(
-        scored(path, year, version, scope), orgs(path, version, scope), pcns(path, version, scope),
-        level, org_code, period,
+        scored(path, year, version, scope, level, org_code), orgs(path, version, scope),
+        pcns(path, version, scope), level, org_code, period,
     )  # fmt: skip

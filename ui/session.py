@@ -40,7 +40,7 @@ class Selection:
     org_name: str | None
     period: date | None
     scheme: Scheme | None
-    scored: pd.DataFrame
+    scored: pd.DataFrame  # the chosen organisation and everything in it (ui/reads.py scored)
     orgs: pd.DataFrame
     pcns: pd.DataFrame
     demo: bool = False

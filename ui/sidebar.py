@@ -98,18 +98,20 @@ def render(scope: Scope = EVERYTHING) -> Selection:
         format_func=lambda y: y if y in with_data else f"{y} (no data)",
         help="The IIF financial year, 1 April to 31 March.",
     )
-    scheme, scored, orgs, pcns = None, pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
+    scheme, scored_orgs, orgs, pcns = None, pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
+    period_ends = []
     if problem is None:
         try:
             scheme = reads.scheme(path, year, version)
             if year in with_data:
-                scored = reads.scored(path, year, version, scope)
+                scored_orgs = reads.scored_orgs(path, year, version, scope)
+                period_ends = reads.scored_period_ends(path, year, version)
             orgs = reads.orgs(path, version, scope)
             pcns = reads.pcns(path, version, scope)
         except InputError as error:
             problem = str(error)
 
-    levels = _levels(scored, scope)
+    levels = _levels(scored_orgs, scope)
     if st.session_state.get(session.LEVEL) not in levels:
         default = session.DEFAULT_LEVEL
         st.session_state[session.LEVEL] = default if default in levels else levels[0]
@@ -124,7 +126,7 @@ def render(scope: Scope = EVERYTHING) -> Selection:
     level = level if level in levels else levels[0]
 
     org_code = org_name = None
-    choices = report.org_choices(scored, level) if not scored.empty else pd.DataFrame()
+    choices = report.org_choices(scored_orgs, level) if not scored_orgs.empty else pd.DataFrame()
     if not choices.empty:
         key = session.ORG_PREFIX + level
         codes = choices["org_code"].tolist()
@@ -142,7 +144,13 @@ def render(scope: Scope = EVERYTHING) -> Selection:
         org_name = dict(zip(choices["org_code"], choices["org_name"], strict=True)).get(org_code)
         st.session_state[session.LAST_ORG] = (level, org_code)
 
-    periods = report.period_choices(scored)
+    scored = pd.DataFrame()
+    if org_code is not None:
+        try:
+            scored = reads.scored(path, year, version, scope, level, org_code)
+        except InputError as error:
+            problem = str(error)
+    periods = sorted(period_ends, reverse=True) if not scored.empty else []
     period = note = None
     completeness = pd.DataFrame()
     if periods:
@@ -207,12 +215,12 @@ def render(scope: Scope = EVERYTHING) -> Selection:
     return chosen
 
 
-def _levels(scored: pd.DataFrame, scope: Scope) -> list[str]:
+def _levels(scored_orgs: pd.DataFrame, scope: Scope) -> list[str]:
     """The levels to offer: all of them locally; for a signed-in user, those at which they see
     an organisation (a practice user has Practice only)."""
-    if scope.everything or scored.empty:
+    if scope.everything or scored_orgs.empty:
         return list(report.LEVELS)
-    present = set(scored["level"])
+    present = set(scored_orgs["level"])
     return [level for level in report.LEVELS if level in present] or list(report.LEVELS)
 
 

@@ -43,18 +43,23 @@ def test_no_read_returns_a_row_outside_the_scope(demo_db, role):
     scope = scope_for(GRANTS[role][0].email, GRANTS[role], orgs)
     allowed = set(scope.org_codes)
     version = reads.data_version(reads.store_at(path))
-    everything = reads.scored(path, YEAR, version, EVERYTHING)
-    scored = reads.scored(path, YEAR, version, scope)
+    everything = reads.scored_orgs(path, YEAR, version, EVERYTHING)
+    scored = reads.scored_orgs(path, YEAR, version, scope)
     assert len(scored) < len(everything)  # not the cached frame of another scope
     assert set(scored["org_code"]) <= allowed
+    outside = everything[~everything["org_code"].isin(allowed)]
+    for level, org_code in outside[["level", "org_code"]].itertuples(index=False):
+        rows = reads.scored(path, YEAR, version, scope, level, org_code)
+        assert set(rows["org_code"]) <= allowed - {org_code}, (level, org_code)
     assert codes_in(reads.orgs(path, version, scope)) <= allowed
     assert set(reads.pcns(path, version, scope)["pcn_code"]) <= allowed
-    period = max(scored["period_end"])
+    period = max(reads.scored_period_ends(path, YEAR, version))
     indicators = list(reads.scheme(path, YEAR, version).indicators)
     chosen = scored[["level", "org_code"]].drop_duplicates()
     assert len(chosen) > 0
     for level, org_code in chosen.itertuples(index=False):
         results = [
+            reads.scored(path, YEAR, version, scope, level, org_code),
             reads.projections(path, YEAR, version, scope, level, org_code, period),
             reads.data_completeness(path, YEAR, version, scope, level, org_code, period),
             reads.period_completeness(path, YEAR, version, scope, level, org_code),
