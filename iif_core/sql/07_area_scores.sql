@@ -1,8 +1,10 @@
 -- One row per place or ICB × indicator × period end, over the scored PCNs assigned to it:
 -- counts pooled over their practices, points, payments and patients needed summed over PCNs
 -- (iif-rules.md section 7). Stored in the order of the output: places, then ICBs. Points and
--- pounds are added with fsum, a compensated sum as exact as a double allows, so the order in
--- which threads happen to add them does not change the last digit from one run to the next.
+-- pounds are added with fsum, a compensated sum as exact as a double allows, in the order of the
+-- PCN codes: even a compensated sum can differ in the last digit when the same numbers come in
+-- another order, and the order threads happen to add them in differs from one run to the next
+-- and between scoring everything and scoring one ICB again (decisions.md D52).
 CREATE OR REPLACE TEMP TABLE area_scores AS
 WITH areas AS (
     SELECT 'place' AS level, place_code AS org_code, place_name AS org_name, pcn_code FROM pcns
@@ -22,11 +24,11 @@ summed AS (
            sum(s.member_practices)::BIGINT AS member_practices,
            sum(s.numerator)::BIGINT AS numerator, sum(s.denominator)::BIGINT AS denominator,
            sum(s.pca_count)::BIGINT AS pca_count,
-           fsum(s.points_available) AS points_available,
-           fsum(s.points_achieved) AS points_achieved,
+           fsum(s.points_available ORDER BY s.pcn_code) AS points_available,
+           fsum(s.points_achieved ORDER BY s.pcn_code) AS points_achieved,
            sum(s.list_size)::BIGINT AS list_size,
-           fsum(s.payment_available) AS payment_available,
-           fsum(s.payment_achieved) AS payment_achieved,
+           fsum(s.payment_available ORDER BY s.pcn_code) AS payment_available,
+           fsum(s.payment_achieved ORDER BY s.pcn_code) AS payment_achieved,
            sum(s.patients_to_lower)::BIGINT AS patients_to_lower,
            sum(s.patients_to_upper)::BIGINT AS patients_to_upper
     FROM pcn_areas s
