@@ -292,18 +292,19 @@ def render_undo(chosen: Selection, batches, action: str, names: dict) -> None:
         else "Restoring an upload puts what it holds back in use, except figures that later "
         "uploads have replaced since.",
     )
-    change = reads.store().change_if_toggled(int(batch_id))
+    change = reads.batch_change(chosen.path, chosen.version, int(batch_id))
     file_names = dict(zip(batches["batch_id"].astype(int), batches["file_name"], strict=True))
-    rows = report.batch_change_rows(change.counts, change.lists, file_names, names)
-    same = rows["now"] == rows["after"]  # the same figures, only from another upload
+    view = report.batch_change_view(change.counts, change.lists, file_names, names)
     # The batch itself is "now" when undoing it and "after" when restoring it: say the other.
-    shown = rows[~same].drop(columns=["practice_code", "now_from" if undoing else "after_from"])
+    shown = view.rows.drop(columns=["practice_code", "now_from" if undoing else "after_from"])
     verb = "Undoing" if undoing else "Restoring"
     name = format.escape_markdown(change.file_name)
-    if len(shown):
+    if view.changed:
+        listed = "" if len(shown) == view.changed else f" (the first {format.count(len(shown))})"
         st.markdown(
             f"{verb} batch {change.batch_id} ({name}) would change "
-            f"{format.count(len(shown))} {'entry' if len(shown) == 1 else 'entries'} in use:"
+            f"{format.count(view.changed)} {'entry' if view.changed == 1 else 'entries'} in use"
+            f"{listed}:"
         )
         change_table(shown, f"{action}_change_{version}_{batch_id}")
     elif change.sentence:
@@ -313,9 +314,9 @@ def render_undo(chosen: Selection, batches, action: str, names: dict) -> None:
             f"{verb} batch {change.batch_id} ({name}) changes no figure in use: later uploads, "
             "or uploads with the same numbers, hold them."
         )
-    if same.any():
+    if view.same:
         st.caption(
-            f"{format.count(int(same.sum()))} of its figures would stay as they are, held by "
+            f"{format.count(view.same)} of its figures would stay as they are, held by "
             "another upload with the same numbers."
         )
     sure = st.checkbox(

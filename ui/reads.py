@@ -48,6 +48,12 @@ def batches(path: str, version: tuple) -> pd.DataFrame:
     return store_at(path).batches()
 
 
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
+def batch_change(path: str, version: tuple, batch_id: int):
+    """What undoing (or restoring) a batch would change now (Store.change_if_toggled)."""
+    return store_at(path).change_if_toggled(batch_id)
+
+
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def scheme(path: str, year: str, version: tuple) -> Scheme:
     return store_at(path).scheme(year)

@@ -94,6 +94,7 @@ from iif_core.report.trends import (  # noqa: F401
 )
 from iif_core.report.uploads import (  # noqa: F401
     batch_change_rows,
+    batch_change_view,
     practice_names,
     replaced_figures,
     upload_preview,

@@ -37,18 +37,19 @@ def missing_practices(
     rows = scored[(scored["level"] == "practice") & scored["org_code"].isin(codes)]
     if indicator_code is not None:
         rows = rows[rows["indicator_code"] == indicator_code]
-    periods = [pd.Timestamp(period)] if period is not None else [
-        pd.Timestamp(p) for p in sorted(pd.to_datetime(scored["period_end"]).unique())
-    ]  # fmt: skip
+    if period is not None:
+        periods = [pd.Timestamp(period)]
+        rows = rows[pd.to_datetime(rows["period_end"]) == periods[0]]
+    else:
+        periods = [pd.Timestamp(p) for p in sorted(pd.to_datetime(scored["period_end"]).unique())]
     sent = rows[rows["practices_with_data"].fillna(0) > 0]
     sent = set(zip(sent["org_code"], pd.to_datetime(sent["period_end"]), strict=True))
     periods = [p for p in periods if any((code, p) in sent for code in codes)]
-    names = dict(zip(orgs["practice_code"], orgs["practice_name"], strict=True))
-    pcn_names = dict(zip(orgs["practice_code"], orgs["pcn_name"], strict=True))
-    missing = [
-        (code, names.get(code) or code, pcn_names.get(code), p) for p in periods for code in codes
-        if (code, p) not in sent
-    ]  # fmt: skip
+    missing = [(code, p) for p in periods for code in codes if (code, p) not in sent]
+    members = orgs[orgs["practice_code"].isin({code for code, _ in missing})]
+    names = dict(zip(members["practice_code"], members["practice_name"], strict=True))
+    pcn_names = dict(zip(members["practice_code"], members["pcn_name"], strict=True))
+    missing = [(code, names.get(code) or code, pcn_names.get(code), p) for code, p in missing]
     frame = pd.DataFrame(missing, columns=columns)
     return frame.sort_values(["period_end", "practice_name"]).reset_index(drop=True)
 

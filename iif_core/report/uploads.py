@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 PREVIEW_ROWS = 10  # rows of an upload shown before it is stored
+CHANGES_SHOWN = 1000  # entries listed of what undoing or restoring a batch would change
 
 
 def upload_preview(path, name: str, sheet: str | None = None, rows: int = PREVIEW_ROWS):
@@ -110,6 +113,40 @@ def batch_change_rows(
     frame["practice"] = _practice(frame["practice_code"], names)
     return frame.sort_values(["practice_code", "indicator_code", "period_end", "what"],
                              ignore_index=True)[list(CHANGE_COLUMNS)]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """What undoing (or restoring) a batch would change, as the Data page shows it."""
+
+    rows: pd.DataFrame  # batch_change_rows of the first `limit` entries that would change
+    changed: int  # entries whose figures or lists would change
+    same: int  # entries held by another upload with the same numbers: they stay as they are
+
+
+def batch_change_view(
+    counts: pd.DataFrame, lists: pd.DataFrame, file_names: dict, names: dict | None = None,
+    limit: int = CHANGES_SHOWN,
+) -> ChangeView:  # fmt: skip
+    """The entries that undoing (or restoring) a batch would change, the first `limit` of them
+    as rows (an England extract's batch holds most of a million), with how many change and how
+    many would stay the same, held by another upload with the same numbers."""
+    same_counts = _same(counts, ["numerator", "denominator"])
+    same_lists = _same(lists, ["to_do"])
+    changed_counts, changed_lists = counts[~same_counts], lists[~same_lists]
+    rows = batch_change_rows(changed_counts.head(limit), changed_lists.head(limit), file_names,
+                             names).head(limit)  # fmt: skip
+    return ChangeView(rows, len(changed_counts) + len(changed_lists),
+                      int(same_counts.sum() + same_lists.sum()))  # fmt: skip
+
+
+def _same(frame: pd.DataFrame, fields: list[str]) -> pd.Series:
+    """Rows whose figures now and after are the same numbers (both present)."""
+    same = pd.Series(True, index=frame.index)
+    for field in fields:
+        now, after = frame[f"{field}_now"], frame[f"{field}_after"]
+        same &= now.notna() & after.notna() & (now == after)
+    return same.astype(bool)
 
 
 def _practice(codes: pd.Series, names: dict | None) -> list[str]:
