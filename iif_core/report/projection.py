@@ -85,6 +85,9 @@ def projections(
     year_end = signals.scheme_end(scheme)
     pays = level != "practice"
     now = _at_period(_rows(scored, level, org_code), period).set_index("indicator_code")
+    levels = {level, "pcn"} if level in AREA_LEVELS else {level}  # the organisation and its PCNs
+    this_year, previous = _Lookup(scored, levels), _Lookup(last_year, levels)
+    before_that = _Lookup(year_before, levels)
     records, stand_ins = [], []
     for code, indicator in scheme.indicators.items():
         record = {
@@ -108,8 +111,8 @@ def projections(
             records.append(record)
             continue
         start = measurement_start(scored, scheme, code)
-        own = _projection_input(scored, level, org_code, code, period)
-        before = _projection_input(last_year, level, org_code, code)
+        own = this_year.rows(level, org_code, code, period)
+        before = previous.rows(level, org_code, code)
         projected = _project_one(own, indicator, scheme, start, before)
         if projected is None:
             sent = _num(now.loc[code, "practices_with_data"]) if code in now.index else None
@@ -120,16 +123,16 @@ def projections(
         record.update(_projection_fields(projected, latest, indicator, start, year_end))
         if level in AREA_LEVELS:
             for pcn in _member_pcns(pcns, level, org_code):
-                pcn_rows = _projection_input(scored, "pcn", pcn, code, period)
-                pcn_before = _projection_input(last_year, "pcn", pcn, code)
+                pcn_rows = this_year.rows("pcn", pcn, code, period)
+                pcn_before = previous.rows("pcn", pcn, code)
                 pcn_projection = _project_one(pcn_rows, indicator, scheme, start, pcn_before)
                 if pcn_projection is not None:
                     stand_ins += _stand_ins(("member", pcn), pcn_projection,
                                             pcn_rows.iloc[-1], indicator)  # fmt: skip
         stand_ins += _stand_ins(("own", org_code), projected, latest, indicator)
         record.update(
-            _backtest_fields(last_year, last_scheme, year_before, level, org_code, indicator,
-                             pd.Timestamp(latest["period_end"]).month)
+            _backtest_fields(last_year, previous, last_scheme, before_that, level, org_code,
+                             indicator, pd.Timestamp(latest["period_end"]).month)
         )  # fmt: skip
         records.append(record)
     scores = score_projected(scheme, pd.DataFrame(stand_ins), year_end)
@@ -170,14 +173,27 @@ def _missing(value) -> bool:
         return False
 
 
-def _projection_input(scored, level, org_code, indicator_code, period=None) -> pd.DataFrame:
-    if scored is None or scored.empty:
-        return _complete_rows(None)
-    rows = _rows(scored, level, org_code)
-    rows = rows[rows["indicator_code"] == indicator_code]
-    if period is not None:
-        rows = rows[pd.to_datetime(rows["period_end"]) <= pd.Timestamp(period)]
-    return _complete_rows(rows)
+class _Lookup:
+    """A scored frame's complete months (_complete_rows) by organisation and indicator, found
+    once: a place or ICB looks up each of its PCNs for each indicator, which filtering the whole
+    frame each time makes slow."""
+
+    def __init__(self, scored: pd.DataFrame | None, levels: set[str]):
+        self.groups = {}
+        if scored is not None and not scored.empty:
+            complete = _complete_rows(scored[scored["level"].isin(levels)])
+            complete = complete.assign(month=pd.to_datetime(complete["period_end"]))
+            keys = ["level", "org_code", "indicator_code"]
+            self.groups = {key: rows for key, rows in complete.groupby(keys, sort=False)}
+
+    def rows(self, level, org_code, indicator_code, period=None) -> pd.DataFrame:
+        """The months with every member's figures, in order (up to `period` when given)."""
+        rows = self.groups.get((level, org_code, indicator_code))
+        if rows is None:
+            return _complete_rows(None)
+        if period is not None:
+            rows = rows[rows["month"] <= pd.Timestamp(period)]
+        return rows.drop(columns="month")
 
 
 def _project_one(rows, indicator, scheme, start, before) -> dict | None:
@@ -347,11 +363,12 @@ def _with_scores(record: dict, scores: pd.DataFrame, level: str, pays: bool) -> 
     return record
 
 
-def _backtest_fields(last_year, last_scheme, year_before, level, org_code, indicator, month):
+def _backtest_fields(last_year, previous, last_scheme, before_that, level, org_code, indicator,
+                     month):  # fmt: skip
     """How the method would have done last year, projected from the same month."""
     if last_year is None or last_year.empty or last_scheme is None:
         return {}
-    rows = _projection_input(last_year, level, org_code, indicator.code)
+    rows = previous.rows(level, org_code, indicator.code)
     if rows.empty:
         return {}
     year_end = signals.scheme_end(last_scheme)
@@ -359,7 +376,7 @@ def _backtest_fields(last_year, last_scheme, year_before, level, org_code, indic
     if (final.year, final.month) != (year_end.year, year_end.month):
         return {}  # last year is not complete to its year end: nothing to compare with
     old_indicator = last_scheme.indicators.get(indicator.code, indicator)
-    before = _projection_input(year_before, level, org_code, indicator.code)
+    before = before_that.rows(level, org_code, indicator.code)
     result = signals.backtest(
         rows, old_indicator, last_scheme, month,
         measurement_start(last_year, last_scheme, indicator.code),
