@@ -178,7 +178,7 @@ def render_card(
         if card["status"] == "not_in_scheme":
             # Outside its dates: nothing is scored or paid, so no thresholds, points or £.
             return
-        widgets.show_chart(charts.threshold_bar_chart(frame))
+        widgets.show_made_chart(charts.threshold_bar_chart, frame)
         unit = card["unit"]
         if card["status"] == "no_data":
             st.caption(
@@ -246,12 +246,9 @@ for start in range(0, len(view.cards), CARDS_PER_ROW):
         if start + offset < len(view.cards):
             card = view.cards.iloc[[start + offset]]
             code = card["indicator_code"].iloc[0]
-            missing = report.missing_text(
-                report.missing_practices(
-                    chosen.scored, chosen.orgs, chosen.pcns, chosen.level, chosen.org_code,
-                    chosen.period, code,
-                ),
-                chosen.level,
+            missing = reads.missing_words(
+                chosen.path, chosen.year, chosen.version, chosen.scope, chosen.level,
+                chosen.org_code, chosen.period, code,
             )  # fmt: skip
             with column:
                 render_card(

@@ -188,11 +188,15 @@ projection = reads.projections(
 )
 row = report.projection_for(projection, code)
 st.subheader(f"{indicator.code}: month by month")
-missing = report.missing_text(
-    report.missing_practices(
-        chosen.scored, chosen.orgs, chosen.pcns, chosen.level, chosen.org_code, chosen.period, code
-    ),
+missing = reads.missing_words(
+    chosen.path,
+    chosen.year,
+    chosen.version,
+    chosen.scope,
     chosen.level,
+    chosen.org_code,
+    chosen.period,
+    code,
 )
 if missing:
     st.warning(format.escape_markdown(missing), icon=":material/warning:")

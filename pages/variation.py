@@ -102,12 +102,9 @@ member_words = MEMBER_WORDS.get(view.member_level, "members")
 st.subheader(f"{indicator.code}: {member_words} side by side")
 render_summary(view, indicator, member_words)
 sidebar.partial_mark(chosen)
-missing = report.missing_text(
-    report.missing_practices(
-        chosen.scored, chosen.orgs, chosen.pcns, view.parent.get("level"),
-        view.parent.get("org_code"), chosen.period, code,
-    ),
-    view.parent.get("level"),
+missing = reads.missing_words(
+    chosen.path, chosen.year, chosen.version, chosen.scope, view.parent.get("level"),
+    view.parent.get("org_code"), chosen.period, code,
 )  # fmt: skip
 if missing:
     st.warning(format.escape_markdown(missing), icon=":material/warning:")

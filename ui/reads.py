@@ -15,6 +15,9 @@ from iif_core.schemes import Scheme, bundled_scheme_years, previous_scheme_year
 from iif_core.store import DEFAULT_PATH, PATH_VARIABLE, Store
 
 CACHE_ENTRIES = 32  # frames kept per process: years × data versions
+# The store file is kept open this long after a call, so that a page view's calls open it once;
+# a command-line upload meanwhile waits that long at most (decisions.md D52).
+KEEP_OPEN_SECONDS = 2.0
 # Large frames are cached as resources: shared by every session without a copy per rerun, so
 # nothing in ui/ or iif_core/report/ may modify a frame it is given (they copy first).
 # Every read of figures, organisations and patient lists takes the session's Scope and applies it
@@ -29,7 +32,7 @@ def store_path() -> str:
 @st.cache_resource(show_spinner=False)
 def store_at(path: str) -> Store:
     """The one Store of this process for a store file, shared by every session."""
-    return Store(path)
+    return Store(path, keep_open=KEEP_OPEN_SECONDS)
 
 
 def store() -> Store:
@@ -204,6 +207,22 @@ def funnel(
         org_code, code, period, pcns(path, version, scope),
     )  # fmt: skip
     return report.funnel(view, current.indicator(code))
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 32)
+def missing_words(
+    path: str, year: str, version: tuple, scope: Scope, level: str, org_code: str, period,
+    indicator_code: str,
+) -> str | None:  # fmt: skip
+    """Which member practices sent no figures for the indicator and period, in words (None when
+    every one did, or for a practice)."""
+    if level is None or org_code is None:
+        return None
+    missing = report.missing_practices(
+        scored(path, year, version, scope, level, org_code), orgs(path, version, scope),
+        pcns(path, version, scope), level, org_code, period, indicator_code,
+    )  # fmt: skip
+    return report.missing_text(missing, level)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
