@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import re
@@ -1058,6 +1059,19 @@ class _Database:
 
 _DATABASES: dict[Path, _Database] = {}
 _DATABASES_LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_kept_open() -> None:
+    """At exit, the connections kept open after their last call (`keep_open`) are closed."""
+    with _DATABASES_LOCK:
+        for database in _DATABASES.values():
+            with database._state:
+                if database._closing is not None:
+                    database._closing.cancel()
+                    database._closing = None
+                if database._users == 0:
+                    database._close()
 
 
 def _database(path: Path, shown: str) -> _Database:

@@ -147,9 +147,9 @@ projection = reads.projections(
     chosen.period,
 )
 render_totals(ranking, report.projection_totals(projection), chosen.partial_words)
-for note in report.incomplete_notes(
-    chosen.scored, chosen.orgs, chosen.pcns, chosen.level, chosen.org_code, chosen.period,
-    list(chosen.scheme.indicators),
+for note in reads.incomplete_notes(
+    chosen.path, chosen.year, chosen.version, chosen.scope, chosen.level, chosen.org_code,
+    chosen.period,
 ):  # fmt: skip
     st.warning(format.escape_markdown(note), icon=":material/warning:")
 if report.is_unadjusted(chosen.scheme):

@@ -218,11 +218,38 @@ def missing_words(
     every one did, or for a practice)."""
     if level is None or org_code is None:
         return None
+    rows = scored(path, year, version, scope, level, org_code)
+    if period is not None:  # the practices' rows at the period are all it reads
+        rows = _practice_rows_at(path, year, version, scope, level, org_code, period)
     missing = report.missing_practices(
-        scored(path, year, version, scope, level, org_code), orgs(path, version, scope),
-        pcns(path, version, scope), level, org_code, period, indicator_code,
+        rows, orgs(path, version, scope), pcns(path, version, scope), level, org_code, period,
+        indicator_code,
     )  # fmt: skip
     return report.missing_text(missing, level)
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
+def _practice_rows_at(
+    path: str, year: str, version: tuple, scope: Scope, level: str, org_code: str, period
+) -> pd.DataFrame:
+    rows = scored(path, year, version, scope, level, org_code)
+    at = (rows["level"] == "practice") & (
+        pd.to_datetime(rows["period_end"]) == pd.Timestamp(period)
+    )
+    return rows[at]
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
+def incomplete_notes(
+    path: str, year: str, version: tuple, scope: Scope, level: str, org_code: str, period
+) -> list[str]:
+    """Who is missing for the indicators of the year's scheme, in sentences (for a page that
+    shows them all)."""
+    return report.incomplete_notes(
+        scored(path, year, version, scope, level, org_code), orgs(path, version, scope),
+        pcns(path, version, scope), level, org_code, period,
+        list(scheme(path, year, version).indicators),
+    )  # fmt: skip
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
