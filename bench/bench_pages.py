@@ -16,8 +16,10 @@ page, but not the browser's drawing.
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import platform
+import resource
 import runpy
 import statistics
 import sys
@@ -89,7 +91,8 @@ def main() -> int:
                     return 1
                 rows.append((page, level, switch, statistics.median(times), max(times)))
 
-    print(f"Pages drawn with the sample data once cached ({args.runs} runs each), "
+    print(f"Pages drawn, on switching to each level and once cached ({args.runs} runs each), "
+          f"{datetime.date.today():%d %B %Y}, "
           f"{platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} CPUs\n")  # fmt: skip
     print(f"{what}: {loading:.2f} s; first run of the app: {first:.2f} s\n")
@@ -99,9 +102,11 @@ def main() -> int:
         verdict = "yes" if max(switch, slowest) < TARGET_SECONDS else "NO"
         print(f"| {page} | {level} | {switch:.3f} | {median:.3f} | {slowest:.3f} | {verdict} |")
     views = sorted(t for _, _, switch, median, slowest in rows for t in (switch, median, slowest))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"\nSlowest of all: {views[-1]:.3f} s; switches over 1 s: "
-        f"{sum(switch >= TARGET_SECONDS for _, _, switch, _, _ in rows)} of {len(rows)}"
+        f"{sum(switch >= TARGET_SECONDS for _, _, switch, _, _ in rows)} of {len(rows)}; "
+        f"peak memory of the process (app and caches): {peak:,.0f} MB"
     )
     return 0
 

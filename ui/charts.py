@@ -65,6 +65,11 @@ def _threshold_frame(lower: float, upper: float, unit: str) -> pd.DataFrame:
     )
 
 
+THRESHOLD_BAR_COLUMNS = [
+    "achievement", "lower_threshold", "upper_threshold", "unit", "direction", "status",
+]  # what threshold_bar_chart reads of a card  # fmt: skip
+
+
 def threshold_bar_chart(df: pd.DataFrame) -> alt.Chart:
     """One indicator's achievement as a bar over the zones that earn nothing, part or all of the
     points, with the lower (LT) and upper (UT) thresholds marked. `df` is one card row with
