@@ -178,9 +178,7 @@ def render_card(
         if card["status"] == "not_in_scheme":
             # Outside its dates: nothing is scored or paid, so no thresholds, points or £.
             return
-        widgets.show_made_chart(
-            charts.threshold_bar_chart, frame[charts.THRESHOLD_BAR_COLUMNS].reset_index(drop=True)
-        )
+        widgets.show_spec(charts.threshold_bar_spec(frame))
         unit = card["unit"]
         if card["status"] == "no_data":
             st.caption(

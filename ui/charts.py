@@ -65,15 +65,8 @@ def _threshold_frame(lower: float, upper: float, unit: str) -> pd.DataFrame:
     )
 
 
-THRESHOLD_BAR_COLUMNS = [
-    "achievement", "lower_threshold", "upper_threshold", "unit", "direction", "status",
-]  # what threshold_bar_chart reads of a card  # fmt: skip
-
-
-def threshold_bar_chart(df: pd.DataFrame) -> alt.Chart:
-    """One indicator's achievement as a bar over the zones that earn nothing, part or all of the
-    points, with the lower (LT) and upper (UT) thresholds marked. `df` is one card row with
-    achievement, lower_threshold, upper_threshold, unit, direction and status."""
+def _threshold_bar_parts(df: pd.DataFrame) -> dict:
+    """What a card's threshold bar shows: its zones, bar, threshold marks and x axis."""
     row = df.iloc[0]
     unit, direction = row["unit"], row["direction"]
     lower, upper = float(row["lower_threshold"]), float(row["upper_threshold"])
@@ -83,23 +76,36 @@ def threshold_bar_chart(df: pd.DataFrame) -> alt.Chart:
         zones = [(low, lower, "red"), (lower, upper, "amber"), (upper, high, "green")]
     else:
         zones = [(low, upper, "green"), (upper, lower, "amber"), (lower, high, "red")]
-    zone_frame = pd.DataFrame(
-        [
-            {"start": a, "end": b, "zone": status_label(z), "tint": z, "row": "achievement"}
-            for a, b, z in zones
-        ]
-    )
     suffix = "%" if unit == "percent" else ""
     ticks = sorted({low, lower, upper, high})
     names = {lower: f"LT {lower:g}{suffix}", upper: f"UT {upper:g}{suffix}"}
     label_expr = (
         " : ".join(f"datum.value == {t!r} ? '{names.get(t, f'{t:g}')}'" for t in ticks) + " : ''"
     )
-    x_scale = alt.Scale(domain=[low, high], nice=False)
-    x_axis = alt.Axis(values=ticks, labelExpr=label_expr, title=None, grid=False, labelFontSize=11)
+    has_value = value is not None and pd.notna(value)
+    return {
+        "zones": [{"start": a, "end": b, "zone": status_label(z), "tint": z, "row": "achievement"}
+                  for a, b, z in zones],
+        "bar": [{"start": low, "end": min(float(value), high), "achievement": float(value),
+                 "row": "achievement"}] if has_value else None,
+        "colour": STATUS_COLOURS.get(row.get("status") or "no_data", ORG_COLOUR),
+        "marks": _threshold_frame(lower, upper, unit).to_dict("records"),
+        "domain": [low, high], "ticks": ticks, "label_expr": label_expr,
+    }  # fmt: skip
+
+
+def threshold_bar_chart(df: pd.DataFrame) -> alt.Chart:
+    """One indicator's achievement as a bar over the zones that earn nothing, part or all of the
+    points, with the lower (LT) and upper (UT) thresholds marked. `df` is one card row with
+    achievement, lower_threshold, upper_threshold, unit, direction and status. (Overview draws
+    threshold_bar_spec, the same chart as a Vega-Lite spec made without Altair.)"""
+    parts = _threshold_bar_parts(df)
+    x_scale = alt.Scale(domain=parts["domain"], nice=False)
+    x_axis = alt.Axis(values=parts["ticks"], labelExpr=parts["label_expr"], title=None,
+                      grid=False, labelFontSize=11)  # fmt: skip
     y = alt.Y("row:N", axis=None, title=None)
     background = (
-        alt.Chart(zone_frame)
+        alt.Chart(pd.DataFrame(parts["zones"]))
         .mark_rect()
         .encode(
             x=alt.X("start:Q", scale=x_scale, axis=x_axis),
@@ -114,20 +120,10 @@ def threshold_bar_chart(df: pd.DataFrame) -> alt.Chart:
         )
     )
     layers = [background]
-    if value is not None and pd.notna(value):
-        status = row.get("status") or "no_data"
-        bar_frame = pd.DataFrame(
-            {"start": [low], "end": [min(float(value), high)], "achievement": [float(value)],
-             "row": ["achievement"]}
-        )  # fmt: skip
+    if parts["bar"] is not None:
         layers.append(
-            alt.Chart(bar_frame)
-            .mark_bar(
-                color=STATUS_COLOURS.get(status, ORG_COLOUR),
-                stroke=ORG_COLOUR,
-                strokeWidth=1,
-                size=BAR_THICKNESS,
-            )  # fmt: skip
+            alt.Chart(pd.DataFrame(parts["bar"]))
+            .mark_bar(color=parts["colour"], stroke=ORG_COLOUR, strokeWidth=1, size=BAR_THICKNESS)
             .encode(
                 x=alt.X("start:Q", scale=x_scale, axis=x_axis),
                 x2="end:Q",
@@ -135,13 +131,58 @@ def threshold_bar_chart(df: pd.DataFrame) -> alt.Chart:
                 tooltip=[alt.Tooltip("achievement:Q", title="Achievement", format=",.1f")],
             )
         )
-    marks = _threshold_frame(lower, upper, unit)
     layers.append(
-        alt.Chart(marks)
+        alt.Chart(pd.DataFrame(parts["marks"]))
         .mark_rule(color=THRESHOLD_COLOUR, strokeWidth=2, strokeDash=[4, 2])
         .encode(x=alt.X("value:Q", scale=x_scale, axis=x_axis), tooltip=["threshold:N", "label:N"])
     )
     return alt.layer(*layers).properties(height=BAR_HEIGHT, usermeta={"axis_room": BAR_AXIS_ROOM})
+
+
+def threshold_bar_spec(df: pd.DataFrame) -> dict:
+    """threshold_bar_chart as the Vega-Lite spec Altair makes of it, written out: Overview draws
+    twelve on every organisation it shows, and building and converting each Altair chart takes
+    about 0.1 s (tests/app/test_ui.py checks the two are the same chart)."""
+    parts = _threshold_bar_parts(df)
+    axis = {"grid": False, "labelExpr": parts["label_expr"], "labelFontSize": 11, "title": None,
+            "values": parts["ticks"]}  # fmt: skip
+    scale = {"domain": parts["domain"], "nice": False}
+    y = {"axis": None, "field": "row", "title": None, "type": "nominal"}
+
+    def x(field: str) -> dict:
+        return {"axis": axis, "field": field, "scale": scale, "type": "quantitative"}
+
+    layers = [{
+        "data": {"values": parts["zones"]},
+        "mark": {"type": "rect"},
+        "encoding": {
+            "color": {"field": "tint", "legend": None, "type": "nominal",
+                      "scale": {"domain": list(ZONE_TINTS), "range": list(ZONE_TINTS.values())}},
+            "tooltip": [{"field": "zone", "title": "Zone", "type": "nominal"}],
+            "x": x("start"), "x2": {"field": "end"}, "y": y,
+        },
+    }]  # fmt: skip
+    if parts["bar"] is not None:
+        layers.append({
+            "data": {"values": parts["bar"]},
+            "mark": {"type": "bar", "color": parts["colour"], "size": BAR_THICKNESS,
+                     "stroke": ORG_COLOUR, "strokeWidth": 1},
+            "encoding": {
+                "tooltip": [{"field": "achievement", "format": ",.1f", "title": "Achievement",
+                             "type": "quantitative"}],
+                "x": x("start"), "x2": {"field": "end"}, "y": y,
+            },
+        })  # fmt: skip
+    layers.append({
+        "data": {"values": parts["marks"]},
+        "mark": {"type": "rule", "color": THRESHOLD_COLOUR, "strokeDash": [4, 2], "strokeWidth": 2},
+        "encoding": {
+            "tooltip": [{"field": "threshold", "type": "nominal"},
+                        {"field": "label", "type": "nominal"}],
+            "x": x("value"),
+        },
+    })  # fmt: skip
+    return {"layer": layers, "height": BAR_HEIGHT, "usermeta": {"axis_room": BAR_AXIS_ROOM}}
 
 
 def variation_chart(

@@ -12,8 +12,6 @@ from ui import charts
 from ui.charts import display_height
 from ui.format import MISSING, csv_bytes, excel_bytes
 
-CHART_SPECS = 4096  # Vega-Lite specs kept per process (12 cards of each organisation and month)
-
 # Column names of the core's frames as people read them, and how each is shown.
 COLUMNS = {
     "rank": ("Rank", "%d"),
@@ -159,27 +157,11 @@ def show_chart(chart, alt: str | None = None) -> None:
     st.altair_chart(chart, width="stretch", height=display_height(chart), alt=alt)
 
 
-def show_made_chart(builder: Callable, frame: pd.DataFrame, alt: str | None = None) -> None:
-    """As show_chart for `builder(frame)` (a ui.charts builder), drawn from its Vega-Lite spec
-    made once per builder and frame: building an Altair chart and checking it against the
-    schema takes tens of milliseconds, and Overview draws twelve on every run."""
-    spec, height = _chart_spec(builder.__name__, frame)
-    st.vega_lite_chart(spec, width="stretch", height=height, alt=alt)
-
-
-@st.cache_data(show_spinner=False, max_entries=CHART_SPECS)
-def _chart_spec(builder_name: str, frame: pd.DataFrame) -> tuple[dict, int]:
-    chart = getattr(charts, builder_name)(frame)
-    spec = chart.to_dict(validate=False)
-    # Altair's default theme sizes the view at 300 pixels; Streamlit leaves that out too.
-    view = spec.get("config", {}).get("view", {})
-    for key in ("continuousWidth", "continuousHeight"):
-        view.pop(key, None)
-    if "config" in spec and not view:
-        spec["config"].pop("view", None)
-        if not spec["config"]:
-            del spec["config"]
-    return spec, display_height(chart)
+def show_spec(spec: dict, alt: str | None = None) -> None:
+    """As show_chart, for a chart already written as a Vega-Lite spec (charts.threshold_bar_spec)."""
+    height = spec.get("height", charts.DEFAULT_PLOT_HEIGHT)
+    room = spec.get("usermeta", {}).get("axis_room", charts.AXIS_ROOM)
+    st.vega_lite_chart(spec, width="stretch", height=int(height) + int(room), alt=alt)
 
 
 def download_buttons(

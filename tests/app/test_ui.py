@@ -1,6 +1,7 @@
 """The app's building blocks without a running app: numbers for people, safe downloads, charts."""
 
 import io
+import json
 from datetime import date
 
 import openpyxl
@@ -338,3 +339,30 @@ def test_the_trend_chart_marks_a_partial_month_hollow_and_in_words():
     spec = charts.trend_chart(complete, 60, 80).to_dict()
     assert not [layer for layer in spec["layer"] if layer["mark"].get("fill") == "white"]
     assert len(spec["layer"]) == 5
+
+
+def as_inline(spec: dict) -> dict:
+    """Altair's spec with each layer's named dataset written in place, as a hand-made spec has."""
+    datasets = spec.get("datasets", {})
+    layers = [
+        {**layer, "data": {"values": datasets[layer["data"]["name"]]}} for layer in spec["layer"]
+    ]
+    return {"layer": layers, "height": spec["height"], "usermeta": spec["usermeta"]}
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        CARD,
+        CARD.assign(direction="lower", lower_threshold=30.0, upper_threshold=20.0, status="green"),
+        CARD.assign(achievement=None, status="no_data"),
+        CARD.assign(unit="per_1000", achievement=1650.5, lower_threshold=1450.0,
+                    upper_threshold=1100.0, direction="lower", status="red"),
+        CARD.assign(unit="rate", achievement=0.31, lower_threshold=0.05, upper_threshold=0.25,
+                    status="green"),
+        CARD.assign(achievement=100.0, status="green"),
+    ],
+)  # fmt: skip
+def test_the_written_out_threshold_bar_is_the_altair_chart(card):
+    altair = as_inline(charts.threshold_bar_chart(card).to_dict())
+    assert charts.threshold_bar_spec(card) == json.loads(json.dumps(altair))
