@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 RUNS ?= 5
 
-.PHONY: run test lint format bench stress browser clean hosted-demo
+.PHONY: run test lint format bench bench-england stress browser clean hosted-demo
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,14 @@ bench: $(VENV)/.dev
 	$(PY) bench/bench_score.py
 	$(PY) bench/bench_ingest.py
 	$(PY) bench/bench_pages.py
+
+ENGLAND ?= $(or $(TMPDIR),/tmp)/iif-bench-england
+## bench-england: an England-sized store (built once in $(ENGLAND)), then pages, uploads and the first page on it
+bench-england: $(VENV)/.dev browser
+	$(PY) bench/england_store.py $(ENGLAND)
+	$(PY) bench/bench_pages.py --store $(ENGLAND)/iif.duckdb --runs 3
+	$(PY) bench/bench_upload.py --store $(ENGLAND)/iif.duckdb
+	$(PY) bench/bench_start.py --store $(ENGLAND)/iif.duckdb
 
 ## stress: the whole suite 5 times in a row with every core kept busy; prints how many passed
 stress: $(VENV)/.dev browser
