@@ -84,7 +84,9 @@ def scored_period_ends(path: str, year: str, version: tuple) -> list:
     return store_at(path).scored_period_ends(year)
 
 
-@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES * 8)
+# An England ICB's slice is about 11 MB (45,000 rows), a PCN's 0.4 MB: 128 slices of a data
+# version stay well under a gigabyte however they are chosen (42 ICBs, 106 places).
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
 def scored(
     path: str, year: str, version: tuple, scope: Scope, level: str, org_code: str
 ) -> pd.DataFrame:
