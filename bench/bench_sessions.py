@@ -23,9 +23,10 @@ the page is not found, the script does not compile, it ends without the app's ru
 (ui/run_end.py), the connection closes or it takes longer than --timeout.
 
 It prints a markdown table, one row per round: sessions, page views, errors, median, 95th
-percentile and slowest view (s), and the server's peak resident memory (VmRSS sampled from /proc
-every 0.1 s) during the round; then the median and slowest per page over all rounds, and the line
-naming the machine. It asserts nothing about time.
+percentile and slowest view (s), the server's peak resident memory (VmRSS sampled from /proc
+every 0.1 s) during the round, the round's wall time, the CPU seconds of the server and of the
+clients (this process) and the MiB they received; then the median and slowest per page over all
+rounds, and the line naming the machine. It asserts nothing about time.
 """
 
 from __future__ import annotations
