@@ -52,12 +52,13 @@ bench: $(VENV)/.dev
 	$(PY) bench/bench_pages.py
 
 ENGLAND ?= $(or $(TMPDIR),/tmp)/iif-bench-england
-## bench-england: an England-sized store (built once in $(ENGLAND)), then pages, uploads and the first page on it
+## bench-england: an England-sized store (built once in $(ENGLAND)), then pages, uploads, the first page and 20 users at once on it
 bench-england: $(VENV)/.dev browser
 	$(PY) bench/england_store.py $(ENGLAND)
 	$(PY) bench/bench_pages.py --store $(ENGLAND)/iif.duckdb --runs 3
 	$(PY) bench/bench_upload.py --store $(ENGLAND)/iif.duckdb
 	$(PY) bench/bench_start.py --store $(ENGLAND)/iif.duckdb
+	$(PY) bench/bench_sessions.py --store-folder $(ENGLAND) --sessions 1,8,20 --think 2
 
 ## stress: the whole suite 5 times in a row with every core kept busy; prints how many passed
 stress: $(VENV)/.dev browser
