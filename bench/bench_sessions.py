@@ -180,8 +180,13 @@ class Widget:
 class Session:
     """One browser tab's worth of websocket traffic: a session of the server's."""
 
-    def __init__(self, number: int, url: str, rng: random.Random, timeout: float):
+    def __init__(
+        self, number: int, url: str, rng: random.Random, timeout: float, switch: float = 1.0
+    ):
         self.number = number
+        self.switch = switch  # the chance that a view chooses another level and organisation
+        self.level: str | None = None
+        self.org_labels: dict[str, str] = {}  # the organisation chosen at each level
         self.stream = url.replace("http://", "ws://") + "/_stcore/stream"
         self.rng = rng
         self.timeout = timeout
@@ -229,16 +234,19 @@ class Session:
         else:
             state.page_script_hash = self.page_hashes[page]
         if not landing:
-            level = self.rng.choice(LEVELS)
-            self._set_widgets(state.widget_states, level)
+            switching = self.level is None or self.rng.random() < self.switch
+            level = self.rng.choice(LEVELS) if switching else self.level
+            self._set_widgets(state.widget_states, level, switching)
+            self.level = level
         started = time.perf_counter()
         await socket_.send(message.SerializeToString())
         errors = await self._until_finished(socket_, started, page, level)
         return View(page, level, time.perf_counter() - started, errors)
 
-    def _set_widgets(self, widget_states, level: str) -> None:
+    def _set_widgets(self, widget_states, level: str, switching: bool = True) -> None:
         """The Level control set to `level` and, if this session has seen that level's
-        Organisation box, one of its organisations at random (labels, as the browser sends)."""
+        Organisation box, one of its organisations at random (labels, as the browser sends);
+        not `switching`, the organisation chosen before at that level."""
         from iif_core.vocabulary import LEVEL_LABELS
 
         control = self.widgets.get(LEVEL_KEY)
@@ -251,7 +259,9 @@ class Session:
         if box is not None and box.options:
             state = widget_states.widgets.add()
             state.id = box.id
-            state.string_value = self.rng.choice(box.options)
+            if switching or level not in self.org_labels:
+                self.org_labels[level] = self.rng.choice(box.options)
+            state.string_value = self.org_labels[level]
 
     async def _until_finished(
         self, socket_, started: float, page: str, level: str | None
@@ -356,7 +366,7 @@ class Round:
 async def run_round(url: str, sessions: int, args, round_number: int) -> tuple[list[View], int]:
     """Every view of `sessions` sessions at once, and the bytes they received."""
     clients = [
-        Session(n, url, random.Random(f"{args.seed}-{round_number}-{n}"), args.timeout)
+        Session(n, url, random.Random(f"{args.seed}-{round_number}-{n}"), args.timeout, args.switch)
         for n in range(sessions)
     ]
     done = await asyncio.gather(*(c.run(args.views, args.think) for c in clients))
@@ -382,7 +392,8 @@ def percentile(values: list[float], share: float) -> float:
 def print_results(rounds: list[Round], args, store_words: str, server_hwm_mib: float) -> None:
     print(
         f"\nSessions against one served app ({store_words}); {args.views} page views a session, "
-        f"think time uniform 0..{2 * args.think:g} s (--think {args.think:g}), each view timed "
+        f"think time uniform 0..{2 * args.think:g} s (--think {args.think:g}), another level "
+        f"and organisation on {args.switch:.0%} of views (--switch {args.switch:g}), each view timed "
         "from sending the rerun to the server's script_finished; rounds in turn on the same "
         "server (the first meets its empty caches).\n"
     )
@@ -463,6 +474,13 @@ def main() -> int:
     )
     parser.add_argument("--views", type=int, default=10, help="page views a session")
     parser.add_argument("--think", type=float, default=0.0, help="mean think time (s)")
+    parser.add_argument(
+        "--switch",
+        type=float,
+        default=1.0,
+        help="the chance that a view chooses another level and organisation (1: every view; "
+        "0.2: a person who mostly stays with their own, switching pages)",
+    )
     parser.add_argument("--timeout", type=float, default=300.0, help="longest wait for a view (s)")
     parser.add_argument("--start-timeout", type=float, default=START_SECONDS)
     parser.add_argument("--seed", type=int, default=2025)
