@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from iif_core.problems import AccessError
 from iif_core.vocabulary import LEVEL_NOUNS, LEVELS, ROLE_LEVELS, ROLE_SEES_PATIENTS, ROLES
+
+if TYPE_CHECKING:  # only named in annotations: the command line starts without pandas
+    import pandas as pd
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 

@@ -184,10 +184,11 @@ def login_name() -> str | None:
 
 
 def run_score(args: argparse.Namespace) -> int:
-    from iif_core.store import PATH_VARIABLE
+    if args.db is None and not args.extract:
+        from iif_core.store import PATH_VARIABLE  # the store's code is not needed for files
 
-    if args.db is None and not args.extract and os.environ.get(PATH_VARIABLE):
-        args.db = os.environ[PATH_VARIABLE]  # as the other commands do
+        if os.environ.get(PATH_VARIABLE):
+            args.db = os.environ[PATH_VARIABLE]  # as the other commands do
     if args.db is not None:
         if args.extract:
             args.parser.error("give --extract files or --db, not both")

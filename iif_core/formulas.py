@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # imported where it is used: `score` writes its files without pandas
+    import pandas as pd
 
 # A text cell starting with one of these is run as a formula by spreadsheet programs (OWASP CSV
 # injection); a leading apostrophe makes it text again.
@@ -17,6 +19,8 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy in which every text cell and column name a spreadsheet would run as a formula
     (starting with = + - @ tab or carriage return) starts with an apostrophe instead; numbers
     and every other value are left as they are."""
+    import pandas as pd
+
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
