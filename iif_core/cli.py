@@ -81,7 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument(
         "--period", default="all", type=period_argument, help="a period end YYYY-MM-DD, or all"
     )
-    score.add_argument("--out", required=True, help="where to write the result CSV")
+    score.add_argument(
+        "--out",
+        required=True,
+        help="where to write the result: a CSV file, or a Parquet file when the name ends in "
+        ".parquet (the same columns and rows, with their types: for DuckDB, pandas or Power BI)",
+    )
     score.set_defaults(run=run_score, parser=score)
 
     ingest = commands.add_parser(
@@ -213,7 +218,7 @@ def run_score(args: argparse.Namespace) -> int:
 def run_score_stored(args: argparse.Namespace) -> int:
     """Score the counts in use in the store, as scoring files would, for one scheme year."""
     from iif_core.orgs import load_orgs
-    from iif_core.score import load_scheme_tables, run_pipeline, write_csv
+    from iif_core.score import load_scheme_tables, run_pipeline, write_result
     from iif_core.store import Store
 
     with Store(args.db, create=False) as store:
@@ -247,7 +252,7 @@ def run_score_stored(args: argparse.Namespace) -> int:
             rows = con.execute("SELECT count(*) FROM result").fetchall()[0][0]
             if not rows:
                 raise StoreError(f"Nothing was written: {why_nothing_scored(con, year)}")
-            write_csv(con, result, args.out)
+            write_result(con, result, args.out)
     print(f"wrote {rows} rows to {args.out} ({year}, from the data store)", file=sys.stderr)
     return 0
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +15,7 @@ import duckdb
 from iif_core.extract import load_extract_frame, load_extracts
 from iif_core.formulas import spreadsheet_text_macro
 from iif_core.orgs import load_orgs, load_orgs_frame
+from iif_core.problems import InputError, Problem
 from iif_core.schemes import Scheme
 from iif_core.vocabulary import LEVELS
 
@@ -144,7 +147,8 @@ def score_files(
     level: str = "all",
     period: str | date = "all",
 ) -> int:
-    """Score CSV files and write the result CSV; return its row count. Raises InputError."""
+    """Score CSV files and write the result (CSV, or Parquet: `write_result`); return its row
+    count. Raises InputError."""
     with tempfile.TemporaryDirectory(prefix="iif-score-") as spill:
         config = {"memory_limit": FILE_SCORING_MEMORY, "temp_directory": spill}
         with duckdb.connect(config=config) as con:
@@ -152,24 +156,70 @@ def score_files(
             load_orgs(con, orgs_paths)
             load_extracts(con, extract_paths, scheme)
             result = run_pipeline(con, level, period)
-            write_csv(con, result, out)
+            write_result(con, result, out)
             return con.execute("SELECT count(*) FROM result").fetchone()[0]
+
+
+def is_parquet(out: str | Path) -> bool:
+    """Whether `out` names a Parquet file (by its suffix, .parquet in any case)."""
+    return Path(out).suffix.lower() == ".parquet"
+
+
+def write_result(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelation, out) -> None:
+    """Write the result to `out`: Parquet when its name ends in .parquet, else CSV."""
+    if is_parquet(out):
+        write_parquet(con, relation, out)
+    else:
+        write_csv(con, relation, out)
 
 
 def write_csv(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelation, out) -> None:
     """Write a relation to CSV all at once (a temporary file renamed into place, never half a
     file), with spreadsheet formulas neutralised (iif_core.formulas)."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".partial-", suffix=".csv", dir=out.parent)
-    os.close(handle)
-    try:
+    with all_at_once(out, ".csv") as temporary:
         con.execute("SET VARIABLE spreadsheet_safe = true")  # names neutralised as written
         try:
             relation.write_csv(temporary, header=True)
         finally:
             con.execute("RESET VARIABLE spreadsheet_safe")
+
+
+def write_parquet(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelation, out) -> None:
+    """Write a relation to Parquet all at once, in its order and with its types (dates as
+    DATE, counts as BIGINT, the rest as DOUBLE). Names are kept as written: a Parquet file is
+    read as typed data, never opened as text that a spreadsheet would run (decisions.md D56)."""
+    with all_at_once(out, ".parquet") as temporary:
+        relation.write_parquet(temporary)
+
+
+@contextmanager
+def all_at_once(out: str | Path, suffix: str) -> Iterator[str]:
+    """A temporary file beside `out` to write, renamed to `out` once written, and removed if
+    anything fails, so that `out` is either the whole new file or what it was before. A folder
+    that cannot be written to is an InputError naming `out`, not a technical error."""
+    out = Path(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".partial-", suffix=suffix, dir=out.parent)
+    except OSError as error:
+        raise cannot_write(out, error) from None
+    os.close(handle)
+    try:
+        yield temporary
         os.replace(temporary, out)
+    except (OSError, duckdb.IOException) as error:
+        raise cannot_write(out, error) from None
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+
+
+def cannot_write(out: Path, error: Exception) -> InputError:
+    """`out` cannot be written, and why, in the system's words."""
+    if isinstance(error, FileExistsError):  # a file where a folder of the path should be
+        reason = f"{error.filename} is a file, not a folder"
+    elif isinstance(error, OSError) and error.strerror:
+        reason = error.strerror.lower()
+    else:  # DuckDB's own: 'IO Error: Could not write file "...": No space left on device'
+        reason = str(error).strip().splitlines()[0].rsplit(": ", 1)[-1].lower()
+    return InputError([Problem(str(out), f"cannot be written ({reason})")])

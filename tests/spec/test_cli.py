@@ -41,7 +41,9 @@ def write_csv(path: Path, header, rows) -> Path:
     return path
 
 
-def run_cli(tmp_path, *options, extract=None, orgs=None, extracts=None, scheme_text=SCHEME):
+def run_cli(
+    tmp_path, *options, extract=None, orgs=None, extracts=None, scheme_text=SCHEME, out="result.csv"
+):
     """Run `python -m iif_core score` on files in tmp_path; return (process, output path)."""
     scheme = tmp_path / "scheme.toml"
     scheme.write_text(scheme_text, encoding="utf-8")
@@ -50,7 +52,7 @@ def run_cli(tmp_path, *options, extract=None, orgs=None, extracts=None, scheme_t
     )
     if extracts is None:
         extracts = [write_csv(tmp_path / "extract.csv", *(extract or (EXTRACT_HEADER, EXTRACT)))]
-    out = tmp_path / "result.csv"
+    out = tmp_path / out
     command = [sys.executable, "-m", "iif_core", "score", "--scheme", str(scheme)]
     command += ["--orgs", str(orgs_file)]
     for path in extracts:
@@ -200,6 +202,13 @@ def test_rows_come_in_a_fixed_order_and_a_rerun_gives_the_same_file(tmp_path):
     ]
     assert len(keys) == len(set(keys)) == (4200 + 840 + 42 + 5) * len(codes) * len(periods)
     assert keys == sorted(keys)
+    # the same rows in the same order as Parquet, which is written by threads in the same way
+    process, parquet = run_cli(
+        tmp_path / "first", extracts=[tmp_path / "first" / "extract.csv"], orgs=orgs_file,
+        scheme_text=scheme_text, out="result.parquet",
+    )  # fmt: skip
+    succeeded(process)
+    assert read_parquet(parquet)[1] == read_result(tmp_path / "first" / "result.csv")[1]
 
 
 def test_column_order_of_the_inputs_is_free(tmp_path):
@@ -289,3 +298,88 @@ def test_problem_in_the_second_extract_names_that_file(tmp_path):
     process, out = run_cli(tmp_path, extracts=[first, second])
     assert_refused(process, out, "second.csv", 3, ["denominator"])
     assert not out.exists()
+
+
+# --- Parquet: --out NAME.parquet --------------------------------------------------------------
+
+PARQUET_TYPES = {
+    **{column: "DOUBLE" for column in COLUMNS},
+    **{column: "VARCHAR" for column in TEXT_COLUMNS},
+    **{column: "BIGINT" for column in INTEGER_COLUMNS},
+    "period_end": "DATE",
+}
+
+
+def read_parquet(out: Path) -> tuple[dict[str, str], list[dict]]:
+    """The column types of a Parquet result and its rows (in the file's order) as the CSV
+    writes them: each value as text, a null as an empty cell."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        relation = con.read_parquet(str(out))
+        types = {
+            name: str(kind) for name, kind in zip(relation.columns, relation.types, strict=True)
+        }
+        # DuckDB's text of each value is the one its CSV writer writes
+        text = con.sql(
+            "SELECT COLUMNS(*)::VARCHAR FROM read_parquet($path)", params={"path": str(out)}
+        )
+        rows = [
+            {
+                name: "" if value is None else value
+                for name, value in zip(text.columns, row, strict=True)
+            }
+            for row in text.fetchall()
+        ]
+    return types, rows
+
+
+def test_parquet_holds_the_csv_rows_in_order_with_their_types(tmp_path):
+    process, csv_out = run_cli(tmp_path)
+    succeeded(process)
+    process, parquet_out = run_cli(tmp_path, out="result.parquet")
+    succeeded(process)
+    assert f"wrote 12 rows to {parquet_out}" in process.stderr
+    types, rows = read_parquet(parquet_out)
+    assert list(types) == COLUMNS
+    assert types == PARQUET_TYPES
+    assert rows == read_result(csv_out)[1]
+    import duckdb
+
+    pcn = duckdb.sql(
+        "SELECT period_end, numerator, achievement, patients_to_upper, points_available "
+        "FROM read_parquet($path) WHERE level = 'pcn' ORDER BY period_end",
+        params={"path": str(parquet_out)},
+    ).fetchall()[-1]
+    assert pcn[:2] == (date(2025, 9, 30), 5950) and pcn[3] == 242
+    assert pcn[2] == pytest.approx(2975 / 36, rel=1e-12) and pcn[4] == 40.0
+
+
+@pytest.mark.parametrize("options", [("--level", "pcn"), ("--period", "2025-08-31")])
+def test_parquet_takes_the_level_and_period_options(tmp_path, options):
+    process, csv_out = run_cli(tmp_path, *options)
+    succeeded(process)
+    process, parquet_out = run_cli(tmp_path, *options, out="RESULT.PARQUET")
+    succeeded(process)
+    assert read_parquet(parquet_out)[1] == read_result(csv_out)[1]
+
+
+def test_bad_input_writes_no_parquet(tmp_path):
+    bad = [EXTRACT[0], ["Z99999", "VI-01", "2025-08-31", 1, 2]]
+    process, out = run_cli(tmp_path, extract=(EXTRACT_HEADER, bad), out="result.parquet")
+    assert_refused(process, out, "extract.csv", 3, ["Z99999"])
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["result.csv", "result.parquet"])
+def test_a_place_that_cannot_be_written_is_named_and_nothing_is_left_behind(tmp_path, name):
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / name).mkdir()  # a folder where the file should go
+    process, out = run_cli(tmp_path, out=f"taken/{name}")
+    assert_refused(process, out, name, None, [f"{out}: cannot be written (is a directory)"])
+    assert process.returncode == 2
+    assert [p.name for p in (tmp_path / "taken").iterdir()] == [name] and out.is_dir()
+    (tmp_path / "a file").write_text("not a folder\n", encoding="utf-8")
+    process, out = run_cli(tmp_path, out=f"a file/{name}")
+    assert_refused(process, out, name, None, ["a file is a file, not a folder"])
+    assert (tmp_path / "a file").read_text(encoding="utf-8") == "not a folder\n"
