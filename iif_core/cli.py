@@ -218,7 +218,7 @@ def run_score(args: argparse.Namespace) -> int:
 def run_score_stored(args: argparse.Namespace) -> int:
     """Score the counts in use in the store, as scoring files would, for one scheme year."""
     from iif_core.orgs import load_orgs
-    from iif_core.score import load_scheme_tables, run_pipeline, write_result
+    from iif_core.score import QUIET, load_scheme_tables, run_pipeline, write_result
     from iif_core.store import Store
 
     with Store(args.db, create=False) as store:
@@ -243,6 +243,7 @@ def run_score_stored(args: argparse.Namespace) -> int:
                 f"{', '.join(years)}."
             )
         with store.cursor() as con:
+            con.execute(QUIET)
             store.load_current(con, year)
             if args.orgs:
                 load_orgs(con, args.orgs)

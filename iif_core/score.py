@@ -24,6 +24,9 @@ SQL_DIR = Path(__file__).parent / "sql"
 # to a temporary folder, which keeps the whole process well under 1 GB (about 700 MB for
 # England); a lower limit makes the final write wait on the spill (bench/bench_score.py).
 FILE_SCORING_MEMORY = "900MB"
+# DuckDB draws a progress bar on standard output for a query that runs over two seconds (a busy
+# machine); the command line's output is the file and its one line on standard error.
+QUIET = "SET enable_progress_bar = false"
 MICROS = 10**6  # thresholds are exact to six decimal places: 0.8 is 800,000 millionths
 RESULT_COLUMNS = (
     "level", "org_code", "org_name", "indicator_code", "period_end", "practices_with_data",
@@ -152,6 +155,7 @@ def score_files(
     with tempfile.TemporaryDirectory(prefix="iif-score-") as spill:
         config = {"memory_limit": FILE_SCORING_MEMORY, "temp_directory": spill}
         with duckdb.connect(config=config) as con:
+            con.execute(QUIET)
             load_scheme_tables(con, scheme)
             load_orgs(con, orgs_paths)
             load_extracts(con, extract_paths, scheme)
