@@ -40,14 +40,19 @@ WITH all_rows AS (
            upper_micros
     FROM area_scores
     WHERE getvariable('result_level') IN ('all', level)
+),
+-- the fraction once a row: status_of names it four times, and a macro repeats what it is given
+measured AS (
+    SELECT *, fraction_of(numerator, denominator, scale, lower_micros, upper_micros, direction)
+                  AS fraction
+    FROM all_rows
 )
 SELECT level, org_code, spreadsheet_text(org_name) AS org_name,
        spreadsheet_text(indicator_code) AS indicator_code, period_end,
        practices_with_data, member_practices, numerator, denominator, pca_count,
        achievement_of(numerator, denominator, scale) AS achievement,
        lower_threshold::DOUBLE AS lower_threshold, upper_threshold::DOUBLE AS upper_threshold,
-       status_of(fraction_of(numerator, denominator, scale, lower_micros, upper_micros,
-                             direction), in_scheme) AS status,
+       status_of(fraction, in_scheme) AS status,
        points_available, points_achieved, list_size, list_size_adjustment,
        prevalence_adjustment, payment_available, payment_achieved,
        payment_available - payment_achieved AS payment_outstanding,
@@ -55,4 +60,4 @@ SELECT level, org_code, spreadsheet_text(org_name) AS org_name,
        CASE WHEN patients_to_upper > 0
             THEN (payment_available - payment_achieved) / patients_to_upper END
            AS value_per_patient
-FROM all_rows;
+FROM measured;
