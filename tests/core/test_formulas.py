@@ -51,3 +51,23 @@ def test_the_frame_given_is_left_as_it_was():
     frame = pd.DataFrame({"=a": ["=1"]})
     neutralise_formulas(frame)
     assert frame.columns.tolist() == ["=a"] and frame["=a"].tolist() == ["=1"]
+
+
+TEXTS = [*STARTS, "ok", "a=b", "", " =1", "'=1", "é=", "＝1", "=", "-", "\t", "\n=1", "💷+1", None]
+
+
+@pytest.mark.parametrize("safe", [True, False, None])
+def test_the_sql_macro_follows_the_same_rule(safe):
+    """`spreadsheet_text` neutralises in SQL what `neutralise_formulas` does in pandas, and only
+    while `spreadsheet_safe` is true."""
+    import duckdb
+
+    from iif_core.formulas import _neutralise, spreadsheet_text_macro
+
+    with duckdb.connect() as con:
+        con.execute(spreadsheet_text_macro())
+        if safe is not None:
+            con.execute("SET VARIABLE spreadsheet_safe = $safe", {"safe": safe})
+        got = [con.execute("SELECT spreadsheet_text($t::VARCHAR)", {"t": t}).fetchone()[0]
+               for t in TEXTS]  # fmt: skip
+    assert got == [_neutralise(t) if safe else t for t in TEXTS]
