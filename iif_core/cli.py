@@ -218,7 +218,7 @@ def run_score(args: argparse.Namespace) -> int:
 def run_score_stored(args: argparse.Namespace) -> int:
     """Score the counts in use in the store, as scoring files would, for one scheme year."""
     from iif_core.orgs import load_orgs
-    from iif_core.score import QUIET, load_scheme_tables, run_pipeline, write_result
+    from iif_core.score import QUIET, load_scheme_tables, run_pipeline, write_score
     from iif_core.store import Store
 
     with Store(args.db, create=False) as store:
@@ -249,11 +249,11 @@ def run_score_stored(args: argparse.Namespace) -> int:
                 load_orgs(con, args.orgs)
                 report_unknown_practices(con)
             load_scheme_tables(con, scheme or store.scheme(year))
-            result = run_pipeline(con, args.level, args.period)
+            run_pipeline(con, args.level, args.period)
             rows = con.execute("SELECT count(*) FROM result").fetchall()[0][0]
             if not rows:
                 raise StoreError(f"Nothing was written: {why_nothing_scored(con, year)}")
-            write_result(con, result, args.out)
+            write_score(con, args.out)
     print(f"wrote {rows} rows to {args.out} ({year}, from the data store)", file=sys.stderr)
     return 0
 

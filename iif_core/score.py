@@ -159,14 +159,20 @@ def score_files(
             load_scheme_tables(con, scheme)
             load_orgs(con, orgs_paths)
             load_extracts(con, extract_paths, scheme)
-            result = run_pipeline(con, level, period)
-            write_result(con, result, out)
+            run_pipeline(con, level, period)
+            write_score(con, out)
             return con.execute("SELECT count(*) FROM result").fetchone()[0]
 
 
 def is_parquet(out: str | Path) -> bool:
     """Whether `out` names a Parquet file (by its suffix, .parquet in any case)."""
     return Path(out).suffix.lower() == ".parquet"
+
+
+def write_score(con: duckdb.DuckDBPyConnection, out) -> None:
+    """Write what `run_pipeline` scored to `out`: Parquet from `result`, or CSV from the same
+    rows as `result_csv` gives them (sql/08_result.sql)."""
+    write_result(con, con.table("result" if is_parquet(out) else "result_csv"), out)
 
 
 def write_result(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelation, out) -> None:

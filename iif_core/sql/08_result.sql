@@ -5,8 +5,10 @@
 -- or copied again on the way out. The level asked for is a variable rather than a subquery, which
 -- DuckDB would join, and a join does not promise to keep order. Names are neutralised as
 -- spreadsheet formulas only while a file is written (iif_core.formulas, spreadsheet_safe).
+-- `result` is what the app reads and Parquet holds; `result_csv` is the same rows as the CSV
+-- writes them (see there).
 SET VARIABLE result_level = (SELECT level FROM selection);
-CREATE OR REPLACE TEMP VIEW result AS
+CREATE OR REPLACE TEMP VIEW result_rows AS
 WITH all_rows AS (
     SELECT 'practice' AS level, practice_code AS org_code, practice_name::VARCHAR AS org_name,
            indicator_code::VARCHAR AS indicator_code, period_end, practices_with_data,
@@ -19,7 +21,8 @@ WITH all_rows AS (
                                                 direction) END AS patients_to_lower,
            CASE WHEN in_scheme THEN patients_to(numerator, denominator, scale, upper_micros,
                                                 direction) END AS patients_to_upper,
-           in_scheme, scale, direction, lower_threshold, upper_threshold, lower_micros, upper_micros
+           in_scheme, scale, direction, lower_threshold, upper_threshold, lower_micros, upper_micros,
+           ordinal
     FROM practice_counts
     WHERE getvariable('result_level') IN ('all', 'practice')
     UNION ALL
@@ -28,7 +31,7 @@ WITH all_rows AS (
            points_available, points_achieved, list_size_adjustment, prevalence_adjustment,
            payment_available, payment_achieved, patients_to_lower, patients_to_upper,
            in_scheme, scale, direction, lower_threshold, upper_threshold, lower_micros,
-           upper_micros
+           upper_micros, ordinal
     FROM pcn_scores
     WHERE getvariable('result_level') IN ('all', 'pcn')
     UNION ALL
@@ -37,7 +40,7 @@ WITH all_rows AS (
            points_available, points_achieved, NULL::DOUBLE, NULL::DOUBLE,
            payment_available, payment_achieved, patients_to_lower, patients_to_upper,
            in_scheme, scale, direction, lower_threshold, upper_threshold, lower_micros,
-           upper_micros
+           upper_micros, ordinal
     FROM area_scores
     WHERE getvariable('result_level') IN ('all', level)
 ),
@@ -59,5 +62,21 @@ SELECT level, org_code, spreadsheet_text(org_name) AS org_name,
        patients_to_lower, patients_to_upper,
        CASE WHEN patients_to_upper > 0
             THEN (payment_available - payment_achieved) / patients_to_upper END
-           AS value_per_patient
+           AS value_per_patient,
+       ordinal
 FROM measured;
+
+CREATE OR REPLACE TEMP VIEW result AS SELECT * EXCLUDE (ordinal) FROM result_rows;
+
+-- The thresholds are the same dozen or so numbers on every row: for the CSV they are written as
+-- text once (the text DuckDB's CSV writer gives a DOUBLE) and looked up by the indicator's place
+-- in the scheme, rather than turned into text again on each of a million rows.
+SET VARIABLE lower_threshold_texts = (
+    SELECT list(lower_threshold::DOUBLE::VARCHAR ORDER BY ordinal) FROM scheme_indicators);
+SET VARIABLE upper_threshold_texts = (
+    SELECT list(upper_threshold::DOUBLE::VARCHAR ORDER BY ordinal) FROM scheme_indicators);
+CREATE OR REPLACE TEMP VIEW result_csv AS
+SELECT * EXCLUDE (ordinal)
+       REPLACE (getvariable('lower_threshold_texts')[ordinal + 1] AS lower_threshold,
+                getvariable('upper_threshold_texts')[ordinal + 1] AS upper_threshold)
+FROM result_rows;
