@@ -38,14 +38,11 @@ import platform
 import random
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -53,6 +50,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "app"))
+
+import browsing  # noqa: E402  the tests' driver of the served app: start, health check, stop
 
 PAGES = ("overview", "variation", "patients", "trends", "payment")
 LEVELS = ("practice", "pcn", "place", "icb")  # iif_core.vocabulary.LEVELS
@@ -66,63 +66,6 @@ MAX_MESSAGE = 256 * 1024 * 1024  # a ForwardMsg may carry a large table
 
 class BenchError(Exception):
     pass
-
-
-# ----- the server ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-            return answer.status == 200
-    except OSError:
-        return False
-
-
-def start_server(store: Path, log_path: Path, start_seconds: float) -> tuple[subprocess.Popen, str]:
-    """`streamlit run app.py` on a free loopback port; returns once its health check answers."""
-    port = free_port()
-    environment = {**os.environ, "IIF_DB": str(store), "IIF_DEMO": "0", "IIF_MODE": "local"}
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-        "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + start_seconds
-    while not healthy(url):
-        try:
-            process.wait(timeout=0.3)  # returns at once if the server has died
-        except subprocess.TimeoutExpired:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop_server(process)
-            raise BenchError(
-                f"the app did not answer its health check within {start_seconds:g} s:\n"
-                f"{log_path.read_text(errors='replace')[-3000:]}"
-            )
-    return process, url
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 class MemorySampler:
@@ -497,7 +440,8 @@ def main() -> int:
         store, store_words = prepare_store(args, scratch)
         print("starting the app …", file=sys.stderr)
         started = time.perf_counter()
-        process, url = start_server(store, scratch / "server.log", args.start_timeout)
+        environment = {"IIF_DB": str(store), "IIF_DEMO": "0", "IIF_MODE": "local"}
+        process, url = browsing.start_server(scratch, environment, wait_seconds=args.start_timeout)
         print(f"the app answered in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         rounds = []
         for number, sessions in enumerate(args.sessions):
@@ -520,15 +464,15 @@ def main() -> int:
                 raise BenchError(f"the server stopped (exit {process.returncode})")
         print_results(rounds, args, store_words, memory.read("VmHWM") / 1024)
         return 0
-    except BenchError as error:
+    except (BenchError, browsing.WaitedTooLong) as error:
         print(f"bench_sessions: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("bench_sessions: interrupted; the server is stopped", file=sys.stderr)
         return 130
     finally:
-        if process is not None:
-            stop_server(process)
+        if process is not None and process.poll() is None:
+            browsing.stop_server(process)
         shutil.rmtree(scratch, ignore_errors=True)
 
 

@@ -76,11 +76,11 @@ def free_port() -> int:
 
 def start_server(
     folder: Path, environment: dict, arguments: tuple[str, ...] = (), port: int | None = None,
-    loopback: bool = True,
+    loopback: bool = True, wait_seconds: float = START_SECONDS,
 ) -> tuple[subprocess.Popen, str]:  # fmt: skip
     """`streamlit run app.py` on a free loopback port (or `port`), with more `arguments`;
-    returns once its health check answers. `loopback=False` starts it as `make run` does, on
-    every interface."""
+    returns once its health check answers (within `wait_seconds`). `loopback=False` starts it
+    as `make run` does, on every interface."""
     port = port or free_port()
     address = ("--server.address", "127.0.0.1") if loopback else ()
     log_path = folder / "server.log"
@@ -92,7 +92,7 @@ def start_server(
             cwd=ROOT, env={**os.environ, **environment}, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_SECONDS
+    deadline = time.monotonic() + wait_seconds
     while not _healthy(url):
         try:
             process.wait(timeout=0.3)  # returns at once if the server has died
@@ -101,7 +101,7 @@ def start_server(
         if process.poll() is not None or time.monotonic() > deadline:
             stop_server(process)
             raise WaitedTooLong(
-                f"the app did not answer its health check within {START_SECONDS} s: "
+                f"the app did not answer its health check within {wait_seconds:g} s: "
                 f"{log_path.read_text()}"
             )
     return process, url
