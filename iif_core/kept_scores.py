@@ -148,7 +148,7 @@ def _score(con, year, scheme, load_current, *, everything: bool, periods=None) -
     """Score the year (all practices, or those in `rescored`) and keep the rows asked for."""
     load_current(con, year, not everything)
     load_scheme_tables(con, scheme)
-    run_pipeline(con, periods=periods if periods is not None else None)
+    run_pipeline(con, periods=periods)
     con.execute(
         _sql("keep_scores.sql"),
         {"year": year, "everything": everything, "periods": periods},

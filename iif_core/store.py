@@ -221,8 +221,7 @@ class Store:
         """The latest batch id and the number of undos and restores: changes with every upload,
         undo or restore, by any session or process."""
         with self.cursor() as con:
-            latest, undone = _one(con, _sql("data_version.sql"))
-            return (int(latest), int(undone))
+            return self._version(con)
 
     def ingest(
         self,

@@ -220,9 +220,10 @@ def missing_words(
     every one did, or for a practice)."""
     if level is None or org_code is None:
         return None
-    rows = scored(path, year, version, scope, level, org_code)
     if period is not None:  # the practices' rows at the period are all it reads
         rows = _practice_rows_at(path, year, version, scope, level, org_code, period)
+    else:
+        rows = scored(path, year, version, scope, level, org_code)
     missing = report.missing_practices(
         rows, orgs(path, version, scope), pcns(path, version, scope), level, org_code, period,
         indicator_code,
