@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import os
 import re
@@ -147,15 +146,12 @@ class Store:
     so, never a traceback.
     """
 
-    def __init__(
-        self, path: str | Path | None = None, *, create: bool = True, keep_open: float = 0.0
-    ):
+    def __init__(self, path: str | Path | None = None, *, create: bool = True):
         chosen = path if path is not None else os.environ.get(PATH_VARIABLE) or DEFAULT_PATH
         self.path = Path(chosen)
         self.shown = str(chosen)  # as the person wrote it, for messages
         self._create = create
         self._database = _database(self.path, self.shown)
-        self._database.keep_open = max(self._database.keep_open, keep_open)
         self._held = ExitStack()
 
     def __enter__(self) -> Store:
@@ -1006,27 +1002,20 @@ class _Database:
     """The one DuckDB connection of this process to one store file, shared by every thread.
 
     It is opened when the first call starts and closed when the last one ends, so that the file
-    is free for other programs between calls; or, once a Store of it asked to `keep_open` (the
-    app), that many seconds after the last one ends, so that the many calls of one page view
-    open the file once (another program waits that long at most: store.BUSY_WAIT_SECONDS).
+    is free for other programs between calls.
     """
 
     def __init__(self, path: Path, shown: str):
         self.path = path
         self.shown = shown
         self.writing = threading.Lock()  # one write transaction at a time
-        self.keep_open = 0.0
         self._state = threading.Lock()
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._users = 0
-        self._closing: threading.Timer | None = None
 
     @contextmanager
     def cursor(self, create: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         with self._state:
-            if self._closing is not None:
-                self._closing.cancel()
-                self._closing = None
             if self._connection is None:
                 self._connection = _open(self.path, self.shown, create)
             cursor = self._connection.cursor()
@@ -1037,40 +1026,13 @@ class _Database:
             cursor.close()
             with self._state:
                 self._users -= 1
-                if self._users == 0 and self.keep_open > 0:
-                    self._closing = threading.Timer(self.keep_open, self._close_if_idle)
-                    self._closing.daemon = True
-                    self._closing.start()
-                elif self._users == 0:
-                    self._close()
-
-    def _close_if_idle(self) -> None:
-        with self._state:
-            if self._users == 0 and self._closing is not None:
-                self._closing = None
-                self._close()
-
-    def _close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+                if self._users == 0:
+                    self._connection.close()
+                    self._connection = None
 
 
 _DATABASES: dict[Path, _Database] = {}
 _DATABASES_LOCK = threading.Lock()
-
-
-@atexit.register
-def _close_kept_open() -> None:
-    """At exit, the connections kept open after their last call (`keep_open`) are closed."""
-    with _DATABASES_LOCK:
-        for database in _DATABASES.values():
-            with database._state:
-                if database._closing is not None:
-                    database._closing.cancel()
-                    database._closing = None
-                if database._users == 0:
-                    database._close()
 
 
 def _database(path: Path, shown: str) -> _Database:

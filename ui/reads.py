@@ -15,9 +15,6 @@ from iif_core.schemes import Scheme, bundled_scheme_years, previous_scheme_year
 from iif_core.store import DEFAULT_PATH, PATH_VARIABLE, Store
 
 CACHE_ENTRIES = 32  # frames kept per process: years × data versions
-# The store file is kept open this long after a call, so that a page view's calls open it once;
-# a command-line upload meanwhile waits that long at most (decisions.md D52).
-KEEP_OPEN_SECONDS = 2.0
 # Large frames are cached as resources: shared by every session without a copy per rerun, so
 # nothing in ui/ or iif_core/report/ may modify a frame it is given (they copy first).
 # Every read of figures, organisations and patient lists takes the session's Scope and applies it
@@ -32,7 +29,7 @@ def store_path() -> str:
 @st.cache_resource(show_spinner=False)
 def store_at(path: str) -> Store:
     """The one Store of this process for a store file, shared by every session."""
-    return Store(path, keep_open=KEEP_OPEN_SECONDS)
+    return Store(path)
 
 
 def store() -> Store:
