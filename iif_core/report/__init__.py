@@ -62,6 +62,14 @@ from iif_core.report.payment import (  # noqa: F401
     payment_ranking,
     work_ranking,
 )
+from iif_core.report.plan import (  # noqa: F401
+    Plan,
+    WhatIf,
+    best_plan,
+    change_sentence,
+    outstanding_from_patients,
+    what_if,
+)
 from iif_core.report.process_control import (  # noqa: F401
     ASSURANCE_ICONS,
     ASSURANCE_WORDS,
