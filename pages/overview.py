@@ -3,8 +3,8 @@
 import streamlit as st
 
 from iif_core import report
-from iif_core.vocabulary import STATUS_SYMBOLS, STATUS_WORDS, STATUSES_WITH_DATA
-from ui import charts, format, reads, sidebar, widgets
+from iif_core.vocabulary import PLAN_LEVELS, STATUS_SYMBOLS, STATUS_WORDS, STATUSES_WITH_DATA
+from ui import charts, format, reads, sidebar, what_if, widgets
 
 CARDS_PER_ROW = 2
 TABLE_COLUMNS = [
@@ -153,7 +153,8 @@ def unconfirmed_text(card: dict) -> str:
 def render_card(
     frame, pays: bool, level: str, projected: dict, missing: str | None, period, partial
 ):
-    """One indicator's card; `partial` ('1 of 5 practices') marks it partial."""
+    """One indicator's card; `partial` ('1 of 5 practices') marks it partial. A PCN's or a
+    practice's card that pays links to the what-if on Payment."""
     card = frame.iloc[0].to_dict()
     with st.container(border=True):
         st.markdown(f"**{card['indicator_code']}** · {format.escape_markdown(card['name'])}")
@@ -215,6 +216,8 @@ def render_card(
             st.markdown(
                 f":orange-badge[:material/warning: Incomplete] {format.escape_markdown(missing)}"
             )
+        if pays and level in PLAN_LEVELS and card["status"] != "no_data":
+            what_if.link(card["indicator_code"])
 
 
 chosen = sidebar.selection()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from iif_core import report
 from iif_core.vocabulary import AREA_LEVELS
-from ui import charts, format, reads, run_end, sidebar, widgets
+from ui import charts, format, reads, run_end, sidebar, what_if, widgets
 from ui.session import Selection
 
 TABLE_COLUMNS = [
@@ -129,9 +129,12 @@ def render_explanations(ranking) -> None:
 
 chosen = sidebar.selection()
 sidebar.page_header("Payment", chosen, money=True)
+what_if.pointer()
 sidebar.stop_without_data(chosen)
+pcn_code = reads.plan_pcn(chosen.scope, chosen.orgs, chosen.level, chosen.org_code)
 if chosen.level == "practice":
     render_practice(chosen)
+    what_if.render(chosen, pcn_code)
     run_end.stop()
 
 ranking = report.payment_ranking(
@@ -171,6 +174,7 @@ if chosen.level != "pcn":
         "£ per extra patient is shown for a PCN only: each PCN has its own list size and "
         "prevalence adjustments."
     )
+what_if.render(chosen, pcn_code)
 render_explanations(ranking)
 render_projection(
     projection, chosen, format.file_stem("iif-projection", chosen.org_code, chosen.period)

@@ -261,3 +261,60 @@ def data_completeness(
         scored(path, year, version, scope, level, org_code), orgs(path, version, scope),
         pcns(path, version, scope), level, org_code, period,
     )  # fmt: skip
+
+
+# --- Planning: what-if and the best use of contacts (decisions.md D60) --------------------------
+
+
+def plan_pcn(scope: Scope, orgs_in_use: pd.DataFrame, level: str, org_code: str) -> str | None:
+    """The PCN a what-if or plan is about: the PCN chosen, or a practice's own PCN when this
+    session may see it (a plan spends the PCN's contacts and earns the PCN's £); else None."""
+    if level == "pcn":
+        return org_code
+    if level != "practice":
+        return None
+    rows = orgs_in_use[orgs_in_use["practice_code"] == org_code]
+    pcn_code = None if rows.empty else rows["pcn_code"].iloc[0]
+    return pcn_code if pcn_code is not None and scope.sees(pcn_code) else None
+
+
+@st.cache_data(show_spinner="Working it out…", max_entries=CACHE_ENTRIES * 4)
+def what_if(
+    path: str, year: str, version: tuple, scope: Scope, pcn_code: str, period, changes: tuple
+) -> report.WhatIf:
+    """The PCN re-scored with `changes` ((practice, indicator, patients), ...) at `period`."""
+    return report.what_if(
+        scored(path, year, version, scope, "pcn", pcn_code), scheme(path, year, version),
+        pcn_code, period, list(changes), orgs=orgs(path, version, scope),
+    )  # fmt: skip
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
+def outstanding_in_lists(
+    path: str, year: str, version: tuple, scope: Scope, pcn_code: str, period
+) -> dict:
+    """Patients still to do per (practice, indicator) in the PCN's patient lists in use at
+    `period` that this session may read; empty when none are stored."""
+    members = orgs(path, version, scope)
+    codes = tuple(members.loc[members["pcn_code"] == pcn_code, "practice_code"])
+    allowed = scope.patient_codes(codes)
+    if not allowed:
+        return {}
+    rows = store_at(path).patients(year=year, as_at=period, practice_codes=list(allowed))
+    return report.outstanding_from_patients(rows)
+
+
+@st.cache_data(show_spinner="Finding the best plan…", max_entries=CACHE_ENTRIES * 4)
+def best_plan(
+    path: str, year: str, version: tuple, scope: Scope, pcn_code: str, period, contacts,
+    per_practice: tuple | None,
+) -> report.Plan:  # fmt: skip
+    """The plan that earns the PCN the most £ with `contacts` (overall; None when only per
+    practice) or `per_practice` ((practice_code, contacts), ...), patients taken only from
+    those outstanding in the counts and, where stored, the patient lists."""
+    return report.best_plan(
+        scored(path, year, version, scope, "pcn", pcn_code), scheme(path, year, version),
+        pcn_code, period, contacts, dict(per_practice) if per_practice is not None else None,
+        outstanding_in_lists(path, year, version, scope, pcn_code, period) or None,
+        orgs=orgs(path, version, scope),
+    )  # fmt: skip

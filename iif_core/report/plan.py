@@ -59,6 +59,10 @@ class WhatIf:
     def sentences(self) -> list[str]:
         return list(self.changes["sentence"])
 
+    @property
+    def points_difference(self) -> float:
+        return self.points_after - self.points_now
+
 
 @dataclass(frozen=True)
 class Plan:
