@@ -8,7 +8,10 @@ from typing import NamedTuple
 LEVELS = ("practice", "pcn", "place", "icb")
 # The areas: the levels above a PCN, made of PCNs, whose points and £ are the sums of their PCNs'.
 AREA_LEVELS = ("place", "icb")
-PLAN_LEVELS = ("practice", "pcn")  # a what-if or a plan is for one PCN: the one chosen, or a practice's
+PLAN_LEVELS = (
+    "practice",
+    "pcn",
+)  # a what-if or a plan is for one PCN: the one chosen, or a practice's
 LEVEL_LABELS = {"practice": "Practice", "pcn": "PCN", "place": "Place", "icb": "ICB"}
 LEVEL_NOUNS = {"practice": "practice", "pcn": "PCN", "place": "place", "icb": "ICB"}  # mid-sentence
 
