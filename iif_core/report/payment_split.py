@@ -173,8 +173,7 @@ def payment_split(
                 ),
             }
         )
-    if fallback:
-        notes.append(_fallback_note(sorted(fallback)))
+    notes += [_fallback_note(*found) for found in sorted(fallback, key=_fallback_order)]
     return PaymentSplit(
         practices=pd.DataFrame(rows, columns=list(PRACTICE_SPLIT_COLUMNS)),
         indicators=pd.DataFrame(
@@ -233,7 +232,7 @@ def _split_kind(kind, scheme, practices, money, months, weight, size_share, at=N
                 contribution_part = size_part
                 words = "list size: no practice is past its part of the lower threshold"
                 if weight < 1:
-                    fallback.add(code)
+                    fallback.add((kind, code, months.get(code)))
             share = weight * size_part + (1 - weight) * contribution_part
             by_practice[p.code] += amount * share
             by_contribution[p.code] += amount * contribution_part
@@ -323,11 +322,23 @@ def _size_notes(practices: list[_Practice]) -> list[str]:
     ]
 
 
-def _fallback_note(codes: list[str]) -> str:
-    whose = "its" if len(codes) == 1 else "their"
+def _fallback_order(found: tuple) -> tuple:
+    kind, code, _ = found
+    return (kind != EARNED, code)
+
+
+def _fallback_note(kind: str, code: str, month: date | None) -> str:
+    """Why an indicator's £ of `kind` is split by list size though contribution was chosen."""
+    when = f" at {_day(month)}" if month is not None else ""
+    if kind == PROJECTED:
+        return (
+            f"{code} is projected to earn, but no practice is past its part of the lower "
+            f"threshold yet{when}, the month its projection is made from, so its projected £ is "
+            "split by list size instead of by contribution."
+        )
     return (
-        f"For {_and(codes)} no practice is past its part of the lower threshold in the month "
-        f"used, so {whose} £ is split by list size instead of by contribution."
+        f"No practice is past its part of {code}'s lower threshold{when}, so its £ earned is "
+        "split by list size instead of by contribution."
     )
 
 
@@ -364,7 +375,6 @@ def method_words(method: str, list_size_weight: float, period: date) -> list[str
         "The £ projected by the year end is split the same way, each indicator's projected £ by "
         "the practices' figures in the month its projection is made from."
     )
-    words.append(ROUNDING_WORDS)
     words.append(
         "This is a way to share the money agreed within the network: NHS England pays the PCN, "
         "and says nothing about how it is shared."

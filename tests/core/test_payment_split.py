@@ -170,8 +170,9 @@ def test_projected_money_is_split_by_the_month_it_is_projected_from(network):
         "A00003": 750 + 240,
     }
     assert split.notes == [
-        "For CC-03 no practice is past its part of the lower threshold in the month used, so its "
-        "£ is split by list size instead of by contribution."
+        "CC-03 is projected to earn, but no practice is past its part of the lower threshold yet "
+        "at 30 Sep 2025, the month its projection is made from, so its projected £ is split by "
+        "list size instead of by contribution."
     ]
     assert _pounds(split) == {"A00001": 2500.00, "A00002": 1125.00, "A00003": 375.00}
 
