@@ -33,7 +33,7 @@ def render_split(chosen: Selection) -> None:
     """How the PCN's £ earned so far and projected could be shared between its member practices:
     by list size, by contribution or a mix; a table that adds up to the penny, a chart, the
     downloads and, in an expander, how it is worked out. Drawn at PCN level only."""
-    if chosen.level != "pcn" or chosen.org_code is None:
+    if chosen.level != "pcn" or not chosen.has_data or chosen.period is None:
         return
     st.subheader("Sharing the payment between the practices")
     st.markdown(
@@ -105,7 +105,7 @@ def render_split(chosen: Selection) -> None:
             st.markdown("The working, indicator by indicator:")
             widgets.show_table(split.indicators, WORKING_COLUMNS, key="split_working_table")
             widgets.download_buttons(
-                split.indicators,
+                report.mark_partial(split.indicators, chosen.period_completeness),
                 f"{stem}-working",
                 key="split_working_download",
                 label="working",

@@ -30,7 +30,8 @@ ROUNDING_WORDS = (
     "the practices' £ add up exactly to the network's £ (itself rounded to the nearest penny): "
     "every practice first gets its £ rounded down to the penny, and the pennies left over go one "
     "each to the practices that lost most in rounding down; where two lost the same, to the "
-    "lower practice code first. No practice is more than a penny from its exact £."
+    "lower practice code first. So no practice is a penny or more from its exact share of the "
+    "network's £ as shown."
 )
 
 

@@ -1,5 +1,4 @@
-"""The payment split drawn by itself under the app's sidebar, for tests/app/test_payment_split.py
-(the Payment page calls the same render_split at PCN level)."""
+"""The payment split drawn alone under the app's sidebar, for test_payment_split_page.py."""
 
 from ui import payment_split, sidebar
 
