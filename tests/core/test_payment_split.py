@@ -262,7 +262,9 @@ def small_pcns(draw):
         extract.append(count(codes[0], next(iter(indicators)), 0, 0, PERIOD, 0))
     method = draw(st.sampled_from(["list_size", "contribution", "mix"]))
     weight = draw(st.integers(0, 100)) / 100 if method == "mix" else None
-    return toml, orgs, extract, method, weight, draw(st.randoms(use_true_random=False))
+    projected = {code: Fraction(draw(st.integers(0, 900000)), 100) for code in indicators
+                 if draw(st.booleans())}  # fmt: skip
+    return toml, orgs, extract, method, weight, projected, draw(st.randoms(use_true_random=False))
 
 
 def _reference_payments(toml, orgs, extract) -> dict[str, Fraction]:
@@ -272,11 +274,11 @@ def _reference_payments(toml, orgs, extract) -> dict[str, Fraction]:
     return {r["indicator_code"]: Fraction(str(r["payment_achieved"] or 0)) for r in rows}
 
 
-def _reference_split(toml, orgs, extract, weight) -> dict[str, Fraction]:
+def _reference_split(toml, orgs, extract, weight, payments=None) -> dict[str, Fraction]:
     """D62 worked independently: each indicator's £ × (w × list size share + (1 − w) ×
     contribution share), contribution LT × D ÷ scale past the practice's part, floored at 0."""
     scheme = tomllib.loads(toml, parse_float=Decimal)["indicators"]
-    payments = _reference_payments(toml, orgs, extract)
+    payments = _reference_payments(toml, orgs, extract) if payments is None else payments
     sizes = {o["practice_code"]: Fraction(o["list_size"] or 0) for o in orgs}
     total_size = sum(sizes.values())
     out = dict.fromkeys(sizes, Fraction(0))
@@ -306,12 +308,13 @@ def _pence(value) -> int:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_pcns())
 def test_splits_add_up_to_the_penny_and_follow_the_rules(case):
-    toml, orgs, extract, method, weight, rng = case
+    toml, orgs, extract, method, weight, projected, rng = case
     scheme = parse_scheme(toml)
     frame = pd.DataFrame(orgs)
     scored = score(scheme, frame, pd.DataFrame(extract, columns=list(count("A", "B", 0, 0, PERIOD,
                                                                             0))))  # fmt: skip
-    split = report.payment_split(scored, scheme, frame, PCN, PERIOD, method, weight)
+    projection = _projection({code: float(amount) for code, amount in projected.items()})
+    split = report.payment_split(scored, scheme, frame, PCN, PERIOD, method, weight, projection)
     pence = [_pence(v) for v in split.practices["payment_share"]]
     # Adds up to the penny, to the network's £ rounded to the nearest penny, never below 0.
     network = sum(_reference_payments(toml, orgs, extract).values(), Fraction(0))
@@ -325,6 +328,18 @@ def test_splits_add_up_to_the_penny_and_follow_the_rules(case):
     reference = _reference_split(toml, orgs, extract, w)
     for code, got in zip(split.practices["practice_code"], pence, strict=True):
         assert abs(Decimal(got) - Decimal(float(reference[code] * 100))) < Decimal("1.5001")
+    # The projected £ the same way: to the penny, each within a penny and a half of its share.
+    if not projected:
+        assert split.projected is None
+    else:
+        projected_pence = [_pence(v) for v in split.practices["projected_share"]]
+        whole = sum(projected.values(), Fraction(0)) * 100
+        assert sum(projected_pence) == _pence(split.projected)
+        assert abs(Fraction(_pence(split.projected)) - whole) <= Fraction(1, 2)
+        reference = _reference_split(toml, orgs, extract, w, projected)
+        for code, got in zip(split.practices["practice_code"], projected_pence, strict=True):
+            assert got >= 0
+            assert abs(got - reference[code] * 100) < Fraction(3, 2)
     # By list size: within a penny of exactly proportional to the total shown.
     by_size = report.payment_split(scored, scheme, frame, PCN, PERIOD, "list_size")
     total = _pence(by_size.payment)
@@ -339,7 +354,7 @@ def test_splits_add_up_to_the_penny_and_follow_the_rules(case):
     # The order of the practices (in the organisations and in the scores) changes nothing.
     shuffled = frame.sample(frac=1, random_state=rng.randint(0, 10**6))
     rows = scored.sample(frac=1, random_state=rng.randint(0, 10**6))
-    again = report.payment_split(rows, scheme, shuffled, PCN, PERIOD, method, weight)
+    again = report.payment_split(rows, scheme, shuffled, PCN, PERIOD, method, weight, projection)
     pd.testing.assert_frame_equal(again.practices, split.practices)
 
 
