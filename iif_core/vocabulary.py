@@ -33,6 +33,17 @@ STATUS_WORDS = {
     "not_in_scheme": "Not in the scheme on this date",
 }
 
+# ----- splitting the payment -------------------------------------------------------------------
+
+# How a PCN's £ is shared between its member practices (decisions.md D62): by list size, by
+# contribution (how far each is past its part of the lower threshold), or a mix of the two.
+SPLIT_METHODS = ("list_size", "contribution", "mix")
+SPLIT_METHOD_WORDS = {
+    "list_size": "by list size",
+    "contribution": "by contribution",
+    "mix": "by a mix of list size and contribution",
+}
+
 # ----- file shapes -----------------------------------------------------------------------------
 
 # The shapes of file an upload can be (iif_core.staging.shapes tells them apart by their headers).

@@ -459,6 +459,51 @@ def payment_chart(df: pd.DataFrame) -> alt.Chart:
     )
 
 
+PROJECTED_COLOUR = "#56B4E9"  # Okabe-Ito sky blue: money projected, beside the earned
+
+
+def split_chart(df: pd.DataFrame) -> alt.Chart:
+    """Each member practice's share of the PCN's £ earned so far and projected by the year end
+    (report.payment_split's practices), as two bars side by side, in the table's order."""
+    order = df["practice_name"].tolist()
+    parts = {"£ earned so far": "payment_share", "£ projected by 31 March": "projected_share"}
+    long = pd.concat(
+        [
+            df.assign(part=part, amount=pd.to_numeric(df[column], errors="coerce"))
+            for part, column in parts.items()
+            if column in df and df[column].notna().any()
+        ],
+        ignore_index=True,
+    )
+    domain = list(dict.fromkeys(long["part"]))
+    colours = {"£ earned so far": EARNED_COLOUR, "£ projected by 31 March": PROJECTED_COLOUR}
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "amount:Q", title=None, axis=alt.Axis(labelExpr="'£' + format(datum.value, ',.0f')")
+            ),
+            y=alt.Y("practice_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+            yOffset=alt.YOffset("part:N", sort=domain),
+            color=alt.Color(
+                "part:N",
+                title=None,
+                sort=domain,
+                scale=alt.Scale(domain=domain, range=[colours[p] for p in domain]),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("practice_name:N", title="Practice"),
+                alt.Tooltip("practice_code:N", title="Code"),
+                alt.Tooltip("part:N", title="Part"),
+                alt.Tooltip("amount:Q", title="£", format=",.2f"),
+            ],
+        )
+        .properties(height=max(90, len(domain) * ROW_HEIGHT * len(df)))
+    )
+
+
 def worklist_counts_chart(df: pd.DataFrame) -> alt.Chart:
     """Patients still to do per practice, most first."""
     order = df["practice_name"].tolist()

@@ -104,6 +104,18 @@ COLUMNS = {
     "missing_period_ends": ("Months missed (period ends)", None),
     "months_behind": ("Months behind", "%d"),
     "data_note": ("Data", None),
+    # the payment split (decisions.md D62)
+    "list_size_share": ("Share of list", "%.1f%%"),
+    "contribution_share": ("By contribution", "%.1f%%"),
+    "indicators_above": ("Indicators past its part", "%d"),
+    "share": ("Share of £ earned", "%.1f%%"),
+    "payment_share": ("£ earned", "£%,.2f"),
+    "projected_share": ("£ projected", "£%,.2f"),
+    "needed_for_lower": ("Its part of LT", "%,.2f"),
+    "contribution": ("Past its part by", "%,.2f"),
+    "indicator_payment": ("Indicator's £", "£%,.2f"),
+    "practice_payment": ("Practice's £ (exact)", "£%,.4f"),
+    "basis": ("Split by", None),
     # partial period ends (decisions.md D22)
     "period_partial": ("Partial period", None),
     "period_practices_with_data": ("Practices that sent the period", "%d"),
@@ -113,7 +125,8 @@ DATE_COLUMNS = (
     "period_end", "last_activity_date", "shown_at", "from_period", "year_end",
     "latest_period_end", "list_period_end",
 )  # fmt: skip
-PERCENT_SCALED = ("gap_share", "completeness")  # fractions shown as percentages
+# fractions shown as percentages
+PERCENT_SCALED = ("gap_share", "completeness", "list_size_share", "contribution_share", "share")
 TICK_COLUMNS = ("period_partial",)  # true or false, shown as a tick box
 
 

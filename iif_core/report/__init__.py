@@ -62,6 +62,14 @@ from iif_core.report.payment import (  # noqa: F401
     payment_ranking,
     work_ranking,
 )
+from iif_core.report.payment_split import (  # noqa: F401
+    INDICATOR_SPLIT_COLUMNS,
+    PRACTICE_SPLIT_COLUMNS,
+    PaymentSplit,
+    contribution,
+    needed_for_lower,
+    payment_split,
+)
 from iif_core.report.plan import (  # noqa: F401
     Plan,
     WhatIf,
@@ -114,6 +122,8 @@ from iif_core.report.variation import (  # noqa: F401
 from iif_core.vocabulary import (  # noqa: F401
     LEVEL_LABELS,
     LEVELS,
+    SPLIT_METHOD_WORDS,
+    SPLIT_METHODS,
     STATUS_SYMBOLS,
     STATUS_WORDS,
 )

@@ -169,6 +169,27 @@ def test_payment_and_patient_charts():
     assert charts.worklist_counts_chart(counts).to_dict()["mark"]["type"] == "bar"
 
 
+def test_the_split_chart_draws_earned_and_projected_bars_per_practice():
+    practices = pd.DataFrame(
+        {
+            "practice_code": ["A00001", "A00002"],
+            "practice_name": ["Alder", "Birch"],
+            "payment_share": [1333.33, 0.0],
+            "projected_share": [2000.0, 1500.5],
+        }
+    )
+    spec = charts.split_chart(practices).to_dict()
+    rows = spec["datasets"][spec["data"]["name"]]
+    assert {(r["practice_name"], r["part"], r["amount"]) for r in rows} == {
+        ("Alder", "£ earned so far", 1333.33), ("Birch", "£ earned so far", 0.0),
+        ("Alder", "£ projected by 31 March", 2000.0), ("Birch", "£ projected by 31 March", 1500.5),
+    }  # fmt: skip
+    assert spec["encoding"]["y"]["sort"] == ["Alder", "Birch"]
+    # Without a projection only the earned bars are drawn.
+    spec = charts.split_chart(practices.assign(projected_share=None)).to_dict()
+    assert {r["part"] for r in spec["datasets"][spec["data"]["name"]]} == {"£ earned so far"}
+
+
 # --- signal or noise charts -------------------------------------------------------------------
 
 
