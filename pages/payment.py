@@ -5,6 +5,7 @@ import streamlit as st
 from iif_core import report
 from iif_core.vocabulary import AREA_LEVELS
 from ui import charts, format, reads, run_end, sidebar, what_if, widgets
+from ui.payment_split import render_split
 from ui.session import Selection
 
 TABLE_COLUMNS = [
@@ -179,6 +180,7 @@ render_explanations(ranking)
 render_projection(
     projection, chosen, format.file_stem("iif-projection", chosen.org_code, chosen.period)
 )
+render_split(chosen)
 
 work = report.work_ranking(
     chosen.scored, chosen.scheme, chosen.orgs, chosen.level, chosen.org_code, chosen.period,

@@ -1,4 +1,4 @@
-"""The split of a PCN's £ between its practices on screen (ui/payment_split.py, D62), on the demo."""
+"""The split of a PCN's £ between its practices on the Payment page (D62), on the demo."""
 
 from decimal import Decimal
 from pathlib import Path
@@ -9,13 +9,16 @@ from streamlit.testing.v1 import AppTest
 from iif_core import report
 from iif_core.store import Store
 
-HARNESS = str(Path(__file__).with_name("split_harness.py"))
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
 TIMEOUT = 180  # a guard for one run on a busy machine (AppTest returns when the run ends)
 
 
 def _open() -> AppTest:
-    at = AppTest.from_file(HARNESS, default_timeout=TIMEOUT)
+    """The Payment page at PCN level, where the split is drawn under the projection."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
+    at.switch_page("pages/payment.py").run()
     at.segmented_control(key="level").set_value("pcn").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
