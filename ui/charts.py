@@ -364,10 +364,10 @@ def trend_chart(
     return alt.layer(*layers).properties(height=380)
 
 
-def _intervention_layers(marks: pd.DataFrame | None, x) -> list[alt.Chart]:
+def _intervention_layers(marks: pd.DataFrame | None, x, words: bool = True) -> list[alt.Chart]:
     """Each intervention as a solid vertical line at its date on the monthly axis, its number
-    and the note's first words at the top (close ones at different heights), the whole of it in
-    the tooltip. Names and notes are data (text in the chart), never markup."""
+    and (with `words`) the note's first words at the top (close ones at different heights), the
+    whole of it in the tooltip. Names and notes are data (text in the chart), never markup."""
     if marks is None or marks.empty:
         return []
     frame = marks[["number", "month", "day", "note", "who", "on", "indicator", "label"]].copy()
@@ -388,14 +388,15 @@ def _intervention_layers(marks: pd.DataFrame | None, x) -> list[alt.Chart]:
         .mark_rule(color=INTERVENTION_COLOUR, strokeWidth=1.5)
         .encode(x=x, tooltip=tooltip)
     )
-    halo, words = (
+    shown = "label:N" if words else "number:N"
+    halo, text = (
         alt.Chart(frame)
         .mark_text(align="left", baseline="top", dx=3, fontSize=11, color=INTERVENTION_COLOUR,
                    **style)
-        .encode(x=x, y=alt.Y("label_y:Q", scale=None), text="label:N", tooltip=tooltip)
+        .encode(x=x, y=alt.Y("label_y:Q", scale=None), text=shown, tooltip=tooltip)
         for style in ({"stroke": "white", "strokeWidth": 3}, {})
     )  # fmt: skip
-    return [rule, halo, words]
+    return [rule, halo, text]
 
 
 def _partial_layers(own: pd.DataFrame, x, y, tooltip) -> list[alt.Chart]:
@@ -743,8 +744,8 @@ def spc_chart(
     """An XmR chart of monthly activity: the points coloured and shaped by their Making Data
     Count type (the rule broken in the tooltip), the mean, the process limits, and the pace
     needed to reach the upper threshold when known. `df` is iif_core.report.spc's table;
-    `interventions` (iif_core.report.intervention_marks) within the months drawn are numbered
-    vertical lines, as on the trend chart."""
+    `interventions` (iif_core.report.intervention_marks) within the months drawn are vertical
+    lines with their numbers, as on the trend chart."""
     from iif_core.report import SPC_TYPES
 
     frame = df.copy()
@@ -830,5 +831,6 @@ def spc_chart(
     if interventions is not None and not interventions.empty:
         drawn = pd.to_datetime(interventions["month"])
         inside = interventions[(drawn >= first - room) & (drawn <= last + room)]
-    layers = [*rules, line, points, *_intervention_layers(inside, x)]
+    # Numbers only: the limits' names are at the top right, and the trend above has the words.
+    layers = [*rules, line, points, *_intervention_layers(inside, x, words=False)]
     return alt.layer(*layers).properties(height=SPC_HEIGHT)

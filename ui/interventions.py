@@ -46,8 +46,7 @@ def render(chosen: Selection, code: str, shown: pd.DataFrame) -> None:
         line.markdown(
             f"**{row.number}.** {row.day}: {format.escape_markdown(row.note)}  \n"
             f":gray[On {format.escape_markdown(row.on)}, "
-            f"{format.escape_markdown(row.indicator)}; marked by "
-            f"{format.escape_markdown(row.who)}]",
+            f"{format.escape_markdown(row.indicator)}; {_by(row.who)}]",
             width="stretch",
         )
         if chosen.scope.marks(row.org_code):
@@ -65,6 +64,12 @@ def render(chosen: Selection, code: str, shown: pd.DataFrame) -> None:
         return
     with st.expander(f"Mark an intervention on {format.escape_markdown(chosen.org_label)}"):
         _form(chosen, code)
+
+
+def _by(who: str) -> str:
+    if who == report.NOT_NAMED:
+        return who
+    return f"marked by {format.escape_markdown(who)}"
 
 
 def _form(chosen: Selection, code: str) -> None:
@@ -96,10 +101,8 @@ def _form(chosen: Selection, code: str) -> None:
             "Indicator",
             [code, *[c for c in codes if c != code], EVERY_INDICATOR],
             key=f"{INDICATOR_KEY}{code}",
-            format_func=lambda c: (
-                format.escape_markdown(f"{c} · {chosen.scheme.indicators[c].name}")
-                if c in chosen.scheme.indicators
-                else c
+            format_func=lambda c: (  # a select box shows its options as text, not Markdown
+                f"{c} · {chosen.scheme.indicators[c].name}" if c in chosen.scheme.indicators else c
             ),
         )
         sidebar.who_input(chosen, "Your name or initials (kept with the intervention)", session.WHO)

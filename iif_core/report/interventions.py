@@ -7,7 +7,7 @@ import pandas as pd
 from iif_core.interventions import drawn_at
 
 LABEL_CHARACTERS = 24  # the note's first characters beside its number at the top of the line
-NOT_NAMED = "not named"  # who added it, when nobody was named (run locally, no name typed)
+NOT_NAMED = "no name given"  # who added it, when nobody was named (run locally, no name typed)
 MARK_COLUMNS = [
     "number", "intervention_id", "org_code", "on", "indicator", "intervention_date", "day",
     "month", "note", "who", "label",

@@ -49,7 +49,7 @@ def mark(at, when: date, note: str, indicator: str | None = None):
 
 
 def listed(at) -> list[str]:
-    return [m.value for m in at.markdown if m.value.startswith("**") and "marked by" in m.value]
+    return [m.value for m in at.markdown if m.value.startswith("**") and ":gray[On " in m.value]
 
 
 def test_marking_on_trends_draws_it_on_both_charts_and_lists_it_escaped(demo_db):
