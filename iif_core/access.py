@@ -45,6 +45,11 @@ class Scope:
     def sees(self, org_code: str | None) -> bool:
         return self.org_codes is None or org_code in self.org_codes
 
+    def marks(self, org_code: str | None) -> bool:
+        """Whether this session may add or remove an intervention on the organisation: as it
+        may upload figures (decisions.md D63), on an organisation it sees."""
+        return self.can_manage and self.sees(org_code)
+
     def sees_patients_of(self, practice_code: str) -> bool:
         return self.patient_practices is None or practice_code in self.patient_practices
 

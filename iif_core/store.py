@@ -22,6 +22,7 @@ from iif_core import backups, kept_scores
 from iif_core.access import Grant
 from iif_core.extract import EXTRACT_TABLE_SQL, scheme_dates
 from iif_core.ingest import StagedFile, rejected_rows_frame, stage_file
+from iif_core.interventions import checked_date, checked_note
 from iif_core.orgs import BUNDLED_REFERENCE_NAME, load_orgs
 from iif_core.patient_lists import ListGuess, guess_list_kind
 from iif_core.problems import StoreError
@@ -29,6 +30,7 @@ from iif_core.schemes import (
     YEAR_START_MONTH,
     Scheme,
     bundled_scheme_years,
+    canonical_indicator_code,
     load_bundled_scheme,
     parse_scheme,
     scheme_to_toml,
@@ -71,6 +73,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (2, ("v2_list_kinds_and_events.sql",)),
     (3, ("v3_grants_and_audit.sql",)),
     (4, ("v4_kept_scores.sql",)),
+    (5, ("v5_interventions.sql",)),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 # The store's tables and views. A temp table of the same name would hide one of them from every
@@ -78,7 +81,7 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 STORE_RELATIONS = (
     "schema_version", "batches", "batch_counts", "batch_patients", "batch_orgs", "batch_schemes",
     "current_counts", "current_patients", "current_orgs", "current_schemes", "batch_events",
-    "grants", "audit", "kept_scores", "kept_years",
+    "grants", "audit", "kept_scores", "kept_years", "interventions",
 )  # fmt: skip
 # Kinds whose valid rows may be stored without the bad ones. A partial organisation file would
 # silently drop practices from every figure, so it is stored whole or not at all.
@@ -428,6 +431,105 @@ class Store:
         con.execute(_sql("record_audit.sql"), {
             "at_utc": at, "who": who, "action": action, "org_code": org_code, "detail": detail,
         })  # fmt: skip
+
+    # ----- interventions marked on the trend (decisions.md D63) ------------------------------
+
+    def add_intervention(
+        self,
+        org_code: str,
+        intervention_date: date,
+        note: str,
+        *,
+        indicator_code: str | None = None,
+        who: str | None = None,
+    ) -> int:
+        """Mark an intervention on an organisation's figures, for one indicator or (None) all;
+        return its number. Checked: the organisation is in the organisation file in use, the
+        date is real, in a scheme year the app has a scheme for and not more than a year ahead,
+        the indicator is in that year's scheme, the note is not empty and fits on a chart. It is
+        not a figure: the data version and the kept scores stay as they are."""
+        note = checked_note(note)
+        on = checked_date(intervention_date, _now().date())
+        code = str(org_code or "").strip().upper()
+        with self.cursor() as con, self._database.writing:
+            self._load_current_orgs(con)
+            if not code or not _one(con, _sql("org_known.sql"), {"org_code": code})[0]:
+                raise StoreError(
+                    f"{code or 'No organisation'} is not a practice, PCN, place or ICB in the "
+                    "organisation file in use."
+                )
+            year = scheme_year_for_date(on)
+            try:
+                scheme = self._scheme(con, year)
+            except StoreError:
+                raise StoreError(
+                    f"{on.day} {on:%B %Y} is in {year}, a year the app has no IIF scheme for; "
+                    "mark interventions in a scheme year."
+                ) from None
+            indicator = None
+            if indicator_code is not None and str(indicator_code).strip():
+                indicator = canonical_indicator_code(str(indicator_code))
+                if indicator not in scheme.indicators:
+                    raise StoreError(
+                        f"{str(indicator_code).strip()} is not an indicator of the {year} "
+                        f"scheme; its indicators are {', '.join(scheme.indicators)}."
+                    )
+            at = _now()
+            (intervention_id,) = _one(con, _sql("add_intervention.sql"), {
+                "org_code": code, "indicator_code": indicator, "intervention_date": on,
+                "note": note, "at_utc": at, "who": who,
+            })  # fmt: skip
+            which = indicator or "every indicator"
+            self._audit(con, who, "intervention", code,
+                        f"intervention {intervention_id} on {on:%Y-%m-%d}, {which}: {note}", at)  # fmt: skip
+            self._backup(con, f"intervention{intervention_id}")
+        return intervention_id
+
+    def interventions(
+        self,
+        *,
+        org_codes: list[str] | tuple[str, ...] | None = None,
+        indicator_code: str | None = None,
+        year: str | None = None,
+        first: date | None = None,
+        last: date | None = None,
+        with_removed: bool = False,
+    ) -> pd.DataFrame:
+        """The interventions on these organisations (None: all), earliest first: of one
+        indicator (with those marked on every indicator) or all, dated within a scheme year's
+        dates and between `first` and `last` when given; removed ones only when asked."""
+        with self.cursor() as con:
+            start, end = self._dates(con, year)
+            return con.execute(_sql("intervention_list.sql"), {
+                "org_codes": None if org_codes is None else list(org_codes),
+                "indicator_code": indicator_code, "with_removed": with_removed,
+                "first_date": max(start, first or EARLIEST), "last_date": min(end, last or LATEST),
+            }).df()  # fmt: skip
+
+    def intervention(self, intervention_id: int) -> dict | None:
+        """One intervention not removed (id, org_code, indicator_code, date, note), or None."""
+        with self.cursor() as con:
+            cursor = con.execute(
+                _sql("intervention_by_id.sql"), {"intervention_id": intervention_id}
+            )
+            names = [column[0] for column in cursor.description]
+            found = cursor.fetchall()
+        return dict(zip(names, found[0], strict=True)) if found else None
+
+    def remove_intervention(self, intervention_id: int, who: str | None = None) -> str:
+        """Remove an intervention (kept in the store, marked removed); return a sentence."""
+        with self.cursor() as con, self._database.writing:
+            at = _now()
+            found = _one(con, _sql("remove_intervention.sql"),
+                         {"intervention_id": intervention_id, "at_utc": at, "who": who})  # fmt: skip
+            if found is None:
+                raise StoreError(f"There is no intervention {intervention_id} to remove.")
+            org_code, on, note = found
+            sentence = f"The intervention of {on.day} {on:%B %Y} on {org_code} ({note}) is removed."
+            self._audit(con, who, "remove_intervention", org_code,
+                        f"intervention {intervention_id} removed", at)  # fmt: skip
+            self._backup(con, f"unmark{intervention_id}")
+        return sentence
 
     # ----- what is stored --------------------------------------------------------------------
 

@@ -124,4 +124,5 @@ ROLE_SEES_PATIENTS = {"practice": True, "pcn": True, "area": False, "admin": Tru
 AUDIT_ACTIONS = (
     "sign_in", "sign_out", "session_expired", "view_patients", "download_patients",
     "download", "upload", "undo", "restore", "scheme_change", "grant", "revoke", "refused",
+    "intervention", "remove_intervention",
 )  # fmt: skip

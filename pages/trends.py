@@ -5,7 +5,7 @@ import streamlit as st
 
 from iif_core import report
 from iif_core.schemes import previous_scheme_year
-from ui import charts, format, reads, run_end, sidebar, widgets
+from ui import charts, format, interventions, reads, run_end, sidebar, widgets
 
 TABLE_COLUMNS = [
     "series", "kind", "period_end", "achievement", "numerator", "denominator", "status_label",
@@ -105,7 +105,7 @@ def render_projection(row: dict, pays: bool, period) -> None:
         st.warning(checked, icon=":material/warning:")
 
 
-def render_spc(view: report.Spc, period) -> None:
+def render_spc(view: report.Spc, period, marks) -> None:
     """The monthly activity as an XmR chart with its variation and assurance icons."""
     st.subheader("Monthly activity: signal or noise")
     st.markdown(
@@ -127,7 +127,7 @@ def render_spc(view: report.Spc, period) -> None:
         colour, icon = ASSURANCE_BADGES[view.assurance]
         badges.badge(f"Assurance ({letter}): {words}", color=colour, icon=icon)
     widgets.show_chart(
-        charts.spc_chart(view.table, view.pace_needed),
+        charts.spc_chart(view.table, view.pace_needed, interventions=marks),
         alt="Monthly activity with its mean and process limits",
     )
     words = report.VARIATION_ICONS[view.variation][1]
@@ -187,6 +187,7 @@ projection = reads.projections(
     chosen.period,
 )
 row = report.projection_for(projection, code)
+marks = interventions.marks(chosen, code)
 st.subheader(f"{indicator.code}: month by month")
 missing = reads.missing_words(
     chosen.path,
@@ -203,7 +204,7 @@ if missing:
 widgets.show_chart(
     charts.trend_chart(
         series, float(indicator.lower_threshold), float(indicator.upper_threshold), indicator.unit,
-        report.projection_path(row),
+        report.projection_path(row), marks,
     ),
     alt=f"Monthly achievement of {code} with its projection to the year end",
 )  # fmt: skip
@@ -232,7 +233,13 @@ if row["message"] is None:
         f"Dotted line and shaded band: the projection to {format.day(row['year_end'])} "
         f"({row['method_label']}) with its 95% band."
     )
+if not marks.empty:
+    notes.append(
+        "Purple lines: the interventions marked, numbered as in the list below, each drawn "
+        "between the last month's figure before it and the first that can show it."
+    )
 st.caption(" ".join(notes))
+interventions.render(chosen, code, marks)
 render_projection(row, chosen.level != "practice", chosen.period)
 render_spc(
     report.spc(
@@ -240,6 +247,7 @@ render_spc(
         code, chosen.period, row["pace_needed"],
     ),
     chosen.period,
+    marks,
 )  # fmt: skip
 
 with st.expander("The figures as a table"):

@@ -29,6 +29,9 @@ BAR_AXIS_ROOM = 28  # the threshold bar's axis has labels and no title
 AXIS_ROOM = 60  # pixels around a plot for its x axis labels, title and threshold labels
 DEFAULT_PLOT_HEIGHT = 300
 ROW_HEIGHT = 30  # one practice (or PCN) in a side-by-side chart
+INTERVENTION_COLOUR = "#6A3D9A"  # interventions marked on the trend: dark purple, solid
+INTERVENTION_LABEL_ROWS = 3  # labels of interventions close together take turns at these heights
+INTERVENTION_LABEL_PIXELS = 13  # one label row
 PARTIAL_POINT_SIZE = 120  # a partial month's hollow point: larger than the filled one it covers
 STATUS_LEGEND = [status_label(s) for s in STATUSES]
 STATUS_SCALE = alt.Scale(domain=STATUS_LEGEND, range=[STATUS_COLOURS[s] for s in STATUSES])
@@ -288,13 +291,15 @@ def trend_chart(
     upper: float,
     unit: str = "percent",
     projection: pd.DataFrame | None = None,
+    interventions: pd.DataFrame | None = None,
 ) -> alt.Chart:
     """Monthly achievement: the organisation in bold, its members thin, last year dashed, with
     the thresholds across; with `projection` (iif_core.report.projection_path), a dotted line
     from the latest month to the year end and the shaded 95% band around it. A month of the
     organisation that is partial (`period_partial`: not every member practice has sent it) is a
     hollow point marked 'partial 1/5', so that its dip is not read as a fall. `df` comes from
-    iif_core.report.trend."""
+    iif_core.report.trend; `interventions` (iif_core.report.intervention_marks) are drawn as
+    numbered vertical lines."""
     frame = df.dropna(subset=["achievement"]).copy()
     projected = projection is not None and not projection.empty
     # Each period end is drawn at its month ("Oct 2026" for 31 October), so labels and points agree.
@@ -355,7 +360,43 @@ def trend_chart(
     layers += _partial_layers(frame[frame["kind"] == "this year"], x, y, tooltip)
     if projected:
         layers += _projection_layers(projection, x, y, y_scale, line_scale)
+    layers += _intervention_layers(interventions, x)
     return alt.layer(*layers).properties(height=380)
+
+
+def _intervention_layers(marks: pd.DataFrame | None, x, words: bool = True) -> list[alt.Chart]:
+    """Each intervention as a solid vertical line at its date on the monthly axis, its number
+    and (with `words`) the note's first words at the top (close ones at different heights), the
+    whole of it in the tooltip. Names and notes are data (text in the chart), never markup."""
+    if marks is None or marks.empty:
+        return []
+    frame = marks[["number", "month", "day", "note", "who", "on", "indicator", "label"]].copy()
+    frame["month"] = pd.to_datetime(frame["month"])
+    frame["label_y"] = [
+        4 + INTERVENTION_LABEL_PIXELS * (i % INTERVENTION_LABEL_ROWS) for i in range(len(frame))
+    ]
+    tooltip = [
+        alt.Tooltip("number:Q", title="Intervention", format="d"),
+        alt.Tooltip("day:N", title="Date"),
+        alt.Tooltip("note:N", title="What was done"),
+        alt.Tooltip("on:N", title="On"),
+        alt.Tooltip("indicator:N", title="Indicator"),
+        alt.Tooltip("who:N", title="Marked by"),
+    ]
+    rule = (
+        alt.Chart(frame)
+        .mark_rule(color=INTERVENTION_COLOUR, strokeWidth=1.5)
+        .encode(x=x, tooltip=tooltip)
+    )
+    shown = "label:N" if words else "number:N"
+    halo, text = (
+        alt.Chart(frame)
+        .mark_text(align="left", baseline="top", dx=3, fontSize=11, color=INTERVENTION_COLOUR,
+                   **style)
+        .encode(x=x, y=alt.Y("label_y:Q", scale=None), text=shown, tooltip=tooltip)
+        for style in ({"stroke": "white", "strokeWidth": 3}, {})
+    )  # fmt: skip
+    return [rule, halo, text]
 
 
 def _partial_layers(own: pd.DataFrame, x, y, tooltip) -> list[alt.Chart]:
@@ -740,11 +781,16 @@ def _funnel_domain(points: pd.DataFrame, curve: pd.DataFrame, unit: str) -> tupl
 
 
 def spc_chart(
-    df: pd.DataFrame, pace_needed: float | None = None, measure: str = "Patients"
+    df: pd.DataFrame,
+    pace_needed: float | None = None,
+    measure: str = "Patients",
+    interventions: pd.DataFrame | None = None,
 ) -> alt.Chart:
     """An XmR chart of monthly activity: the points coloured and shaped by their Making Data
     Count type (the rule broken in the tooltip), the mean, the process limits, and the pace
-    needed to reach the upper threshold when known. `df` is iif_core.report.spc's table."""
+    needed to reach the upper threshold when known. `df` is iif_core.report.spc's table;
+    `interventions` (iif_core.report.intervention_marks) within the months drawn are vertical
+    lines with their numbers, as on the trend chart."""
     from iif_core.report import SPC_TYPES
 
     frame = df.copy()
@@ -826,4 +872,10 @@ def spc_chart(
             .mark_text(align="left" if left else "right", dy=-6, fontSize=11, color=colour)
             .encode(y=value, x=alt.value(0 if left else "width"), text="label:N")
         )
-    return alt.layer(*rules, line, points).properties(height=SPC_HEIGHT)
+    inside = None
+    if interventions is not None and not interventions.empty:
+        drawn = pd.to_datetime(interventions["month"])
+        inside = interventions[(drawn >= first - room) & (drawn <= last + room)]
+    # Numbers only: the limits' names are at the top right, and the trend above has the words.
+    layers = [*rules, line, points, *_intervention_layers(inside, x, words=False)]
+    return alt.layer(*layers).properties(height=SPC_HEIGHT)

@@ -10,7 +10,7 @@ import streamlit as st
 from iif_core import report
 from iif_core.access import Scope
 from iif_core.extract import scheme_dates
-from iif_core.problems import InputError
+from iif_core.problems import AccessError, InputError, StoreError
 from iif_core.schemes import Scheme, bundled_scheme_years, previous_scheme_year
 from iif_core.store import DEFAULT_PATH, PATH_VARIABLE, Store
 
@@ -318,3 +318,41 @@ def best_plan(
         outstanding_in_lists(path, year, version, scope, pcn_code, period) or None,
         orgs=orgs(path, version, scope),
     )  # fmt: skip
+
+
+# --- Interventions on the trend (decisions.md D63) ----------------------------------------------
+# Not figures: they have no data version, so they are read afresh on each run (a few rows), and
+# adding one leaves every cached read of figures as it is.
+
+
+def interventions(
+    path: str, year: str, scope: Scope, org_codes: list[str], indicator_code: str | None
+) -> pd.DataFrame:
+    """The interventions of a scheme year on these organisations that the scope sees, for one
+    indicator (with those on every indicator), earliest first."""
+    codes = [code for code in org_codes if scope.sees(code)]
+    found = store_at(path).interventions(org_codes=codes, indicator_code=indicator_code, year=year)
+    return scope.restrict(found)
+
+
+def add_intervention(
+    path: str, scope: Scope, who: str | None, org_code: str, intervention_date, note: str,
+    indicator_code: str | None,
+) -> int:  # fmt: skip
+    """Mark an intervention, where the scope may (Scope.marks); raises InputError (its words)
+    when it may not or the intervention is not right."""
+    if not scope.marks(org_code):
+        raise AccessError("Only someone who can upload figures can mark interventions here.")
+    return store_at(path).add_intervention(
+        org_code, intervention_date, note, indicator_code=indicator_code, who=who
+    )
+
+
+def remove_intervention(path: str, scope: Scope, who: str | None, intervention_id: int) -> str:
+    """Remove an intervention, where the scope may; a sentence back, or InputError."""
+    found = store_at(path).intervention(intervention_id)
+    if found is None or not scope.sees(found["org_code"]):
+        raise StoreError(f"There is no intervention {intervention_id} to remove.")
+    if not scope.marks(found["org_code"]):
+        raise AccessError("Only someone who can upload figures can remove interventions.")
+    return store_at(path).remove_intervention(intervention_id, who)

@@ -20,6 +20,12 @@ from iif_core.report.funnel_plots import (  # noqa: F401
     funnel,
     funnel_explanation,
 )
+from iif_core.report.interventions import (  # noqa: F401
+    NOT_NAMED,
+    intervention_marks,
+    marked_orgs,
+    org_names,
+)
 from iif_core.report.levels import (  # noqa: F401
     practices_in,
     related_org,

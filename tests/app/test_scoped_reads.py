@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from iif_core.access import EVERYTHING, Grant, scope_for
+from iif_core.problems import InputError
 from iif_core.store import Store
 from ui import reads
 
@@ -77,3 +78,35 @@ def test_no_read_returns_a_row_outside_the_scope(demo_db, role):
     )
     if not scope.patient_practices:
         assert lists.empty
+
+
+@pytest.mark.parametrize("role", list(GRANTS))
+def test_interventions_are_read_in_scope_and_marked_only_by_who_can_upload(demo_db, role):
+    """Marked on one organisation of every level inside and outside the scope: the read gives
+    only those in scope, whatever codes it is asked for, and a user who cannot upload marks and
+    removes none, not even in scope (decisions.md D63)."""
+    path = str(demo_db)
+    store = Store(demo_db)
+    orgs = store.orgs()
+    scope = scope_for(GRANTS[role][0].email, GRANTS[role], orgs)
+    allowed = set(scope.org_codes)
+    every = sorted({code for level in ("practice", "pcn", "place", "icb")
+                    for code in orgs[f"{level}_code"].dropna()})  # fmt: skip
+    for code in every:
+        store.add_intervention(code, pd.Timestamp("2026-10-15").date(), f"note on {code}")
+    found = reads.interventions(path, YEAR, scope, every, None)
+    assert set(found["org_code"]) == allowed & set(every)  # all in scope, none outside
+    assert set(reads.interventions(path, YEAR, EVERYTHING, every, None)["org_code"]) == set(every)
+    numbers = dict(zip(store.interventions()["org_code"], store.interventions()["intervention_id"],
+                       strict=True))  # fmt: skip
+    inside, outside = sorted(allowed & set(every))[0], sorted(set(every) - allowed)[0]
+    for code in (inside, outside):
+        with pytest.raises(InputError, match="Only someone who can upload figures"):
+            reads.add_intervention(path, scope, "x", code, pd.Timestamp("2026-10-16").date(),
+                                   "mine", None)  # fmt: skip
+    with pytest.raises(InputError, match="Only someone who can upload figures"):
+        reads.remove_intervention(path, scope, "x", numbers[inside])
+    with pytest.raises(InputError, match=f"There is no intervention {numbers[outside]}"):
+        reads.remove_intervention(path, scope, "x", numbers[outside])  # not even named
+    assert len(store.interventions()) == len(every)  # nothing added or removed
+    assert reads.remove_intervention(path, EVERYTHING, "admin", numbers[outside])

@@ -16,7 +16,7 @@ PRACTICES = ("A81001", "A81002", "A81004", "A81005", "A81006", "A81007", "A81009
 TIDY_HEADER = ["practice_code", "indicator_code", "period_end", "numerator", "denominator"]
 STORE_TABLES = (
     "schema_version", "batches", "batch_counts", "batch_patients", "batch_orgs", "batch_schemes",
-    "batch_events", "grants", "audit", "kept_scores", "kept_years",
+    "batch_events", "grants", "audit", "kept_scores", "kept_years", "interventions",
 )  # fmt: skip
 
 
