@@ -7,6 +7,13 @@ from iif_core.report.common import (  # noqa: F401
     status_label,
     unconfirmed_values,
 )
+from iif_core.report.call_list import (  # noqa: F401
+    CALL_LIST_COLUMNS,
+    RECALL_COLUMNS,
+    call_list,
+    recall_list,
+    unnamed_plan,
+)
 from iif_core.report.completeness import (  # noqa: F401
     completeness_summary,
     data_completeness,
