@@ -7,7 +7,7 @@ import streamlit as st
 
 from iif_core import report
 from iif_core.problems import InputError
-from ui import charts, format, reads, run_end, sidebar, sign_in, widgets
+from ui import charts, format, patient_audit, reads, run_end, sidebar, widgets
 
 LIST_COLUMNS = [  # the list date early, where a narrow window still shows it
     "practice_name", "practice_code", "indicator_code", "list_period_end", "patient_id", "age",
@@ -18,7 +18,6 @@ COUNT_COLUMNS = ["practice_name", "patients_to_do"]  # the list dates are in the
 LIST_DATE_COLUMNS = ["practice_name", "practice_code", "list_period_end", "list_note"]
 EQUALITY_COLUMNS = ["imd_quintile", "eligible", "achieved", "to_do", "achievement"]
 LIST_HEIGHT = 420
-LAST_VIEW = "patients_last_view"  # session state: the last view put in the audit trail
 PARTIAL = (
     "**Partial period.** Not every member practice has sent figures for {day}. Each practice's "
     "patients here come from its latest list up to that date; any practice whose list is "
@@ -143,26 +142,6 @@ def lists_or_stop(chosen, members: tuple[str, ...]):
     return lists
 
 
-def record_view(chosen, seen: str) -> None:
-    """Put this view of a patient list in the audit trail (once per list and choice in a
-    session), or stop without showing it when that cannot be done."""
-    viewed = (chosen.scope.user, chosen.org_code, seen)
-    if st.session_state.get(LAST_VIEW) == viewed:
-        return
-    try:
-        sign_in.record(chosen.scope, "view_patients", chosen.org_code, seen)
-    except InputError as error:
-        st.error(
-            f"The patient list is not shown: its viewing cannot be recorded ({format.escape_markdown(error)})."
-        )
-        run_end.stop()
-    st.session_state[LAST_VIEW] = viewed
-
-
-def record_download(scope, org_code: str | None, seen: str, kind: str) -> None:
-    sign_in.record(scope, "download_patients", org_code, f"{seen} ({kind})")
-
-
 chosen = sidebar.selection()
 if chosen.partial:  # every practice's latest list counts here, not only those that sent it
     chosen = dataclasses.replace(chosen, partial=PARTIAL.format(day=format.long_day(chosen.period)))
@@ -206,14 +185,14 @@ with right:
 
 st.subheader("The recall list")
 seen = f"{filters['indicator_code']}, {len(worklist)} patients, as at {chosen.period}"
-record_view(chosen, seen)
+patient_audit.record_view(chosen, seen)
 widgets.show_table(worklist, SHOWN_COLUMNS, key="patients_table", height=LIST_HEIGHT)
 widgets.download_buttons(
     worklist[LIST_COLUMNS],
     format.file_stem("iif-recall", filters["indicator_code"], chosen.org_code, chosen.period),
     key="patients_download",
     label="recall list",
-    on_download=partial(record_download, chosen.scope, chosen.org_code, seen),
+    on_download=partial(patient_audit.record_download, chosen.scope, chosen.org_code, seen),
 )
 st.caption(
     "The downloads are for your clinical system's recall: they hold patient identifiers, so keep "

@@ -879,3 +879,30 @@ def spc_chart(
     # Numbers only: the limits' names are at the top right, and the trend above has the words.
     layers = [*rules, line, points, *_intervention_layers(inside, x, words=False)]
     return alt.layer(*layers).properties(height=SPC_HEIGHT)
+
+
+PLAN_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+
+
+def plan_chart(allocation: pd.DataFrame) -> alt.Chart:
+    """The best plan's patients per practice, stacked by indicator (Okabe-Ito colours)."""
+    order = allocation.groupby("practice_name")["patients"].sum().sort_values(ascending=False).index
+    codes = sorted(allocation["indicator_code"].unique())
+    return (
+        alt.Chart(allocation)
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(patients):Q", title="Patients to see"),
+            y=alt.Y("practice_name:N", sort=list(order), title=None,
+                    axis=alt.Axis(labelLimit=260)),
+            color=alt.Color("indicator_code:N", title="Indicator",
+                            scale=alt.Scale(domain=codes, range=list(PLAN_COLOURS[: len(codes)]))),
+            tooltip=[
+                alt.Tooltip("practice_name:N", title="Practice"),
+                alt.Tooltip("indicator_code:N", title="Indicator"),
+                alt.Tooltip("patients:Q", title="Patients to see", format=",.0f"),
+                alt.Tooltip("payment_expected:Q", title="£ expected", format=",.2f"),
+            ],
+        )
+        .properties(height=max(90, ROW_HEIGHT * len(order)))
+    )  # fmt: skip

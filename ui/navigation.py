@@ -12,6 +12,7 @@ PERFORMANCE = (  # file, title, icon: every user has these
     ("pages/patients.py", "Patients", ":material/group:"),
     ("pages/trends.py", "Trends", ":material/show_chart:"),
     ("pages/payment.py", "Payment", ":material/payments:"),
+    ("pages/plan.py", "Plan", ":material/route:"),
 )
 SCHEME = ("pages/scheme.py", "Scheme", ":material/rule:")
 DATA = ("pages/data.py", "Data", ":material/upload_file:")  # uploads and undo: who can manage

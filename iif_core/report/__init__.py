@@ -1,18 +1,18 @@
 """Page-shaped queries for the app: pure functions over scored DataFrames, never Streamlit."""
 
 # The names the pages, the UI and the tests use, so that they can write `report.<name>`.
-from iif_core.report.common import (  # noqa: F401
-    indicator_unconfirmed,
-    is_unadjusted,
-    status_label,
-    unconfirmed_values,
-)
 from iif_core.report.call_list import (  # noqa: F401
     CALL_LIST_COLUMNS,
     RECALL_COLUMNS,
     call_list,
     recall_list,
     unnamed_plan,
+)
+from iif_core.report.common import (  # noqa: F401
+    indicator_unconfirmed,
+    is_unadjusted,
+    status_label,
+    unconfirmed_values,
 )
 from iif_core.report.completeness import (  # noqa: F401
     completeness_summary,

@@ -78,6 +78,28 @@ class Plan:
     proven_best: bool  # False only if the integer program stopped at its time limit
     notes: list[str]
 
+    @property
+    def summary(self) -> str:
+        """The plan in a sentence: what it spends, where, and what it earns."""
+        if not self.patients:
+            return (
+                f"No patient seen with the {self.contacts:,} contacts would earn the PCN "
+                "anything more: see why below."
+            )
+        where = []
+        for code, rows in self.allocation.groupby("indicator_code", sort=False):
+            at = ", ".join(
+                f"{n:,} at {name}"
+                for name, n in zip(rows["practice_name"], rows["patients"], strict=True)
+            )
+            where.append(f"{int(rows['patients'].sum()):,} on {code} ({at})")
+        return (
+            f"With {self.contacts:,} contacts, the best plan sees {self.patients:,} "
+            f"patient{'s' if self.patients != 1 else ''}: {'; '.join(where)}. It would earn the "
+            f"PCN £{self.payment_gain:,.2f} more, £{self.payment_per_contact:,.2f} for each "
+            "patient seen."
+        )
+
 
 # --- the network's counts ---------------------------------------------------------------------
 

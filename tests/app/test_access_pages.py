@@ -26,7 +26,7 @@ AUTH = {  # a complete hosted configuration; AppTest never calls the provider
 BRACKENFORD_TOWN = "U54335"  # sample_data/orgs.csv: a PCN of five practices in place 98B
 ADMIN, PCN_MANAGER, PRACTICE_USER = "boss@nhs.net", "pm@nhs.net", "gp@nhs.net"
 ANALYST, NOBODY = "analyst@nhs.net", "new@nhs.net"
-PERFORMANCE_PAGES = ["overview", "variation", "patients", "trends", "payment", "scheme"]
+PERFORMANCE_PAGES = ["overview", "variation", "patients", "trends", "payment", "plan", "scheme"]
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ PAGES = {
     "patients": "Patients",
     "trends": "Trends",
     "payment": "Payment",
+    "plan": "Plan",
     "data": "Data",
     "scheme": "Scheme",
 }

@@ -183,3 +183,81 @@ def test_the_link_chooses_the_indicator_once_and_points_down_the_page(demo_db):
     assert "The what-if for CAN-04 is further down this page" in texts(at)
     at.selectbox(key="what_if_indicator_choice").set_value("HI-03").run()
     assert at.selectbox(key="what_if_indicator_choice").value == "HI-03"  # chosen once only
+
+
+# --- the Plan page -----------------------------------------------------------------------------
+
+
+def plan_for_pcn() -> AppTest:
+    at = open_app("plan", "pcn")
+    at.selectbox(key="org_pcn").set_value(PCN).run()
+    no_exception(at)
+    return at
+
+
+def test_contacts_for_the_network_make_a_plan_its_call_list_names(demo_db):
+    at = plan_for_pcn()
+    written = texts(at)
+    assert "Where the contacts earn the most" in written and "Who to call first" in written
+    assert "With 150 contacts, the best plan sees" in written
+    allocation = table_with(at, "outstanding")
+    assert allocation["patients"].sum() <= 150
+    assert (allocation["patients"] <= allocation["outstanding"]).all()
+    added = metric(at, "£ the plan adds").value
+    assert added != "£0.00"
+    # The plan's patients, scored again as a what-if through the same core, earn what it says.
+    store = Store(demo_db)
+    year = store.years()[-1]
+    checked = report.what_if(
+        store.scored(year, "pcn", PCN), store.scheme(year), PCN, PERIOD,
+        list(zip(allocation["practice_code"], allocation["indicator_code"],
+                 allocation["patients"], strict=True)),
+        orgs=store.orgs(),
+    )  # fmt: skip
+    assert f"£{checked.payment_difference:,.2f}" == added
+    # Who to call first: the plan's patients named, worth what the plan adds.
+    calls = table_with(at, "call_order")
+    assert (calls["in_plan"] == "in the plan").sum() == allocation["patients"].sum()
+    assert metric(at, "£ expected from them").value == added
+    assert calls["payment_expected"].is_monotonic_decreasing
+    assert "view_patients" in set(store.audit(action="view_patients")["action"])
+    assert [b for b in at.get("download_button") if "recall list" in b.proto.label]
+
+
+def test_contacts_per_practice_bound_each_practice(demo_db):
+    at = plan_for_pcn()
+    at.radio(key="plan_how").set_value("Per practice").run()
+    no_exception(at)
+    at.number_input(key=f"plan_contacts_{PRACTICE}").set_value(0).run()
+    allocation = table_with(at, "outstanding")
+    assert PRACTICE not in set(allocation["practice_code"])
+    totals = allocation.groupby("practice_code")["patients"].sum()
+    for code, patients in totals.items():
+        assert patients <= at.number_input(key=f"plan_contacts_{code}").value
+    calls = table_with(at, "call_order")
+    ours = calls[calls["practice_name"] == "Hobbleton Hill Surgery"]
+    assert set(ours["in_plan"]) == {"reserve"}  # no contacts there: all of them wait
+
+
+def test_no_contacts_no_plan_and_it_says_so(demo_db):
+    at = plan_for_pcn()
+    at.number_input(key="plan_contacts").set_value(0).run()
+    no_exception(at)
+    assert "No patient seen with the 0 contacts would earn the PCN anything more" in texts(at)
+    assert metric(at, "£ the plan adds").value == "£0.00"
+
+
+def test_a_practice_sees_its_pcns_plan_and_calls_only_its_own_patients(demo_db):
+    at = open_app("plan", "practice")
+    at.selectbox(key="org_practice").set_value(PRACTICE).run()
+    no_exception(at)
+    calls = table_with(at, "call_order")
+    assert set(calls["practice_name"]) == {"Hobbleton Hill Surgery"}
+    assert at.selectbox(key="plan_recall_practice").value == PRACTICE
+
+
+def test_an_area_is_asked_to_choose_a_pcn(demo_db):
+    at = open_app("plan", "icb")
+    no_exception(at)
+    assert "A plan is made for one PCN" in texts(at)
+    assert not [m for m in at.metric if m.label == "£ the plan adds"]

@@ -261,6 +261,21 @@ def test_enough_contacts_fill_the_best_indicator_then_the_next(network):
     assert "XX-01: it counts fewer events" in notes
 
 
+def test_the_plan_in_a_sentence(network):
+    plan = _plan(network, 30)
+    names = dict(
+        zip(plan.allocation["practice_code"], plan.allocation["practice_name"], strict=True)
+    )
+    assert plan.summary == (
+        f"With 30 contacts, the best plan sees 30 patients: 25 on AA-01 (20 at "
+        f"{names['A00001']}, 5 at {names['A00003']}); 5 on BB-02 (5 at {names['A00001']}). "
+        "It would earn the PCN £8,750.00 more, £291.67 for each patient seen."
+    )
+    assert _plan(network, 0).summary == (
+        "No patient seen with the 0 contacts would earn the PCN anything more: see why below."
+    )
+
+
 def test_contacts_that_would_earn_nothing_are_left_over(network):
     # Everything to the upper thresholds: AA-01 25 (£8,000) + BB-02 20 (£3,000) = 45 patients.
     plan = _plan(network, 100)
