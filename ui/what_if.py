@@ -160,8 +160,8 @@ def _render_changes(state, names: dict) -> None:
         more = "more" if patients > 0 else "fewer"
         row[0].markdown(
             format.escape_markdown(
-                f"{format.plural(abs(patients), 'patient')} {more} at {names.get(practice, practice)} "
-                f"on {indicator}"
+                f"{abs(patients):,} {more} patient{'s' if abs(patients) != 1 else ''} at "
+                f"{names.get(practice, practice)} on {indicator}"
             )
         )
         row[1].button(
