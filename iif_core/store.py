@@ -1156,6 +1156,8 @@ def _open(path: Path, shown: str, create: bool) -> duckdb.DuckDBPyConnection:
         if not path.parent.exists():
             path.parent.mkdir(parents=True, mode=backups.OWNER_ONLY_FOLDER)
     _new_files_owner_only()
+    if create and not path.exists():
+        _create(path, shown)
     new = not path.exists()
     waiting = float(os.environ.get(BUSY_WAIT_VARIABLE) or BUSY_WAIT_SECONDS)
     deadline = time.monotonic() + waiting
@@ -1195,6 +1197,29 @@ def _open(path: Path, shown: str, create: bool) -> duckdb.DuckDBPyConnection:
         con.close()
         raise
     return con
+
+
+def _create(path: Path, shown: str) -> None:
+    """Make a new store whole under a draft name, then give it its name in one step, so a program
+    opening it at the same moment finds no file or a complete store, never the empty file DuckDB
+    makes before it writes the header. If another program names its store first, that one is kept."""
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.new")
+    try:
+        con = duckdb.connect(str(draft))
+        try:
+            _migrate(con, shown)
+        finally:
+            con.close()
+        os.chmod(draft, backups.OWNER_ONLY)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another program made the store first
+        except OSError:
+            pass  # no hard links on this file system: the store is made where it stands
+    finally:
+        for leftover in (draft, draft.with_name(draft.name + ".wal")):
+            leftover.unlink(missing_ok=True)
 
 
 def _new_files_owner_only() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import duckdb  # noqa: E402
 import pytest  # noqa: E402
 from test_store_support import cli_command, tidy_file  # noqa: E402
 
@@ -75,3 +76,29 @@ def test_a_store_held_by_another_program_says_which(tmp_path, monkeypatch):
     program = Path(sys.executable).resolve().name  # as the system names the process
     assert f"in use by another program ({program}, process {holder.pid})" in told.value.message
     assert "within 0.3 seconds" in told.value.message
+
+
+def test_a_new_store_gets_its_name_only_once_it_is_whole(tmp_path, monkeypatch):
+    db = tmp_path / "iif.duckdb"
+    seen = []
+    real_link = store_module.os.link
+
+    def link(draft, target):
+        assert not Path(target).exists()  # until now no program could open a half-made file
+        con = duckdb.connect(str(draft), read_only=True)
+        seen.append(con.execute("SELECT max(version) FROM schema_version").fetchone()[0])
+        con.close()
+        real_link(draft, target)
+
+    monkeypatch.setattr(store_module.os, "link", link)
+    assert Store(db).batches().empty
+    assert seen == [store_module.SCHEMA_VERSION]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["iif.duckdb"]  # no draft left behind
+
+
+def test_a_store_another_program_made_first_is_kept(tmp_path):
+    db = tmp_path / "iif.duckdb"
+    Store(db).ingest(files(tmp_path)[0], who="first")
+    store_module._create(db, "iif.duckdb")  # this program made its draft while the other won
+    assert len(Store(db).batches()) == 1
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".new")]
