@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import signal
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -129,6 +131,40 @@ def build_parser() -> argparse.ArgumentParser:
         "stored until you say",
     )
     ingest.set_defaults(run=run_ingest, parser=ingest)
+
+    watch = commands.add_parser(
+        "watch",
+        help="store each file saved to an inbox folder, then file it as accepted or rejected",
+        description="Watch FOLDER, where a clinical system saves its scheduled exports: each "
+        "file, once completely written, is checked and stored exactly as an upload (as its own "
+        "batch, by 'inbox'), then moved to FOLDER/accepted or FOLDER/rejected with a report "
+        "beside it saying what was stored or what is wrong. The same file twice changes "
+        "nothing. Runs until stopped (Ctrl+C), or with --once looks once and ends.",
+    )
+    watch.add_argument("folder", metavar="FOLDER", help="the inbox folder")
+    watch.add_argument("--db", help=DB_HELP)
+    watch.add_argument(
+        "--accept-valid",
+        action="store_true",
+        help="store the valid rows of a file with problems (its rejected rows are written "
+        "beside its report); by default such a file is rejected whole",
+    )
+    watch.add_argument(
+        "--every",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how often to look at the folder (default: 2)",
+    )
+    watch.add_argument(
+        "--settle",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how long a file must be left untouched before it is taken (default: 2)",
+    )
+    watch.add_argument("--once", action="store_true", help="look once, take what is ready, end")
+    watch.set_defaults(run=run_watch, parser=watch)
 
     batches = commands.add_parser(
         "batches", help="list what the data store holds, newest first, with what is undone"
@@ -342,6 +378,46 @@ def report_ingest(args: argparse.Namespace, path, result) -> int:
             file=sys.stderr,
         )
     return 0 if result.accepted else EXIT_BAD_INPUT
+
+
+def run_watch(args: argparse.Namespace) -> int:
+    """Take the inbox's files as they come (or once, with --once); 0 when stopped by Ctrl+C."""
+    from iif_core import inbox
+    from iif_core.store import Store
+
+    folder = Path(args.folder)
+    settle = inbox.SETTLE_SECONDS if args.settle is None else args.settle
+    every = inbox.INTERVAL_SECONDS if args.every is None else args.every
+    if settle < 0 or every <= 0:
+        args.parser.error("--settle must be 0 or more seconds and --every more than 0")
+    store = Store(args.db)
+    try:
+        if args.once:
+            with inbox.watching(folder):
+                for filed in inbox.scan(
+                    store, folder, settle=settle, accept_valid=args.accept_valid
+                ):
+                    inbox.print_filed(filed)
+            return 0
+        stop = threading.Event()  # a service manager's stop (SIGTERM) ends it between files
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        print(f"Watching {folder} (Ctrl+C to stop).", file=sys.stderr, flush=True)
+        inbox.watch(
+            store,
+            folder,
+            interval=every,
+            settle=settle,
+            accept_valid=args.accept_valid,
+            on_filed=inbox.print_filed,
+            on_error=inbox.print_error,
+            stop=stop,
+        )
+    except inbox.InboxBusy as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("Stopped watching.", file=sys.stderr)
+    return 0
 
 
 BATCH_COLUMNS = {  # what `batches` shows, and the heading for each

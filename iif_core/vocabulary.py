@@ -106,6 +106,12 @@ SHAPE_WORDS = {
     ),
 }
 
+# What an upload (on the Data page or into the inbox folder) may be, by the file's suffix.
+UPLOAD_SUFFIXES = (".csv", ".xlsx", ".toml")
+# Where the inbox puts a file it has taken (a folder of that name inside the inbox, decisions.md
+# D76): stored (or stored already), or not stored with a report saying why.
+INBOX_OUTCOMES = ("accepted", "rejected")
+
 # ----- access (hosted mode) --------------------------------------------------------------------
 
 # What a grant lets a signed-in user do (decisions.md D37). A user holds one grant or several.

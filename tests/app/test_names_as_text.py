@@ -26,6 +26,7 @@ PAGES = ["overview", "variation", "patients", "trends", "payment", "plan", "data
 OUTSIDE = "192.0.2."  # an address for documentation only: in every payload, nowhere else
 FILE_NAME = f"orgs ![f](http:{OUTSIDE}9) **file**.csv"  # a file name cannot hold "/"
 UPLOAD_NAME = f"![u](http:{OUTSIDE}8) <img src=x> upload.csv"
+INBOX_NAME = f"![i](http:{OUTSIDE}7) <img src=x> **inbox**.csv"
 GOOD_ROWS = (
     b"practice_code,indicator_code,period_end,numerator,denominator,pca_count\n"
     b"X10010,HI-03,2026-11-30,30,40,1\n"
@@ -147,6 +148,27 @@ def test_an_uploads_file_name_reaches_markdown_only_escaped(hostile_db):
     at.button(key="store_0").click().run()
     assert not at.exception, [e.value for e in at.exception]
     found += unescaped(at, hostile_db, "data, upload stored")
+    assert not found, "\n".join(map(str, found))
+
+
+def test_a_file_name_from_the_inbox_reaches_markdown_only_escaped(
+    hostile_db, tmp_path, monkeypatch
+):
+    from iif_core import inbox
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / INBOX_NAME).write_bytes(GOOD_ROWS.replace(b"30,40", b"thirty,40"))
+    store = Store(tmp_path / "iif.duckdb")
+    [filed] = inbox.scan(store, folder, settle=0)
+    assert filed.outcome == "rejected"
+    monkeypatch.setenv("IIF_INBOX", str(folder))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(format.escape_markdown(INBOX_NAME) in e.label for e in at.expander)
+    found = unescaped(at, [*hostile_db, INBOX_NAME], "data, inbox")
     assert not found, "\n".join(map(str, found))
 
 
