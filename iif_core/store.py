@@ -548,6 +548,15 @@ class Store:
                 _sql("count_list.sql"), {"first_period": first, "last_period": last}
             ).df()
 
+    def arrivals(self, year: str | None = None) -> pd.DataFrame:
+        """When each practice's figures for each period end first came (of one scheme year or
+        all): practice_code, period_end, first_stored_utc."""
+        with self.cursor() as con:
+            first, last = self._dates(con, year)
+            return con.execute(
+                _sql("month_arrivals.sql"), {"first_period": first, "last_period": last}
+            ).df()
+
     def patients(
         self,
         *,

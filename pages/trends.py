@@ -239,6 +239,15 @@ if not marks.empty:
         "between the last month's figure before it and the first that can show it."
     )
 st.caption(" ".join(notes))
+late_or_partial = reads.month_notes(
+    chosen.path, chosen.year, chosen.version, chosen.scope, chosen.level, chosen.org_code
+)
+if late_or_partial:
+    st.markdown(
+        f"**Months that came late or partial** (late: more than {report.LATE_DAYS} days after "
+        "the month's first figures from a member practice)\n\n"
+        + "\n".join(f"- {format.escape_markdown(note)}" for note in late_or_partial)
+    )
 interventions.render(chosen, code, marks)
 render_projection(row, chosen.level != "practice", chosen.period)
 render_spc(

@@ -153,6 +153,23 @@ def period_completeness(
     return report.period_completeness(scored(path, year, version, scope, level, org_code), members)
 
 
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
+def _all_arrivals(path: str, year: str, version: tuple) -> pd.DataFrame:
+    return store_at(path).arrivals(year)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
+def month_notes(
+    path: str, year: str, version: tuple, scope: Scope, level: str, org_code: str
+) -> list[str]:
+    """A note on each month of the year whose figures came late or partial, in words."""
+    arrivals = scope.restrict(_all_arrivals(path, year, version), "practice_code")
+    notes = report.month_notes(
+        arrivals, orgs(path, version, scope), pcns(path, version, scope), level, org_code
+    )
+    return report.notes_in_words(notes)
+
+
 # --- Signal or noise: projections, funnels, completeness ---------------------------------------
 
 

@@ -37,6 +37,11 @@ from iif_core.report.levels import (  # noqa: F401
     practices_in,
     related_org,
 )
+from iif_core.report.month_notes import (  # noqa: F401
+    LATE_DAYS,
+    month_notes,
+    notes_in_words,
+)
 from iif_core.report.organisations import (  # noqa: F401
     PARTIAL_COLUMNS,
     OrgContext,
