@@ -548,6 +548,16 @@ class Store:
                 _sql("count_list.sql"), {"first_period": first, "last_period": last}
             ).df()
 
+    def source_cells(self, year: str | None = None) -> pd.DataFrame:
+        """Each practice × indicator × period end that the national extract and the practice's
+        own searches both cover (of one scheme year or all): the latest figures of each source
+        side by side, empty where one source lacks the month (sql/store/source_cells.sql)."""
+        with self.cursor() as con:
+            first, last = self._dates(con, year)
+            return con.execute(
+                _sql("source_cells.sql"), {"first_period": first, "last_period": last}
+            ).df()
+
     def arrivals(self, year: str | None = None) -> pd.DataFrame:
         """When each practice's figures for each period end first came (of one scheme year or
         all): practice_code, period_end, first_stored_utc."""

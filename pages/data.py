@@ -6,7 +6,18 @@ from iif_core import report
 from iif_core.extract import not_a_month_end
 from iif_core.problems import InputError
 from iif_core.vocabulary import LIST_KIND_WORDS, LIST_KINDS, SHAPE_WORDS
-from ui import demo, format, inbox, reads, run_end, session, sidebar, uploads, widgets
+from ui import (
+    demo,
+    format,
+    inbox,
+    reads,
+    reconciliation,
+    run_end,
+    session,
+    sidebar,
+    uploads,
+    widgets,
+)
 from ui.session import Selection
 
 HISTORY_COLUMNS = [
@@ -349,4 +360,5 @@ render_messages()
 practice_names = report.practice_names(reads.orgs(chosen.path, chosen.version, chosen.scope))
 render_upload(chosen, st.session_state.get(uploads.UPLOAD_ROUND, 0), practice_names)
 inbox.render()
+reconciliation.render(chosen)
 render_history(chosen, practice_names)

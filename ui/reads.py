@@ -7,7 +7,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from iif_core import report
+from iif_core import reconcile, report
 from iif_core.access import Scope
 from iif_core.extract import scheme_dates
 from iif_core.problems import AccessError, InputError, StoreError
@@ -168,6 +168,19 @@ def month_notes(
         arrivals, orgs(path, version, scope), pcns(path, version, scope), level, org_code
     )
     return report.notes_in_words(notes)
+
+
+@st.cache_resource(show_spinner="Comparing the national extract with the practices' searches…",
+                   max_entries=CACHE_ENTRIES)  # fmt: skip
+def reconciliation(path: str, year: str, version: tuple, scope: Scope):
+    """The figures both sources hold for the year, in scope (how many), and every one where the
+    national extract and the practices' own searches differ, with its £ and likely cause."""
+    cells = scope.restrict(store_at(path).source_cells(year), "practice_code")
+    counts = scope.restrict(store_at(path).counts(year), "practice_code")
+    found = reconcile.differences(
+        cells, counts, _all_orgs(path, version), scheme(path, year, version)
+    )
+    return len(cells), found
 
 
 # --- Signal or noise: projections, funnels, completeness ---------------------------------------
