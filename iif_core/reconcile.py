@@ -188,6 +188,6 @@ def summary(found: pd.DataFrame, compared: int) -> str:
     return (
         f"The national extract and the practices' own searches differ on {plural(len(found), 'figure')} "
         f"(of {compared:,} compared) at {plural(practices, 'practice')}; the largest difference "
-        f"moves £{0 if pd.isna(largest) else largest:,.2f} at network level. NHS England pays on the "
-        "national extract."
+        f"moves £{0 if pd.isna(largest) else largest:,.2f} at network level. The national extract's "
+        "figures are the ones in use: NHS England pays on them."
     )

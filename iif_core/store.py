@@ -74,6 +74,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (3, ("v3_grants_and_audit.sql",)),
     (4, ("v4_kept_scores.sql",)),
     (5, ("v5_interventions.sql",)),
+    (6, ("v6_national_first.sql",)),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 # The store's tables and views. A temp table of the same name would hide one of them from every
@@ -210,7 +211,9 @@ class Store:
             counts = lists = pd.DataFrame()
             guess = None
             if kind in PARTIAL_KINDS:
-                counts = con.execute(_sql("replaced_counts.sql")).df()
+                counts = con.execute(
+                    _sql("replaced_counts.sql"), {"national": staged.shape == "gpes"}
+                ).df()
             if kind == "patients":
                 lists = con.execute(_sql("replaced_lists.sql")).df()
                 guess = _list_guess(con)
@@ -885,7 +888,15 @@ def _write_batch(con, batch: _Batch) -> _Outcome:
     for statement in statements:
         con.execute(_sql(statement), {"batch_id": batch_id})
     _insert_batch(con, batch_id, fields)
-    return _Outcome(batch_id, None, fields["stored_rows"], _stored_message(batch_id, batch, fields))
+    message = _stored_message(batch_id, batch, fields)
+    if batch.kind in PARTIAL_KINDS and batch.shape != "gpes":
+        held = _one(con, _sql("held_by_national.sql"), {"batch_id": batch_id})[0]
+        if held:
+            message += (
+                f" {held:,} of its figures {'stays' if held == 1 else 'stay'} as the national "
+                "extract has them (NHS England pays on those); the Data page compares the two."
+            )
+    return _Outcome(batch_id, None, fields["stored_rows"], message)
 
 
 _DUPLICATE_KEYS = ("sha256", "shape", "sheet", "period_end_given", "stored_rows", "list_kind")
@@ -976,8 +987,8 @@ def _duplicate_message(con, batch: _Batch, duplicate_id: int, loaded_at: datetim
         if later:
             which = ", ".join(f"batch {b} ({_plural(n, 'figure')})" for b, n in later)
             text += (
-                f" Later uploads have replaced some of its figures: {which}; undo them to bring "
-                "this file's figures back."
+                f" Other uploads are in use for some of its figures: {which}; undo them to "
+                "bring this file's figures back."
             )
     elif batch.kind == "orgs":
         in_use = _one(con, "SELECT max(batch_id) FROM current_orgs")[0]

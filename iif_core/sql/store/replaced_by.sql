@@ -1,4 +1,5 @@
--- One row per later batch whose counts are in use in place of some of this batch's: how many.
+-- One row per other batch whose counts are in use in place of some of this batch's (a later
+-- upload, or the national extract: current_counts): how many.
 SELECT now_in_use.batch_id, count(*) AS figures
 FROM batch_counts c
 JOIN current_counts now_in_use USING (practice_code, indicator_code, period_end)
