@@ -97,6 +97,7 @@ def render_check(
                 format.file_stem("rejected-rows", check.name),
                 key=f"rejected_{check.path}",
                 label="rejected rows",
+                chosen=chosen,
             )
         list_kind = render_list_kind(check, current_round) if check.is_patient_list else None
         if check.ok or check.partly_valid:
@@ -259,7 +260,11 @@ def render_history(chosen: Selection, names: dict) -> None:
         placeholder=format.MISSING,
     )
     widgets.download_buttons(
-        batches[HISTORY_COLUMNS], "iif-upload-history", key="history_download", label="history"
+        batches[HISTORY_COLUMNS],
+        "iif-upload-history",
+        key="history_download",
+        label="history",
+        chosen=chosen,
     )
     render_undo(chosen, batches, "undo", names)
     render_undo(chosen, batches, "restore", names)

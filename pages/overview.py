@@ -266,6 +266,8 @@ with st.expander("All indicators as a table"):
         report.mark_partial(view.cards[TABLE_COLUMNS], chosen.period_completeness, chosen.period),
         format.file_stem("iif-overview", chosen.org_code, chosen.period),
         key="overview_download",
+        title="All indicators",
+        chosen=chosen,
     )
 
 completeness = reads.data_completeness(
@@ -290,4 +292,6 @@ with st.expander(f"Data completeness by practice: {report.completeness_summary(c
         ),
         format.file_stem("iif-completeness", chosen.org_code, chosen.period),
         key="completeness_download",
+        title="Data completeness by practice",
+        chosen=chosen,
     )

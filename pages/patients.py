@@ -193,6 +193,7 @@ widgets.download_buttons(
     key="patients_download",
     label="recall list",
     on_download=partial(patient_audit.record_download, chosen.scope, chosen.org_code, seen),
+    chosen=chosen,
 )
 st.caption(
     "The downloads are for your clinical system's recall: they hold patient identifiers, so keep "

@@ -41,6 +41,8 @@ def render_practice(chosen: Selection) -> None:
         report.mark_partial(cards[PRACTICE_COLUMNS], chosen.period_completeness, chosen.period),
         format.file_stem("iif-patients-needed", chosen.org_code, chosen.period),
         key="payment_practice_download",
+        title="Patients needed per indicator",
+        chosen=chosen,
     )
 
 
@@ -86,6 +88,9 @@ def render_projection(projection, chosen: Selection, stem: str) -> None:
         stem,
         key="projection_download",
         label="projection",
+        chosen=chosen,
+        labels=PROJECTION_LABELS,
+        columns=PROJECTION_COLUMNS,
     )
     notes = [
         "Points and £ are those the scoring rules give the projected counts (rounded to whole "
@@ -169,6 +174,8 @@ widgets.download_buttons(
     ),
     format.file_stem("iif-payment", chosen.org_code, chosen.period),
     key="payment_download",
+    title="Payment per indicator",
+    chosen=chosen,
 )
 if chosen.level != "pcn":
     st.caption(
@@ -203,4 +210,6 @@ else:
         report.mark_partial(work, chosen.period_completeness, chosen.period),
         format.file_stem("iif-work-ranking", chosen.org_code, chosen.period),
         key="work_download",
+        title="Where the work is worth most",
+        chosen=chosen,
     )

@@ -104,6 +104,8 @@ def render_plan(chosen: Selection, plan: report.Plan) -> None:
             format.file_stem("iif-plan", chosen.org_code, chosen.period),
             key="plan_download",
             label="plan",
+            chosen=chosen,
+            labels=LABELS,
         )
     st.markdown("**Each indicator with the plan**")
     shown = plan.by_indicator.assign(
@@ -180,6 +182,7 @@ def render_calls(chosen: Selection, plan: report.Plan, members: list[str]) -> No
         on_download=partial(
             patient_audit.record_download, chosen.scope, practice, f"{seen}, {practice}"
         ),
+        chosen=chosen,
     )
     st.caption(
         "The recall list holds the order to call, the patient identifiers and what each would "

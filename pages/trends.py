@@ -256,4 +256,6 @@ with st.expander("The figures as a table"):
         series[[*TABLE_COLUMNS, *report.PARTIAL_COLUMNS[1:]]],
         format.file_stem("iif-trend", chosen.org_code, code, chosen.year),
         key="trend_download",
+        title=f"{code}: the trend",
+        chosen=chosen,
     )

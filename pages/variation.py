@@ -45,6 +45,7 @@ def render_funnel(funnel: report.Funnel, member_words: str, stem: str, chosen) -
         stem,
         key="funnel_download",
         label="funnel table",
+        chosen=chosen,
     )
 
 
@@ -146,4 +147,6 @@ widgets.download_buttons(
     report.mark_partial(view.members[TABLE_COLUMNS], chosen.period_completeness, chosen.period),
     format.file_stem("iif-variation", view.parent.get("org_code"), code, chosen.period),
     key="variation_download",
+    title=f"{code}: {member_words} side by side",
+    chosen=chosen,
 )

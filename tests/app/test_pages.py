@@ -379,9 +379,9 @@ def test_a_partial_period_is_marked_wherever_its_figures_are(demo_db, tmp_path, 
     downloads = {}
     original = widgets.download_buttons
 
-    def keep(frame, stem, key, label="table"):
+    def keep(frame, stem, key, label="table", **more):
         downloads[key] = frame
-        original(frame, stem, key, label)
+        original(frame, stem, key, label, **more)
 
     monkeypatch.setattr(widgets, "download_buttons", keep)
     at = open_app("overview", "pcn")
