@@ -184,7 +184,9 @@ with right:
     widgets.show_table(counts, COUNT_COLUMNS, key="patients_counts")
 
 st.subheader("The recall list")
-seen = f"{filters['indicator_code']}, {len(worklist)} patients, as at {chosen.period}"
+seen = (
+    f"{filters['indicator_code']}, {format.plural(len(worklist), 'patient')}, as at {chosen.period}"
+)
 patient_audit.record_view(chosen, seen)
 widgets.show_table(worklist, SHOWN_COLUMNS, key="patients_table", height=LIST_HEIGHT)
 widgets.download_buttons(

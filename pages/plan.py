@@ -80,7 +80,9 @@ def render_plan(chosen: Selection, plan: report.Plan) -> None:
         st.info(format.escape_markdown(plan.summary), icon=":material/info:")
     row = st.columns(3)
     row[0].metric("£ the plan adds", format.money(plan.payment_gain))
-    row[1].metric("Patients seen", f"{plan.patients:,} of {plan.contacts:,} contacts")
+    row[1].metric(
+        "Patients seen", f"{plan.patients:,} of {format.plural(plan.contacts, 'contact')}"
+    )
     row[2].metric(
         "£ for each patient seen",
         "–" if plan.payment_per_contact is None else format.money(plan.payment_per_contact),
@@ -163,7 +165,7 @@ def render_calls(chosen: Selection, plan: report.Plan, members: list[str]) -> No
             f"{format.escape_markdown(words)}.",
             icon=":material/info:",
         )
-    seen = f"call list, {len(calls)} patients, as at {chosen.period}"
+    seen = f"call list, {format.plural(len(calls), 'patient')}, as at {chosen.period}"
     patient_audit.record_view(chosen, seen)
     widgets.show_table(calls, CALL_COLUMNS, key="plan_calls", labels=LABELS, height=CALL_HEIGHT)
     names = dict(zip(calls["practice_code"], calls["practice_name"], strict=True))

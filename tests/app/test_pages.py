@@ -664,8 +664,11 @@ def test_variation_shows_the_funnel_plot(demo_db):
     no_exception(at)
     written = texts(at)
     assert "PCNs inside the funnel differ from the place" in written
-    flagged = table_with(at, "flag")
+    flagged, every_point = [t.value for t in at.dataframe if "flag" in t.value.columns]
     assert not flagged.empty and flagged["flag"].str.contains("beyond the").all()
+    # the funnel's every point as a table too, its members named, the flagged among them
+    assert len(every_point) > len(flagged) and every_point["org_name"].notna().all()
+    assert set(flagged["org_code"]) < set(every_point["org_code"])
     assert at.download_button(key="funnel_download_csv") is not None
 
 
