@@ -7,19 +7,23 @@ import pandas as pd
 
 from iif_core.report import status_label
 from iif_core.vocabulary import STATUSES
+from iif_core.words import plural
 
-# Okabe-Ito colours, distinguishable with the common colour-vision deficiencies; every status is
-# also written in words and a symbol, so colour is never the only signal.
+# Okabe-Ito colours, distinguishable with the common colour-vision deficiencies, darkened where
+# needed to 3:1 against white at least (WCAG 1.4.11, decisions.md D75); every status is also
+# written in words and a symbol, so colour is never the only signal.
+AMBER = "#B07400"  # Okabe-Ito orange #E69F00 darkened: 3.9:1 on white (2.3:1 before)
+SKY_BLUE = "#2E8BC9"  # Okabe-Ito sky blue #56B4E9 darkened: 3.7:1 on white (2.3:1 before)
 STATUS_COLOURS = {
-    "green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "no_data": "#9E9E9E",
-    "not_in_scheme": "#CFCFCF",
+    "green": "#009E73", "amber": AMBER, "red": "#D55E00", "no_data": "#767676",
+    "not_in_scheme": "#8C8C8C",
 }  # fmt: skip
-ZONE_TINTS = {"red": "#F6D5C5", "amber": "#FBE9C2", "green": "#C4E8DC"}
+ZONE_TINTS = {"red": "#F6D5C5", "amber": "#FBE9C2", "green": "#C4E8DC"}  # behind marks only
 ORG_COLOUR = "#1F3B57"  # the chosen organisation's line and bars: dark navy
-MEMBER_COLOUR = "#9AA9B8"  # its members' lines: muted grey-blue
-LAST_YEAR_COLOUR = "#56B4E9"  # Okabe-Ito sky blue, dashed
+MEMBER_COLOUR = "#7A8A9B"  # its members' lines: muted grey-blue
+LAST_YEAR_COLOUR = SKY_BLUE  # dashed
 EARNED_COLOUR = "#009E73"
-OUTSTANDING_COLOUR = "#C9D3DD"
+OUTSTANDING_COLOUR = "#8595A6"
 THRESHOLD_COLOUR = "#333333"
 PERCENT_DOMAIN = (0, 100)
 HEADROOM = 1.15  # axis room beyond the largest value for units without a natural maximum
@@ -314,7 +318,7 @@ def trend_chart(
     y = alt.Y("achievement:Q", title=_unit_title(unit), scale=y_scale)
     x = alt.X("month:T", title="Period end", axis=alt.Axis(format="%b %Y", tickCount="month"))
     tooltip = [
-        alt.Tooltip("series:N", title="Line"),
+        alt.Tooltip("series:N", title="Name"),
         alt.Tooltip("actual:N", title="Period end"),
         alt.Tooltip("achievement:Q", title="Achievement", format=",.1f"),
         alt.Tooltip("numerator:Q", title="Numerator", format=",.0f"),
@@ -408,7 +412,7 @@ def _partial_layers(own: pd.DataFrame, x, y, tooltip) -> list[alt.Chart]:
         zip(partial["period_practices_with_data"], partial["period_member_practices"], strict=True)
     )
     partial["partial_label"] = [f"partial {int(a):,}/{int(b):,}" for a, b in counts]
-    partial["practices_sent"] = [f"{int(a):,} of {int(b):,} member practices" for a, b in counts]
+    partial["practices_sent"] = [f"{int(a):,} of {plural(b, 'member practice')}" for a, b in counts]
     tooltip = [*tooltip, alt.Tooltip("practices_sent:N", title="Partial: sent by")]
     hollow = (
         alt.Chart(partial)
@@ -500,7 +504,7 @@ def payment_chart(df: pd.DataFrame) -> alt.Chart:
     )
 
 
-PROJECTED_COLOUR = "#56B4E9"  # Okabe-Ito sky blue: money projected, beside the earned
+PROJECTED_COLOUR = SKY_BLUE  # money projected, beside the earned
 
 
 def split_chart(df: pd.DataFrame) -> alt.Chart:
@@ -599,8 +603,8 @@ def inequality_chart(df: pd.DataFrame) -> alt.Chart:
 # Funnel flags (iif_core.report.FUNNEL_FLAGS, best first) by colour, shape AND words: blue for
 # better, orange for worse (Okabe-Ito, safe for the common colour-vision deficiencies), darker
 # beyond the 99.8% limit; a triangle up for better, down for worse; small denominators hollow.
-FLAG_COLOURS = ("#0072B2", "#56B4E9", "#7F7F7F", "#E69F00", "#D55E00", "#7F7F7F")
-FLAG_FILLS = ("#0072B2", "#56B4E9", "#7F7F7F", "#E69F00", "#D55E00", "#FFFFFF")
+FLAG_COLOURS = ("#0072B2", SKY_BLUE, "#7F7F7F", AMBER, "#D55E00", "#7F7F7F")
+FLAG_FILLS = ("#0072B2", SKY_BLUE, "#7F7F7F", AMBER, "#D55E00", "#FFFFFF")
 FLAG_SHAPES = ("triangle-up", "triangle-up", "circle", "triangle-down", "triangle-down", "circle")
 FUNNEL_POINT_SIZE = 110
 FUNNEL_CURVE_FROM = 5  # limits below this denominator are too jagged to draw (and judge nothing)
@@ -615,9 +619,9 @@ FUNNEL_HEIGHT = 380
 FUNNEL_PADDING = 4  # points of achievement above and below the points and the limits shown
 # Making Data Count's point colours (common cause grey, improvement blue, concern orange,
 # neither purple), with a shape for each so that colour is not the only signal.
-SPC_TYPE_COLOURS = ("#7F7F7F", "#0072B2", "#E69F00", "#CC79A7")
+SPC_TYPE_COLOURS = ("#7F7F7F", "#0072B2", AMBER, "#CC79A7")
 SPC_TYPE_SHAPES = ("circle", "square", "diamond", "triangle-up")
-TARGET_COLOUR = "#009E73"  # the pace needed: Okabe-Ito bluish green, dotted
+TARGET_COLOUR = "#007A59"  # the pace needed, dotted: Okabe-Ito bluish green darkened for its label
 SPC_HEIGHT = 300
 SPC_LABEL_ROOM_DAYS = 50  # either side of the months: the limits named right, the pace left
 PROJECTION_OPACITY = 0.18
@@ -881,7 +885,7 @@ def spc_chart(
     return alt.layer(*layers).properties(height=SPC_HEIGHT)
 
 
-PLAN_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+PLAN_COLOURS = ("#0072B2", AMBER, "#009E73", "#CC79A7", SKY_BLUE, "#D55E00", "#8F7F00")
 
 
 def plan_chart(allocation: pd.DataFrame) -> alt.Chart:
