@@ -14,10 +14,10 @@ HISTORY_COLUMNS = [  # the key columns first: which batch, which file, whether i
     "last_period", "loaded_at_utc", "who",
 ]  # fmt: skip
 HISTORY_CONFIG = {
-    "batch_id": st.column_config.NumberColumn("Batch", format="%d", pinned=True),
-    "loaded_at_utc": st.column_config.DatetimeColumn("Stored (UTC)", format="D MMM YYYY, HH:mm"),
+    "batch_id": st.column_config.NumberColumn("Batch", format="%d"),
+    "loaded_at_utc": st.column_config.DatetimeColumn("Stored (UTC)", format="DD/MM/YY HH:mm"),
     "who": st.column_config.TextColumn("By"),
-    "file_name": st.column_config.TextColumn("File", pinned=True),
+    "file_name": st.column_config.TextColumn("File"),
     "holds": st.column_config.TextColumn("Holds"),
     "stored_rows": st.column_config.NumberColumn("Rows", format="%,d"),
     "rejected_rows": st.column_config.NumberColumn("Left out", format="%,d"),
@@ -255,8 +255,10 @@ def render_history(chosen: Selection, names: dict) -> None:
                 st.session_state[session.MESSAGES] = [("error", str(error))]
             st.rerun()
     batches = batches.assign(holds=[_holds(r.kind, r.list_kind) for r in batches.itertuples()])
+    # who stored each file, on screen only when more than one person has (always in the download)
+    shown = [c for c in HISTORY_COLUMNS if c != "who" or batches["who"].nunique() > 1]
     st.dataframe(
-        batches[HISTORY_COLUMNS],
+        batches[shown],
         hide_index=True,
         column_config=HISTORY_CONFIG,
         key="history_table",

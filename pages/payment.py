@@ -13,6 +13,8 @@ TABLE_COLUMNS = [
     "payment_available", "payment_outstanding", "patients_to_lower", "patients_to_upper",
     "value_per_patient", "marginal_value",
 ]  # fmt: skip
+# On screen, what fits 1400 px: the achievement and £ available are in the tiles and the download.
+SHOWN_COLUMNS = [c for c in TABLE_COLUMNS if c not in ("achievement", "payment_available")]
 WORK_COLUMNS = list(report.WORK_COLUMNS)
 PROJECTION_COLUMNS = [
     "indicator_code", "status_label", "achievement", "achievement_low", "achievement_high",
@@ -20,8 +22,9 @@ PROJECTION_COLUMNS = [
 ]  # fmt: skip
 PROJECTION_LABELS = {
     "status_label": "Projected status",
-    "achievement": "Projected achievement",
-    "payment_now": "£ earned so far",
+    "achievement": "Projected",
+    "payment_now": "£ so far",
+    "pace_needed": "A month for UT",
 }
 PRACTICE_COLUMNS = [
     "indicator_code", "name", "status_label", "achievement", "lower_threshold",
@@ -52,7 +55,7 @@ def render_totals(ranking, projected: dict, partial: str | None) -> None:
     earned = ranking["payment_achieved"].sum(min_count=1)
     available = ranking["payment_available"].sum(min_count=1)
     outstanding = ranking["payment_outstanding"].sum(min_count=1)
-    row = st.columns(4)
+    row = widgets.tiles(4)
     widgets.metric(row[0], "£ earned so far", format.money(earned), partial=partial)
     widgets.metric(row[1], "£ available", format.money(available), partial=partial)
     widgets.metric(row[2], "£ still to earn", format.money(outstanding), partial=partial)
@@ -166,7 +169,7 @@ if report.is_unadjusted(chosen.scheme):
 st.subheader("Indicators ranked by the £ their remaining work is worth")
 sidebar.partial_mark(chosen, "the £ below")
 widgets.show_chart(charts.payment_chart(ranking))
-columns = TABLE_COLUMNS if chosen.level == "pcn" else TABLE_COLUMNS[:-1]  # no marginal £
+columns = SHOWN_COLUMNS if chosen.level == "pcn" else SHOWN_COLUMNS[:-1]  # no marginal £
 widgets.show_table(ranking, columns, key="payment_table")
 widgets.download_buttons(
     report.mark_partial(

@@ -78,7 +78,7 @@ def render_plan(chosen: Selection, plan: report.Plan) -> None:
         st.success(format.escape_markdown(plan.summary), icon=":material/route:")
     else:
         st.info(format.escape_markdown(plan.summary), icon=":material/info:")
-    row = st.columns(3)
+    row = widgets.tiles(3)
     row[0].metric("£ the plan adds", format.money(plan.payment_gain))
     row[1].metric(
         "Patients seen", f"{plan.patients:,} of {format.plural(plan.contacts, 'contact')}"
@@ -148,7 +148,7 @@ def render_calls(chosen: Selection, plan: report.Plan, members: list[str]) -> No
         "is worth the plan's £ per patient for what they would complete. Those marked "
         "*reserve* are for when someone in the plan cannot be seen."
     )
-    row = st.columns(3)
+    row = widgets.tiles(3)
     row[0].metric("Patients still to do", f"{len(calls):,}")
     row[1].metric("In the plan", f"{int((calls['in_plan'] == 'in the plan').sum()):,}")
     row[2].metric("£ expected from them", format.money(calls["payment_expected"].sum()))

@@ -51,7 +51,7 @@ def render_projection(row: dict, pays: bool, period) -> None:
         return
     unit = row["unit"]
     low, high = row["achievement_low"], row["achievement_high"]
-    cells = st.columns(4)
+    cells = widgets.tiles(4)
     cells[0].metric(
         "Projected achievement",
         format.achievement(row["achievement"], unit),

@@ -31,6 +31,7 @@ BAR_HEIGHT = 40  # the threshold bar of one card, in pixels
 BAR_THICKNESS = 18  # the achievement bar inside it
 BAR_AXIS_ROOM = 28  # the threshold bar's axis has labels and no title
 AXIS_ROOM = 60  # pixels around a plot for its x axis labels, title and threshold labels
+STATUS_LEGEND_ROOM = 70  # below a plot: the status legend's title and two rows of three
 DEFAULT_PLOT_HEIGHT = 300
 ROW_HEIGHT = 30  # one practice (or PCN) in a side-by-side chart
 INTERVENTION_COLOUR = "#6A3D9A"  # interventions marked on the trend: dark purple, solid
@@ -223,7 +224,13 @@ def variation_chart(
                 scale=alt.Scale(domain=[low, high], nice=False),
             ),
             y=y,
-            color=alt.Color("status_text:N", scale=STATUS_SCALE, title="Status"),
+            color=alt.Color(
+                "status_text:N",
+                scale=STATUS_SCALE,
+                title="Status",
+                # below the plot, whole: at the right it took the plot's width and cut its labels
+                legend=alt.Legend(orient="bottom", labelLimit=320, columns=3),
+            ),
             stroke=alt.condition("datum.chosen", alt.value(ORG_COLOUR), alt.value(None)),
             strokeWidth=alt.condition("datum.chosen", alt.value(3), alt.value(0)),
             tooltip=[
@@ -284,7 +291,7 @@ def variation_chart(
     height = max(150, ROW_HEIGHT * len(frame))
     return (
         alt.layer(bars, rules, labels)
-        .properties(height=height)
+        .properties(height=height, usermeta={"axis_room": AXIS_ROOM + STATUS_LEGEND_ROOM})
         .resolve_scale(color="independent", strokeDash="independent")
     )
 

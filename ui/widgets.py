@@ -58,6 +58,13 @@ def show_table(
     )
 
 
+def tiles(count: int) -> list:
+    """A row for `count` headline tiles, to fill in order (row[0] first): side by side while
+    they fit, on a second line in a narrow window rather than cut off ('£4…'; D75)."""
+    row = st.container(horizontal=True, wrap=True)
+    return [row] * count
+
+
 def metric(where, label: str, value, help: str | None = None, partial: str | None = None):
     """A headline tile in `where` (a column); with `partial` ('1 of 5 practices'), marked partial
     in its label and its help, since its figure counts only the practices that sent the month."""
@@ -93,8 +100,9 @@ def download_buttons(
     For people (D73): only `columns` when given (with the partial-period marks), named in words
     (`labels` renames some, as on screen), figures rounded as on screen, and in Excel title rows
     above the table naming it (`title`, else the label), the organisation and period end of
-    `chosen` (the sidebar's Selection) and the day it was made. A tick box beside the buttons gives the machine-readable columns instead: the
-    frame's own column names and full figures, no title rows."""
+    `chosen` (the sidebar's Selection) and the day it was made. A tick box beside the buttons
+    gives the machine-readable columns instead: the frame's own column names and full figures,
+    no title rows."""
     row = st.container(horizontal=True, vertical_alignment="center")
     if st.session_state.get(f"{key}_raw", False):  # the tick box drawn after the buttons
         people, lines = frame, ()

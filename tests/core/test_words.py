@@ -37,7 +37,7 @@ def test_the_last_word_of_a_phrase_is_made_plural():
     assert plural_of("match") == "matches"
 
 
-@given(st.integers(min_value=-10**9, max_value=10**9))
+@given(st.integers(min_value=-(10**9), max_value=10**9))
 def test_the_word_is_singular_exactly_when_the_count_is_one(count):
     words = plural(count, "file")
     assert words == f"{count:,} file" if count == 1 else words == f"{count:,} files"
