@@ -31,7 +31,9 @@ BAR_HEIGHT = 40  # the threshold bar of one card, in pixels
 BAR_THICKNESS = 18  # the achievement bar inside it
 BAR_AXIS_ROOM = 28  # the threshold bar's axis has labels and no title
 AXIS_ROOM = 60  # pixels around a plot for its x axis labels, title and threshold labels
-STATUS_LEGEND_ROOM = 70  # below a plot: the status legend's title and two rows of three
+STATUS_LEGEND_ROOM = 170  # below a plot: the status legend's title and its five lines, with room
+LABEL_ROW_PIXELS = 13  # threshold labels too close to share a line take the next one up
+LABEL_SHARE = 0.22  # of the x axis: a label this close to the one before takes the next line
 DEFAULT_PLOT_HEIGHT = 300
 ROW_HEIGHT = 30  # one practice (or PCN) in a side-by-side chart
 INTERVENTION_COLOUR = "#6A3D9A"  # interventions marked on the trend: dark purple, solid
@@ -71,6 +73,22 @@ def _threshold_frame(lower: float, upper: float, unit: str) -> pd.DataFrame:
             "threshold": ["Lower threshold", "Upper threshold"],
         }
     )
+
+
+def label_rows(values, span: float, share: float = LABEL_SHARE) -> list[int]:
+    """The line each label goes on, 0 the lowest, so that labels along an axis never overlap:
+    in the order of their values, a label within `share` of the span of the one before it on a
+    line takes the next line up (D75)."""
+    rows = [0] * len(values)
+    last_on_row: dict[int, float] = {}  # the value of the last label on each line
+    for index in sorted(range(len(values)), key=lambda i: float(values[i])):
+        value = float(values[index])
+        row = 0
+        while row in last_on_row and value - last_on_row[row] < share * span:
+            row += 1
+        rows[index] = row
+        last_on_row[row] = value
+    return rows
 
 
 def _threshold_bar_parts(df: pd.DataFrame) -> dict:
@@ -229,7 +247,7 @@ def variation_chart(
                 scale=STATUS_SCALE,
                 title="Status",
                 # below the plot, whole: at the right it took the plot's width and cut its labels
-                legend=alt.Legend(orient="bottom", labelLimit=320, columns=3),
+                legend=alt.Legend(orient="bottom", labelLimit=320, columns=1),
             ),
             stroke=alt.condition("datum.chosen", alt.value(ORG_COLOUR), alt.value(None)),
             strokeWidth=alt.condition("datum.chosen", alt.value(3), alt.value(0)),
@@ -283,15 +301,20 @@ def variation_chart(
             tooltip=["label:N"],
         )
     )
+    rows = label_rows(marks["value"], high - low)
+    marks["label_y"] = [-LABEL_ROW_PIXELS * row for row in rows]
     labels = (
         alt.Chart(marks)
         .mark_text(align="left", dx=3, dy=-6, fontSize=11, color=THRESHOLD_COLOUR)
-        .encode(x="value:Q", y=alt.value(0), text="label:N")
+        .encode(x="value:Q", y=alt.Y("label_y:Q", scale=None), text="label:N")
     )
     height = max(150, ROW_HEIGHT * len(frame))
     return (
         alt.layer(bars, rules, labels)
-        .properties(height=height, usermeta={"axis_room": AXIS_ROOM + STATUS_LEGEND_ROOM})
+        .properties(
+            height=height,
+            usermeta={"axis_room": AXIS_ROOM + STATUS_LEGEND_ROOM + LABEL_ROW_PIXELS * max(rows)},
+        )
         .resolve_scale(color="independent", strokeDash="independent")
     )
 
@@ -619,7 +642,7 @@ LABEL_LEFT_FROM = 0.6  # labels of points beyond this share of the x axis go on 
 LABEL_LINE_PIXELS = 13  # a label's height; labels closer than this are moved apart
 LABEL_CHARACTER_PIXELS = 6.2  # the width of a character of an 11-pixel label, about
 ASSUMED_PLOT_WIDTH = 1000  # pixels: the chart stretches with the page, so this is a guess
-FUNNEL_LEGEND_ROOM = 90  # pixels below the plot for its two legends
+FUNNEL_LEGEND_ROOM = 130  # pixels below the plot for its two legends, one entry a line
 LIMIT_DASHES = {"95% limits": [5, 3], "99.8% limits": [1, 0]}
 LIMIT_COLOUR = "#555555"
 FUNNEL_HEIGHT = 380
@@ -688,9 +711,10 @@ def funnel_chart(
         "limit:N",
         title="Control limits",
         scale=alt.Scale(domain=list(LIMIT_DASHES), range=list(LIMIT_DASHES.values())),
-        legend=alt.Legend(orient="bottom", symbolStrokeColor=LIMIT_COLOUR),
+        legend=alt.Legend(orient="bottom", direction="vertical", symbolStrokeColor=LIMIT_COLOUR),
     )
-    legend = alt.Legend(orient="bottom", labelLimit=320, columns=3)
+    # one entry a line, so that both legends fit side by side in a narrow window (D75)
+    legend = alt.Legend(orient="bottom", labelLimit=320, columns=1)
     pairs = [
         alt.Chart(limits[limits["limit"] == name])
         .mark_line(color=LIMIT_COLOUR, strokeWidth=1.4, clip=True)

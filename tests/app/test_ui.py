@@ -2,6 +2,7 @@
 
 import ast
 import io
+import itertools
 import json
 import re
 from datetime import date
@@ -10,6 +11,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from iif_core import report
 from ui import charts, format
@@ -441,3 +444,20 @@ def test_the_check_finds_a_plural_written_out(tmp_path):
         'D = f"{format.plural(n, \'patient\')} to go"\nE = f"{code} patients"\n'
     )
     assert [line.split(":")[1] for line in plural_written_out(sample)] == ["1", "2", "3"]
+
+
+# --- threshold labels never overlap (decisions.md D75) ------------------------------------------
+
+
+def test_close_labels_take_the_next_line_and_far_ones_share_one():
+    assert charts.label_rows([60, 80, 41.6], 100) == [1, 0, 0]  # the PCN's 41.6 beside LT 60
+    assert charts.label_rows([10, 50, 90], 100) == [0, 0, 0]
+    assert charts.label_rows([60, 62, 64], 100) == [0, 1, 2]
+
+
+@given(st.lists(st.floats(min_value=0, max_value=100), min_size=1, max_size=6))
+def test_labels_on_one_line_are_always_far_enough_apart(values):
+    rows = charts.label_rows(values, 100)
+    for row in set(rows):
+        on_it = sorted(v for v, r in zip(values, rows, strict=True) if r == row)
+        assert all(b - a >= charts.LABEL_SHARE * 100 for a, b in itertools.pairwise(on_it))
