@@ -179,7 +179,11 @@ def render_card(
         if card["status"] == "not_in_scheme":
             # Outside its dates: nothing is scored or paid, so no thresholds, points or £.
             return
-        widgets.show_spec(charts.threshold_bar_spec(frame))
+        widgets.show_spec(
+            charts.threshold_bar_spec(frame),
+            alt=f"{card['indicator_code']}: achievement as a bar against the lower and upper "
+            "thresholds",
+        )
         unit = card["unit"]
         if card["status"] == "no_data":
             st.caption(

@@ -168,7 +168,10 @@ if report.is_unadjusted(chosen.scheme):
     st.warning(sidebar.UNADJUSTED_HELP, icon=":material/warning:")
 st.subheader("Indicators ranked by the £ their remaining work is worth")
 sidebar.partial_mark(chosen, "the £ below")
-widgets.show_chart(charts.payment_chart(ranking))
+widgets.show_chart(
+    charts.payment_chart(ranking),
+    alt="£ earned and £ still available for each indicator, as bars, most work first",
+)
 columns = SHOWN_COLUMNS if chosen.level == "pcn" else SHOWN_COLUMNS[:-1]  # no marginal £
 widgets.show_table(ranking, columns, key="payment_table")
 widgets.download_buttons(

@@ -97,7 +97,10 @@ def render_plan(chosen: Selection, plan: report.Plan) -> None:
         )
     if not plan.allocation.empty:
         st.markdown("**Patients to see, by practice**")
-        widgets.show_chart(charts.plan_chart(plan.allocation))
+        widgets.show_chart(
+            charts.plan_chart(plan.allocation),
+            alt="Patients the plan sees at each practice, per indicator, as bars",
+        )
         widgets.show_table(
             plan.allocation, ALLOCATION_COLUMNS, key="plan_allocation", labels=LABELS
         )

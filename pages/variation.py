@@ -132,6 +132,8 @@ else:
             parent_label=report.LEVEL_LABELS.get(view.parent.get("level"), "Network"),
             highlight=view.highlight,
         ),
+        alt=f"The {member_words}' achievement on {code} as bars, worst first, with the "
+        "thresholds and the network's own achievement as lines",
     )
     st.caption(
         f"Worst first. Dashed lines: the lower (LT) and upper (UT) thresholds; solid line: the "

@@ -31,6 +31,7 @@ BAR_HEIGHT = 40  # the threshold bar of one card, in pixels
 BAR_THICKNESS = 18  # the achievement bar inside it
 BAR_AXIS_ROOM = 28  # the threshold bar's axis has labels and no title
 AXIS_ROOM = 60  # pixels around a plot for its x axis labels, title and threshold labels
+SPLIT_LEGEND_ROOM = 50  # above the split chart: its legend, one entry a line
 STATUS_LEGEND_ROOM = 170  # below a plot: the status legend's title and its five lines, with room
 LABEL_ROW_PIXELS = 13  # threshold labels too close to share a line take the next one up
 LABEL_SHARE = 0.22  # of the x axis: a label this close to the one before takes the next line
@@ -566,7 +567,9 @@ def split_chart(df: pd.DataFrame) -> alt.Chart:
                 title=None,
                 sort=domain,
                 scale=alt.Scale(domain=domain, range=[colours[p] for p in domain]),
-                legend=alt.Legend(orient="top"),
+                legend=alt.Legend(
+                    orient="top", direction="vertical", labelLimit=320
+                ),  # fits 800 px
             ),
             tooltip=[
                 alt.Tooltip("practice_name:N", title="Practice"),
@@ -575,7 +578,10 @@ def split_chart(df: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("amount:Q", title="£", format=",.2f"),
             ],
         )
-        .properties(height=max(90, len(domain) * ROW_HEIGHT * len(df)))
+        .properties(
+            height=max(90, len(domain) * ROW_HEIGHT * len(df)),
+            usermeta={"axis_room": AXIS_ROOM + SPLIT_LEGEND_ROOM},
+        )
     )
 
 
@@ -653,6 +659,7 @@ SPC_TYPE_COLOURS = ("#7F7F7F", "#0072B2", AMBER, "#CC79A7")
 SPC_TYPE_SHAPES = ("circle", "square", "diamond", "triangle-up")
 TARGET_COLOUR = "#007A59"  # the pace needed, dotted: Okabe-Ito bluish green darkened for its label
 SPC_HEIGHT = 300
+SPC_LEGEND_ROOM = 90  # below the plot: its point types, one a line
 SPC_LABEL_ROOM_DAYS = 50  # either side of the months: the limits named right, the pace left
 PROJECTION_OPACITY = 0.18
 
@@ -864,7 +871,8 @@ def spc_chart(
     types = list(SPC_TYPES.values())
     colours = alt.Scale(domain=types, range=list(SPC_TYPE_COLOURS))
     shapes = alt.Scale(domain=types, range=list(SPC_TYPE_SHAPES))
-    legend = alt.Legend(orient="bottom", labelLimit=320, title=None)
+    # one entry a line: four side by side do not fit a narrow window (D75)
+    legend = alt.Legend(orient="bottom", labelLimit=320, title=None, columns=1)
     line = alt.Chart(frame).mark_line(color=MEMBER_COLOUR, strokeWidth=1.5).encode(x=x, y=y)
     points = (
         alt.Chart(frame)
@@ -913,7 +921,9 @@ def spc_chart(
         inside = interventions[(drawn >= first - room) & (drawn <= last + room)]
     # Numbers only: the limits' names are at the top right, and the trend above has the words.
     layers = [*rules, line, points, *_intervention_layers(inside, x, words=False)]
-    return alt.layer(*layers).properties(height=SPC_HEIGHT)
+    return alt.layer(*layers).properties(
+        height=SPC_HEIGHT, usermeta={"axis_room": AXIS_ROOM + SPC_LEGEND_ROOM}
+    )
 
 
 PLAN_COLOURS = ("#0072B2", AMBER, "#009E73", "#CC79A7", SKY_BLUE, "#D55E00", "#8F7F00")

@@ -75,13 +75,13 @@ def metric(where, label: str, value, help: str | None = None, partial: str | Non
     where.metric(label, value, help=help, border=True)
 
 
-def show_chart(chart, alt: str | None = None) -> None:
+def show_chart(chart, alt: str) -> None:
     """An Altair chart across the page, tall enough for its plot and axis; `alt` describes it
-    for a screen reader."""
+    for a screen reader (every chart has one, D75; its figures are also in a table)."""
     st.altair_chart(chart, width="stretch", height=display_height(chart), alt=alt)
 
 
-def show_spec(spec: dict, alt: str | None = None) -> None:
+def show_spec(spec: dict, alt: str) -> None:
     """As show_chart, for a chart already written as a Vega-Lite spec (charts.threshold_bar_spec)."""
     height = spec.get("height", charts.DEFAULT_PLOT_HEIGHT)
     room = spec.get("usermeta", {}).get("axis_room", charts.AXIS_ROOM)
