@@ -317,7 +317,7 @@ def test_patients_page_with_one_practices_newer_list(server, page):
     with open(download.value.path(), encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 113
-    dates = {(row["practice_code"], row["list_period_end"]) for row in rows}
+    dates = {(row["Practice code"], row["List date"]) for row in rows}  # labelled for people
     assert dates == {
         ("X45501", "2026-11-30"), ("X45126", "2026-10-31"), ("X48706", "2026-10-31"),
         ("X46168", "2026-10-31"), ("X44647", "2026-10-31"),
