@@ -57,6 +57,11 @@ def spreadsheet_text_macro() -> str:
     )
 
 
+def neutralise_text(text: str) -> str:
+    """One text as a spreadsheet shows it, never run: an apostrophe before a formula's start."""
+    return _neutralise(str(text))
+
+
 def _neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value

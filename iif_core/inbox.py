@@ -18,9 +18,9 @@ from pathlib import Path
 
 from iif_core.formulas import write_safe_csv
 from iif_core.problems import InputError, StoreError
-from iif_core.staging.upload import plural
 from iif_core.store import Store
 from iif_core.vocabulary import INBOX_OUTCOMES, UPLOAD_SUFFIXES
+from iif_core.words import plural
 
 WHO = "inbox"  # who the batches it stores are by, in the upload history
 HISTORY = "inbox-history.jsonl"  # one line per file filed, oldest first, in the inbox folder

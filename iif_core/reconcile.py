@@ -6,7 +6,7 @@ import pandas as pd
 
 from iif_core.schemes import Scheme
 from iif_core.score import score
-from iif_core.staging.upload import plural
+from iif_core.words import plural
 
 # An indicator that differs in one month, in the same direction, at this many practices or more,
 # while their other indicators agree that month, looks like a code-mapping break (decisions.md D78).

@@ -38,6 +38,7 @@ from iif_core.schemes import (
 )
 from iif_core.score import load_scheme_tables, run_pipeline
 from iif_core.vocabulary import AUDIT_ACTIONS, KIND_OF_SHAPE, LIST_KIND_WORDS, LIST_KINDS
+from iif_core.words import plural
 
 # Where the store lives unless told: relative to the current directory, like `streamlit run app.py`.
 DEFAULT_PATH = Path("data") / "iif.duckdb"
@@ -958,23 +959,19 @@ def _stored_message(batch_id: int, batch: _Batch, fields: dict) -> str:
     }
     text = (
         f"Stored {batch.file_name} as batch {batch_id}: "
-        f"{_plural(fields['stored_rows'], nouns[batch.kind])}"
+        f"{plural(fields['stored_rows'], nouns[batch.kind])}"
     )
     if fields["first_period"] is not None:
         periods = f"{fields['first_period']}"
         if fields["last_period"] != fields["first_period"]:
             periods += f" to {fields['last_period']}"
-        practices = _plural(fields["practices"], "practice")
+        practices = plural(fields["practices"], "practice")
         text += f" ({practices}, {fields['indicators']}, {periods})"
     if batch.list_kind == "outstanding":
         text += "; a list of patients still to do: it changes no counts"
     if batch.rejected_rows:
-        text += f"; {_plural(batch.rejected_rows, 'row')} with problems left out"
+        text += f"; {plural(batch.rejected_rows, 'row')} with problems left out"
     return text + "."
-
-
-def _plural(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'s' * (number != 1)}"
 
 
 def _duplicate_message(con, batch: _Batch, duplicate_id: int, loaded_at: datetime) -> str:
@@ -985,7 +982,7 @@ def _duplicate_message(con, batch: _Batch, duplicate_id: int, loaded_at: datetim
     if batch.kind in PARTIAL_KINDS:
         later = con.execute(_sql("replaced_by.sql"), {"batch_id": duplicate_id}).fetchall()
         if later:
-            which = ", ".join(f"batch {b} ({_plural(n, 'figure')})" for b, n in later)
+            which = ", ".join(f"batch {b} ({plural(n, 'figure')})" for b, n in later)
             text += (
                 f" Other uploads are in use for some of its figures: {which}; undo them to "
                 "bring this file's figures back."
@@ -1007,7 +1004,7 @@ def _refusal(staged, kind: str | None, accept_valid: bool) -> str | None:
         return None
     if not accept_valid:
         return (
-            f"Nothing was stored from {name}: {_plural(problems, 'problem')} found; fix the "
+            f"Nothing was stored from {name}: {plural(problems, 'problem')} found; fix the "
             "file, or accept only its valid rows."
         )
     if kind not in PARTIAL_KINDS:

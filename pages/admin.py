@@ -121,7 +121,9 @@ def render_audit() -> None:
     trail = reads.store().audit(action=action)
     widgets.show_table(when(trail), list(AUDIT_LABELS), key="access_audit", height=AUDIT_HEIGHT,
                        labels=AUDIT_LABELS)  # fmt: skip
-    widgets.download_buttons(trail, "iif-audit", key="access_audit_download", label="audit trail")
+    widgets.download_buttons(
+        trail, "iif-audit", key="access_audit_download", label="audit trail", chosen=chosen
+    )
 
 
 chosen = sidebar.manager_selection("Access")

@@ -20,18 +20,18 @@ from ui import (
 )
 from ui.session import Selection
 
-HISTORY_COLUMNS = [
-    "batch_id", "loaded_at_utc", "who", "file_name", "holds", "stored_rows", "rejected_rows",
-    "first_period", "last_period", "status",
+HISTORY_COLUMNS = [  # the key columns first: which batch, which file, whether it is in use
+    "batch_id", "file_name", "status", "holds", "stored_rows", "rejected_rows", "first_period",
+    "last_period", "loaded_at_utc", "who",
 ]  # fmt: skip
 HISTORY_CONFIG = {
     "batch_id": st.column_config.NumberColumn("Batch", format="%d"),
-    "loaded_at_utc": st.column_config.DatetimeColumn("Stored (UTC)", format="D MMM YYYY, HH:mm"),
+    "loaded_at_utc": st.column_config.DatetimeColumn("Stored (UTC)", format="DD/MM/YY HH:mm"),
     "who": st.column_config.TextColumn("By"),
     "file_name": st.column_config.TextColumn("File"),
     "holds": st.column_config.TextColumn("Holds"),
-    "stored_rows": st.column_config.NumberColumn("Rows stored", format="%,d"),
-    "rejected_rows": st.column_config.NumberColumn("Rows left out", format="%,d"),
+    "stored_rows": st.column_config.NumberColumn("Rows", format="%,d"),
+    "rejected_rows": st.column_config.NumberColumn("Left out", format="%,d"),
     "first_period": st.column_config.DateColumn("From", format="D MMM YYYY"),
     "last_period": st.column_config.DateColumn("To", format="D MMM YYYY"),
     "status": st.column_config.TextColumn("Status"),
@@ -73,8 +73,8 @@ def render_check(
         icon, verdict = (
             ":material/warning:",
             (
-                f"{format.count(check.rows - check.valid_rows)} of {format.count(check.rows)} rows "
-                "have problems"
+                f"{format.count(check.rows - check.valid_rows)} of "
+                f"{format.plural(check.rows, 'row')} have problems"
             ),
         )
     else:
@@ -88,7 +88,9 @@ def render_check(
         if detail:
             st.caption(format.escape_markdown(detail))
         if check.staged is not None:
-            st.caption(f"{format.count(check.rows)} rows, {format.count(check.valid_rows)} valid.")
+            st.caption(
+                f"{format.plural(check.rows, 'row')}, {format.count(check.valid_rows)} valid."
+            )
         if len(check.preview):
             st.markdown("**The first rows, as in the file**")
             st.dataframe(check.preview, hide_index=True, placeholder="")
@@ -108,6 +110,7 @@ def render_check(
                 format.file_stem("rejected-rows", check.name),
                 key=f"rejected_{check.path}",
                 label="rejected rows",
+                chosen=chosen,
             )
         list_kind = render_list_kind(check, current_round) if check.is_patient_list else None
         if check.ok or check.partly_valid:
@@ -197,7 +200,8 @@ def render_upload(chosen: Selection, current_round: int, names: dict) -> None:
     accept_valid = False
     if partly:
         accept_valid = st.checkbox(
-            f"Store the valid rows of the {len(partly)} file(s) with problems and leave out the "
+            f"Store the valid rows of the {format.plural(len(partly), 'file')} with problems and "
+            "leave out the "
             "rows listed above",
             key=f"accept_valid_{current_round}",
         )
@@ -218,7 +222,7 @@ def render_upload(chosen: Selection, current_round: int, names: dict) -> None:
     )
     buttons = st.container(horizontal=True)
     store_clicked = buttons.button(
-        f"Store {len(ready)} file(s)",
+        f"Store {format.plural(len(ready), 'file')}",
         type="primary",
         disabled=not ready or not confirmed,
         key=f"store_{current_round}",
@@ -262,15 +266,21 @@ def render_history(chosen: Selection, names: dict) -> None:
                 st.session_state[session.MESSAGES] = [("error", str(error))]
             st.rerun()
     batches = batches.assign(holds=[_holds(r.kind, r.list_kind) for r in batches.itertuples()])
+    # who stored each file, on screen only when more than one person has (always in the download)
+    shown = [c for c in HISTORY_COLUMNS if c != "who" or batches["who"].nunique() > 1]
     st.dataframe(
-        batches[HISTORY_COLUMNS],
+        batches[shown],
         hide_index=True,
         column_config=HISTORY_CONFIG,
         key="history_table",
         placeholder=format.MISSING,
     )
     widgets.download_buttons(
-        batches[HISTORY_COLUMNS], "iif-upload-history", key="history_download", label="history"
+        batches[HISTORY_COLUMNS],
+        "iif-upload-history",
+        key="history_download",
+        label="history",
+        chosen=chosen,
     )
     render_undo(chosen, batches, "undo", names)
     render_undo(chosen, batches, "restore", names)

@@ -6,7 +6,7 @@ from iif_core import report
 from iif_core.vocabulary import PLAN_LEVELS, STATUS_SYMBOLS, STATUS_WORDS, STATUSES_WITH_DATA
 from ui import charts, format, reads, sidebar, what_if, widgets
 
-CARDS_PER_ROW = 2
+CARD_WIDTH = 430  # pixels: two cards a row at 1400 px, one in a narrower window
 TABLE_COLUMNS = [
     "indicator_code", "name", "status_label", "achievement", "lower_threshold",
     "upper_threshold", "numerator", "denominator", "pca_count", "points_achieved",
@@ -46,7 +46,7 @@ def status_help(totals: dict) -> str:
 def render_totals(view: report.Overview, context: report.OrgContext, partial: str | None) -> None:
     """The scheme's totals as tiles; `partial` ('1 of 5 practices') marks them partial."""
     totals = view.totals
-    row = st.columns(4 if view.pays else 3)
+    row = widgets.tiles(4 if view.pays else 3)
     if view.pays:
         widgets.metric(
             row[0],
@@ -156,7 +156,7 @@ def render_card(
     """One indicator's card; `partial` ('1 of 5 practices') marks it partial. A PCN's or a
     practice's card that pays links to the what-if on Payment."""
     card = frame.iloc[0].to_dict()
-    with st.container(border=True):
+    with st.container(border=True, width=CARD_WIDTH):
         st.markdown(f"**{card['indicator_code']}** · {format.escape_markdown(card['name'])}")
         badges = st.container(horizontal=True)
         badges.badge(
@@ -179,7 +179,11 @@ def render_card(
         if card["status"] == "not_in_scheme":
             # Outside its dates: nothing is scored or paid, so no thresholds, points or £.
             return
-        widgets.show_spec(charts.threshold_bar_spec(frame))
+        widgets.show_spec(
+            charts.threshold_bar_spec(frame),
+            alt=f"{card['indicator_code']}: achievement as a bar against the lower and upper "
+            "thresholds",
+        )
         unit = card["unit"]
         if card["status"] == "no_data":
             st.caption(
@@ -243,22 +247,20 @@ st.caption(
     f"{report.scheme_completeness_text(view.totals, chosen.level)}. On each card, To LT and To "
     "UT are the patients still needed to reach the lower and upper thresholds."
 )
-for start in range(0, len(view.cards), CARDS_PER_ROW):
-    columns = st.columns(CARDS_PER_ROW)
-    for offset, column in enumerate(columns):
-        if start + offset < len(view.cards):
-            card = view.cards.iloc[[start + offset]]
-            code = card["indicator_code"].iloc[0]
-            missing = reads.missing_words(
-                chosen.path, chosen.year, chosen.version, chosen.scope, chosen.level,
-                chosen.org_code, chosen.period, code,
-            )  # fmt: skip
-            with column:
-                render_card(
-                    card, view.pays and context.earns_iif, chosen.level,
-                    report.projection_for(projection, code), missing, chosen.period,
-                    chosen.partial_words,
-                )  # fmt: skip
+cards = st.container(horizontal=True, wrap=True)  # two a row; one in a narrow window (D75)
+for index in range(len(view.cards)):
+    card = view.cards.iloc[[index]]
+    code = card["indicator_code"].iloc[0]
+    missing = reads.missing_words(
+        chosen.path, chosen.year, chosen.version, chosen.scope, chosen.level,
+        chosen.org_code, chosen.period, code,
+    )  # fmt: skip
+    with cards:
+        render_card(
+            card, view.pays and context.earns_iif, chosen.level,
+            report.projection_for(projection, code), missing, chosen.period,
+            chosen.partial_words,
+        )  # fmt: skip
 
 with st.expander("All indicators as a table"):
     widgets.show_table(view.cards, TABLE_COLUMNS, key="overview_table")
@@ -266,6 +268,8 @@ with st.expander("All indicators as a table"):
         report.mark_partial(view.cards[TABLE_COLUMNS], chosen.period_completeness, chosen.period),
         format.file_stem("iif-overview", chosen.org_code, chosen.period),
         key="overview_download",
+        title="All indicators",
+        chosen=chosen,
     )
 
 completeness = reads.data_completeness(
@@ -290,4 +294,6 @@ with st.expander(f"Data completeness by practice: {report.completeness_summary(c
         ),
         format.file_stem("iif-completeness", chosen.org_code, chosen.period),
         key="completeness_download",
+        title="Data completeness by practice",
+        chosen=chosen,
     )

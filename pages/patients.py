@@ -179,12 +179,16 @@ if worklist.empty:
 st.subheader("Per practice")
 left, right = st.columns([3, 2])
 with left:
-    widgets.show_chart(charts.worklist_counts_chart(counts))
+    widgets.show_chart(
+        charts.worklist_counts_chart(counts), alt="Patients still to do at each practice, as bars"
+    )
 with right:
     widgets.show_table(counts, COUNT_COLUMNS, key="patients_counts")
 
 st.subheader("The recall list")
-seen = f"{filters['indicator_code']}, {len(worklist)} patients, as at {chosen.period}"
+seen = (
+    f"{filters['indicator_code']}, {format.plural(len(worklist), 'patient')}, as at {chosen.period}"
+)
 patient_audit.record_view(chosen, seen)
 widgets.show_table(worklist, SHOWN_COLUMNS, key="patients_table", height=LIST_HEIGHT)
 widgets.download_buttons(
@@ -193,6 +197,7 @@ widgets.download_buttons(
     key="patients_download",
     label="recall list",
     on_download=partial(patient_audit.record_download, chosen.scope, chosen.org_code, seen),
+    chosen=chosen,
 )
 st.caption(
     "The downloads are for your clinical system's recall: they hold patient identifiers, so keep "
@@ -219,5 +224,8 @@ else:
             "Left out: the lists that hold only patients still to do, which cannot show who "
             f"achieved ({format.escape_markdown(', '.join(recall_only))})."
         )
-    widgets.show_chart(charts.inequality_chart(gaps))
+    widgets.show_chart(
+        charts.inequality_chart(gaps),
+        alt="Share of eligible patients who achieved, by deprivation quintile, as bars",
+    )
     widgets.show_table(gaps, EQUALITY_COLUMNS, key="patients_equality")

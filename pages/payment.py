@@ -13,6 +13,8 @@ TABLE_COLUMNS = [
     "payment_available", "payment_outstanding", "patients_to_lower", "patients_to_upper",
     "value_per_patient", "marginal_value",
 ]  # fmt: skip
+# On screen, what fits 1400 px: the achievement and £ available are in the tiles and the download.
+SHOWN_COLUMNS = [c for c in TABLE_COLUMNS if c not in ("achievement", "payment_available")]
 WORK_COLUMNS = list(report.WORK_COLUMNS)
 PROJECTION_COLUMNS = [
     "indicator_code", "status_label", "achievement", "achievement_low", "achievement_high",
@@ -20,8 +22,9 @@ PROJECTION_COLUMNS = [
 ]  # fmt: skip
 PROJECTION_LABELS = {
     "status_label": "Projected status",
-    "achievement": "Projected achievement",
-    "payment_now": "£ earned so far",
+    "achievement": "Projected",
+    "payment_now": "£ so far",
+    "pace_needed": "A month for UT",
 }
 PRACTICE_COLUMNS = [
     "indicator_code", "name", "status_label", "achievement", "lower_threshold",
@@ -41,6 +44,8 @@ def render_practice(chosen: Selection) -> None:
         report.mark_partial(cards[PRACTICE_COLUMNS], chosen.period_completeness, chosen.period),
         format.file_stem("iif-patients-needed", chosen.org_code, chosen.period),
         key="payment_practice_download",
+        title="Patients needed per indicator",
+        chosen=chosen,
     )
 
 
@@ -50,7 +55,7 @@ def render_totals(ranking, projected: dict, partial: str | None) -> None:
     earned = ranking["payment_achieved"].sum(min_count=1)
     available = ranking["payment_available"].sum(min_count=1)
     outstanding = ranking["payment_outstanding"].sum(min_count=1)
-    row = st.columns(4)
+    row = widgets.tiles(4)
     widgets.metric(row[0], "£ earned so far", format.money(earned), partial=partial)
     widgets.metric(row[1], "£ available", format.money(available), partial=partial)
     widgets.metric(row[2], "£ still to earn", format.money(outstanding), partial=partial)
@@ -86,6 +91,9 @@ def render_projection(projection, chosen: Selection, stem: str) -> None:
         stem,
         key="projection_download",
         label="projection",
+        chosen=chosen,
+        labels=PROJECTION_LABELS,
+        columns=PROJECTION_COLUMNS,
     )
     notes = [
         "Points and £ are those the scoring rules give the projected counts (rounded to whole "
@@ -160,8 +168,11 @@ if report.is_unadjusted(chosen.scheme):
     st.warning(sidebar.UNADJUSTED_HELP, icon=":material/warning:")
 st.subheader("Indicators ranked by the £ their remaining work is worth")
 sidebar.partial_mark(chosen, "the £ below")
-widgets.show_chart(charts.payment_chart(ranking))
-columns = TABLE_COLUMNS if chosen.level == "pcn" else TABLE_COLUMNS[:-1]  # no marginal £
+widgets.show_chart(
+    charts.payment_chart(ranking),
+    alt="£ earned and £ still available for each indicator, as bars, most work first",
+)
+columns = SHOWN_COLUMNS if chosen.level == "pcn" else SHOWN_COLUMNS[:-1]  # no marginal £
 widgets.show_table(ranking, columns, key="payment_table")
 widgets.download_buttons(
     report.mark_partial(
@@ -169,6 +180,8 @@ widgets.download_buttons(
     ),
     format.file_stem("iif-payment", chosen.org_code, chosen.period),
     key="payment_download",
+    title="Payment per indicator",
+    chosen=chosen,
 )
 if chosen.level != "pcn":
     st.caption(
@@ -203,4 +216,6 @@ else:
         report.mark_partial(work, chosen.period_completeness, chosen.period),
         format.file_stem("iif-work-ranking", chosen.org_code, chosen.period),
         key="work_download",
+        title="Where the work is worth most",
+        chosen=chosen,
     )

@@ -78,9 +78,11 @@ def render_plan(chosen: Selection, plan: report.Plan) -> None:
         st.success(format.escape_markdown(plan.summary), icon=":material/route:")
     else:
         st.info(format.escape_markdown(plan.summary), icon=":material/info:")
-    row = st.columns(3)
+    row = widgets.tiles(3)
     row[0].metric("£ the plan adds", format.money(plan.payment_gain))
-    row[1].metric("Patients seen", f"{plan.patients:,} of {plan.contacts:,} contacts")
+    row[1].metric(
+        "Patients seen", f"{plan.patients:,} of {format.plural(plan.contacts, 'contact')}"
+    )
     row[2].metric(
         "£ for each patient seen",
         "–" if plan.payment_per_contact is None else format.money(plan.payment_per_contact),
@@ -95,7 +97,10 @@ def render_plan(chosen: Selection, plan: report.Plan) -> None:
         )
     if not plan.allocation.empty:
         st.markdown("**Patients to see, by practice**")
-        widgets.show_chart(charts.plan_chart(plan.allocation))
+        widgets.show_chart(
+            charts.plan_chart(plan.allocation),
+            alt="Patients the plan sees at each practice, per indicator, as bars",
+        )
         widgets.show_table(
             plan.allocation, ALLOCATION_COLUMNS, key="plan_allocation", labels=LABELS
         )
@@ -104,6 +109,8 @@ def render_plan(chosen: Selection, plan: report.Plan) -> None:
             format.file_stem("iif-plan", chosen.org_code, chosen.period),
             key="plan_download",
             label="plan",
+            chosen=chosen,
+            labels=LABELS,
         )
     st.markdown("**Each indicator with the plan**")
     shown = plan.by_indicator.assign(
@@ -144,7 +151,7 @@ def render_calls(chosen: Selection, plan: report.Plan, members: list[str]) -> No
         "is worth the plan's £ per patient for what they would complete. Those marked "
         "*reserve* are for when someone in the plan cannot be seen."
     )
-    row = st.columns(3)
+    row = widgets.tiles(3)
     row[0].metric("Patients still to do", f"{len(calls):,}")
     row[1].metric("In the plan", f"{int((calls['in_plan'] == 'in the plan').sum()):,}")
     row[2].metric("£ expected from them", format.money(calls["payment_expected"].sum()))
@@ -161,7 +168,7 @@ def render_calls(chosen: Selection, plan: report.Plan, members: list[str]) -> No
             f"{format.escape_markdown(words)}.",
             icon=":material/info:",
         )
-    seen = f"call list, {len(calls)} patients, as at {chosen.period}"
+    seen = f"call list, {format.plural(len(calls), 'patient')}, as at {chosen.period}"
     patient_audit.record_view(chosen, seen)
     widgets.show_table(calls, CALL_COLUMNS, key="plan_calls", labels=LABELS, height=CALL_HEIGHT)
     names = dict(zip(calls["practice_code"], calls["practice_name"], strict=True))
@@ -180,6 +187,7 @@ def render_calls(chosen: Selection, plan: report.Plan, members: list[str]) -> No
         on_download=partial(
             patient_audit.record_download, chosen.scope, practice, f"{seen}, {practice}"
         ),
+        chosen=chosen,
     )
     st.caption(
         "The recall list holds the order to call, the patient identifiers and what each would "

@@ -6,7 +6,7 @@ from iif_core import report
 from iif_core.problems import InputError
 from iif_core.schemes import scheme_to_toml
 from iif_core.vocabulary import STATUS_SYMBOLS
-from ui import format, reads, run_end, session, sidebar
+from ui import format, reads, run_end, session, sidebar, widgets
 from ui.session import Selection
 
 EDITABLE = ["lower_threshold", "upper_threshold", "points", "national_prevalence"]
@@ -77,7 +77,7 @@ Conventions where NHS England's rules are silent (they may change when official 
 
 
 def render_values(scheme) -> None:
-    row = st.columns(3)
+    row = widgets.tiles(3)
     row[0].metric("Value of a point", format.money(scheme.value_per_point), border=True)
     row[1].metric(
         "National average PCN list size",

@@ -36,8 +36,9 @@ ASSURANCE_BADGES = {
 }
 SPC_HELP = (
     "Making Data Count's XmR chart: the mean, and process limits at the mean ± 2.66 × the mean "
-    "moving range. A point is a signal (special cause) when it is outside the limits, in a run "
-    "of 7 on one side of the mean, in a run of 7 rising or falling, or 2 of 3 close to a limit."
+    "moving range. Months between the limits with no pattern are common cause variation. A "
+    "point is a signal (special cause) when it is outside the limits, in a run of 7 on one side "
+    "of the mean, in a run of 7 rising or falling, or 2 of 3 close to a limit."
 )
 
 
@@ -50,7 +51,7 @@ def render_projection(row: dict, pays: bool, period) -> None:
         return
     unit = row["unit"]
     low, high = row["achievement_low"], row["achievement_high"]
-    cells = st.columns(4)
+    cells = widgets.tiles(4)
     cells[0].metric(
         "Projected achievement",
         format.achievement(row["achievement"], unit),
@@ -87,7 +88,7 @@ def render_projection(row: dict, pays: bool, period) -> None:
     st.markdown(
         f"95% band {format.achievement(low, unit)} to {format.achievement(high, unit)}.{money} "
         f"**Method: {row['method_label']}**: {row['method_words']}. "
-        f"{format.count(row['pace_so_far'])} patients a month so far; "
+        f"{format.plural(row['pace_so_far'], 'patient')} a month so far; "
         f"{format.count(row['pace_needed'])} a month from now on end the year at the upper "
         "threshold."
     )
@@ -110,10 +111,12 @@ def render_spc(view: report.Spc, period, marks) -> None:
     st.subheader("Monthly activity: signal or noise")
     st.markdown(
         "Each month's new patients achieved (this month's numerator less last month's), with "
-        "their mean and process limits. Points inside the limits with no pattern are the usual "
-        "ups and downs (common cause, grey); a point that breaks a rule is a signal: blue for "
-        "an improvement, orange for a concern."
+        "their average and the dashed lines the usual ups and downs stay between. A month "
+        "between the lines with no pattern is nothing to act on (grey); a month that breaks a "
+        "rule is a real change: blue for better, orange for worse."
     )
+    with st.expander("How a real change is found"):
+        st.caption(SPC_HELP)
     if view.message:
         st.info(view.message, icon=":material/info:")
         render_left_out(view)
@@ -142,8 +145,8 @@ def render_spc(view: report.Spc, period, marks) -> None:
         )
     if view.provisional:
         notes.append(
-            f"Provisional limits: {len(view.table)} months so far; limits settle from 12 points, "
-            "so treat the signals with care."
+            f"Provisional limits: {format.plural(len(view.table), 'month')} so far; limits "
+            "settle from 12 points, so treat the signals with care."
         )
     st.caption(" ".join(notes))
     render_left_out(view)
@@ -244,7 +247,8 @@ late_or_partial = reads.month_notes(
 )
 if late_or_partial:
     st.markdown(
-        f"**Months that came late or partial** (late: more than {report.LATE_DAYS} days after "
+        f"**Months that came late or partial** (late: more than "
+        f"{format.plural(report.LATE_DAYS, 'day')} after "
         "the month's first figures from a member practice)\n\n"
         + "\n".join(f"- {format.escape_markdown(note)}" for note in late_or_partial)
     )
@@ -265,4 +269,6 @@ with st.expander("The figures as a table"):
         series[[*TABLE_COLUMNS, *report.PARTIAL_COLUMNS[1:]]],
         format.file_stem("iif-trend", chosen.org_code, code, chosen.year),
         key="trend_download",
+        title=f"{code}: the trend",
+        chosen=chosen,
     )

@@ -9,6 +9,12 @@ TABLE_COLUMNS = [
     "org_name", "status_label", "achievement", "numerator", "denominator", "patients_to_upper",
     "gap_contribution", "gap_share", "patients_to_lower", "pca_count", "list_size", "org_code",
 ]  # fmt: skip
+# what fits 1400 px, the key columns first; the gap in patients, PCAs and list size are in the
+# download (the share of the gap says the gap on screen)
+SHOWN_COLUMNS = [
+    "org_name", "status_label", "achievement", "patients_to_upper", "gap_share",
+    "patients_to_lower", "numerator", "denominator", "org_code",
+]  # fmt: skip
 MEMBER_WORDS = {"practice": "practices", "pcn": "PCNs"}
 FLAGGED_COLUMNS = [
     "org_name", "flag", "achievement", "numerator", "denominator", "interval_low",
@@ -33,11 +39,14 @@ def render_funnel(funnel: report.Funnel, member_words: str, stem: str, chosen) -
     st.markdown(format.escape_markdown(words["finding"]))
     if words["small"]:
         st.caption(words["small"])
-    st.caption(words["method"])
     flagged = funnel.flagged
     if not flagged.empty:
         st.markdown(f"**{member_words[0].upper()}{member_words[1:]} outside the limits**")
         widgets.show_table(flagged, FLAGGED_COLUMNS, key="funnel_table")
+    with st.expander(f"Every point of the funnel plot as a table ({member_words})"):
+        widgets.show_table(funnel.points, FLAGGED_COLUMNS, key="funnel_points_table")
+    with st.expander("How the limits are worked out"):
+        st.caption(words["method"])
     widgets.download_buttons(
         report.mark_partial(
             funnel.points[FUNNEL_DOWNLOAD], chosen.period_completeness, chosen.period
@@ -45,6 +54,7 @@ def render_funnel(funnel: report.Funnel, member_words: str, stem: str, chosen) -
         stem,
         key="funnel_download",
         label="funnel table",
+        chosen=chosen,
     )
 
 
@@ -122,6 +132,8 @@ else:
             parent_label=report.LEVEL_LABELS.get(view.parent.get("level"), "Network"),
             highlight=view.highlight,
         ),
+        alt=f"The {member_words}' achievement on {code} as bars, worst first, with the "
+        "thresholds and the network's own achievement as lines",
     )
     st.caption(
         f"Worst first. Dashed lines: the lower (LT) and upper (UT) thresholds; solid line: the "
@@ -139,11 +151,13 @@ render_funnel(
 
 st.subheader("Ranking")
 # For PCNs the gap in patients is their own patients to UT, already a column.
-columns = [c for c in TABLE_COLUMNS if view.member_level == "practice" or c != "gap_contribution"]
+columns = [c for c in SHOWN_COLUMNS if view.member_level == "practice" or c != "gap_contribution"]
 widgets.show_table(view.members, columns, key="variation_table")
 sidebar.partial_mark(chosen, "the ranking above and its shares of the gap")
 widgets.download_buttons(
     report.mark_partial(view.members[TABLE_COLUMNS], chosen.period_completeness, chosen.period),
     format.file_stem("iif-variation", view.parent.get("org_code"), code, chosen.period),
     key="variation_download",
+    title=f"{code}: {member_words} side by side",
+    chosen=chosen,
 )

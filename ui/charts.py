@@ -7,19 +7,23 @@ import pandas as pd
 
 from iif_core.report import status_label
 from iif_core.vocabulary import STATUSES
+from iif_core.words import plural
 
-# Okabe-Ito colours, distinguishable with the common colour-vision deficiencies; every status is
-# also written in words and a symbol, so colour is never the only signal.
+# Okabe-Ito colours, distinguishable with the common colour-vision deficiencies, darkened where
+# needed to 3:1 against white at least (WCAG 1.4.11, decisions.md D75); every status is also
+# written in words and a symbol, so colour is never the only signal.
+AMBER = "#B07400"  # Okabe-Ito orange #E69F00 darkened: 3.9:1 on white (2.3:1 before)
+SKY_BLUE = "#2E8BC9"  # Okabe-Ito sky blue #56B4E9 darkened: 3.7:1 on white (2.3:1 before)
 STATUS_COLOURS = {
-    "green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "no_data": "#9E9E9E",
-    "not_in_scheme": "#CFCFCF",
+    "green": "#009E73", "amber": AMBER, "red": "#D55E00", "no_data": "#767676",
+    "not_in_scheme": "#8C8C8C",
 }  # fmt: skip
-ZONE_TINTS = {"red": "#F6D5C5", "amber": "#FBE9C2", "green": "#C4E8DC"}
+ZONE_TINTS = {"red": "#F6D5C5", "amber": "#FBE9C2", "green": "#C4E8DC"}  # behind marks only
 ORG_COLOUR = "#1F3B57"  # the chosen organisation's line and bars: dark navy
-MEMBER_COLOUR = "#9AA9B8"  # its members' lines: muted grey-blue
-LAST_YEAR_COLOUR = "#56B4E9"  # Okabe-Ito sky blue, dashed
+MEMBER_COLOUR = "#7A8A9B"  # its members' lines: muted grey-blue
+LAST_YEAR_COLOUR = SKY_BLUE  # dashed
 EARNED_COLOUR = "#009E73"
-OUTSTANDING_COLOUR = "#C9D3DD"
+OUTSTANDING_COLOUR = "#8595A6"
 THRESHOLD_COLOUR = "#333333"
 PERCENT_DOMAIN = (0, 100)
 HEADROOM = 1.15  # axis room beyond the largest value for units without a natural maximum
@@ -27,6 +31,10 @@ BAR_HEIGHT = 40  # the threshold bar of one card, in pixels
 BAR_THICKNESS = 18  # the achievement bar inside it
 BAR_AXIS_ROOM = 28  # the threshold bar's axis has labels and no title
 AXIS_ROOM = 60  # pixels around a plot for its x axis labels, title and threshold labels
+SPLIT_LEGEND_ROOM = 50  # above the split chart: its legend, one entry a line
+STATUS_LEGEND_ROOM = 170  # below a plot: the status legend's title and its five lines, with room
+LABEL_ROW_PIXELS = 13  # threshold labels too close to share a line take the next one up
+LABEL_SHARE = 0.22  # of the x axis: a label this close to the one before takes the next line
 DEFAULT_PLOT_HEIGHT = 300
 ROW_HEIGHT = 30  # one practice (or PCN) in a side-by-side chart
 INTERVENTION_COLOUR = "#6A3D9A"  # interventions marked on the trend: dark purple, solid
@@ -66,6 +74,22 @@ def _threshold_frame(lower: float, upper: float, unit: str) -> pd.DataFrame:
             "threshold": ["Lower threshold", "Upper threshold"],
         }
     )
+
+
+def label_rows(values, span: float, share: float = LABEL_SHARE) -> list[int]:
+    """The line each label goes on, 0 the lowest, so that labels along an axis never overlap:
+    in the order of their values, a label within `share` of the span of the one before it on a
+    line takes the next line up (D75)."""
+    rows = [0] * len(values)
+    last_on_row: dict[int, float] = {}  # the value of the last label on each line
+    for index in sorted(range(len(values)), key=lambda i: float(values[i])):
+        value = float(values[index])
+        row = 0
+        while row in last_on_row and value - last_on_row[row] < share * span:
+            row += 1
+        rows[index] = row
+        last_on_row[row] = value
+    return rows
 
 
 def _threshold_bar_parts(df: pd.DataFrame) -> dict:
@@ -219,7 +243,13 @@ def variation_chart(
                 scale=alt.Scale(domain=[low, high], nice=False),
             ),
             y=y,
-            color=alt.Color("status_text:N", scale=STATUS_SCALE, title="Status"),
+            color=alt.Color(
+                "status_text:N",
+                scale=STATUS_SCALE,
+                title="Status",
+                # below the plot, whole: at the right it took the plot's width and cut its labels
+                legend=alt.Legend(orient="bottom", labelLimit=320, columns=1),
+            ),
             stroke=alt.condition("datum.chosen", alt.value(ORG_COLOUR), alt.value(None)),
             strokeWidth=alt.condition("datum.chosen", alt.value(3), alt.value(0)),
             tooltip=[
@@ -272,15 +302,20 @@ def variation_chart(
             tooltip=["label:N"],
         )
     )
+    rows = label_rows(marks["value"], high - low)
+    marks["label_y"] = [-LABEL_ROW_PIXELS * row for row in rows]
     labels = (
         alt.Chart(marks)
         .mark_text(align="left", dx=3, dy=-6, fontSize=11, color=THRESHOLD_COLOUR)
-        .encode(x="value:Q", y=alt.value(0), text="label:N")
+        .encode(x="value:Q", y=alt.Y("label_y:Q", scale=None), text="label:N")
     )
     height = max(150, ROW_HEIGHT * len(frame))
     return (
         alt.layer(bars, rules, labels)
-        .properties(height=height)
+        .properties(
+            height=height,
+            usermeta={"axis_room": AXIS_ROOM + STATUS_LEGEND_ROOM + LABEL_ROW_PIXELS * max(rows)},
+        )
         .resolve_scale(color="independent", strokeDash="independent")
     )
 
@@ -314,7 +349,7 @@ def trend_chart(
     y = alt.Y("achievement:Q", title=_unit_title(unit), scale=y_scale)
     x = alt.X("month:T", title="Period end", axis=alt.Axis(format="%b %Y", tickCount="month"))
     tooltip = [
-        alt.Tooltip("series:N", title="Line"),
+        alt.Tooltip("series:N", title="Name"),
         alt.Tooltip("actual:N", title="Period end"),
         alt.Tooltip("achievement:Q", title="Achievement", format=",.1f"),
         alt.Tooltip("numerator:Q", title="Numerator", format=",.0f"),
@@ -408,7 +443,7 @@ def _partial_layers(own: pd.DataFrame, x, y, tooltip) -> list[alt.Chart]:
         zip(partial["period_practices_with_data"], partial["period_member_practices"], strict=True)
     )
     partial["partial_label"] = [f"partial {int(a):,}/{int(b):,}" for a, b in counts]
-    partial["practices_sent"] = [f"{int(a):,} of {int(b):,} member practices" for a, b in counts]
+    partial["practices_sent"] = [f"{int(a):,} of {plural(b, 'member practice')}" for a, b in counts]
     tooltip = [*tooltip, alt.Tooltip("practices_sent:N", title="Partial: sent by")]
     hollow = (
         alt.Chart(partial)
@@ -500,7 +535,7 @@ def payment_chart(df: pd.DataFrame) -> alt.Chart:
     )
 
 
-PROJECTED_COLOUR = "#56B4E9"  # Okabe-Ito sky blue: money projected, beside the earned
+PROJECTED_COLOUR = SKY_BLUE  # money projected, beside the earned
 
 
 def split_chart(df: pd.DataFrame) -> alt.Chart:
@@ -532,7 +567,9 @@ def split_chart(df: pd.DataFrame) -> alt.Chart:
                 title=None,
                 sort=domain,
                 scale=alt.Scale(domain=domain, range=[colours[p] for p in domain]),
-                legend=alt.Legend(orient="top"),
+                legend=alt.Legend(
+                    orient="top", direction="vertical", labelLimit=320
+                ),  # fits 800 px
             ),
             tooltip=[
                 alt.Tooltip("practice_name:N", title="Practice"),
@@ -541,7 +578,10 @@ def split_chart(df: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("amount:Q", title="£", format=",.2f"),
             ],
         )
-        .properties(height=max(90, len(domain) * ROW_HEIGHT * len(df)))
+        .properties(
+            height=max(90, len(domain) * ROW_HEIGHT * len(df)),
+            usermeta={"axis_room": AXIS_ROOM + SPLIT_LEGEND_ROOM},
+        )
     )
 
 
@@ -599,8 +639,8 @@ def inequality_chart(df: pd.DataFrame) -> alt.Chart:
 # Funnel flags (iif_core.report.FUNNEL_FLAGS, best first) by colour, shape AND words: blue for
 # better, orange for worse (Okabe-Ito, safe for the common colour-vision deficiencies), darker
 # beyond the 99.8% limit; a triangle up for better, down for worse; small denominators hollow.
-FLAG_COLOURS = ("#0072B2", "#56B4E9", "#7F7F7F", "#E69F00", "#D55E00", "#7F7F7F")
-FLAG_FILLS = ("#0072B2", "#56B4E9", "#7F7F7F", "#E69F00", "#D55E00", "#FFFFFF")
+FLAG_COLOURS = ("#0072B2", SKY_BLUE, "#7F7F7F", AMBER, "#D55E00", "#7F7F7F")
+FLAG_FILLS = ("#0072B2", SKY_BLUE, "#7F7F7F", AMBER, "#D55E00", "#FFFFFF")
 FLAG_SHAPES = ("triangle-up", "triangle-up", "circle", "triangle-down", "triangle-down", "circle")
 FUNNEL_POINT_SIZE = 110
 FUNNEL_CURVE_FROM = 5  # limits below this denominator are too jagged to draw (and judge nothing)
@@ -608,17 +648,18 @@ LABEL_LEFT_FROM = 0.6  # labels of points beyond this share of the x axis go on 
 LABEL_LINE_PIXELS = 13  # a label's height; labels closer than this are moved apart
 LABEL_CHARACTER_PIXELS = 6.2  # the width of a character of an 11-pixel label, about
 ASSUMED_PLOT_WIDTH = 1000  # pixels: the chart stretches with the page, so this is a guess
-FUNNEL_LEGEND_ROOM = 90  # pixels below the plot for its two legends
+FUNNEL_LEGEND_ROOM = 130  # pixels below the plot for its two legends, one entry a line
 LIMIT_DASHES = {"95% limits": [5, 3], "99.8% limits": [1, 0]}
 LIMIT_COLOUR = "#555555"
 FUNNEL_HEIGHT = 380
 FUNNEL_PADDING = 4  # points of achievement above and below the points and the limits shown
 # Making Data Count's point colours (common cause grey, improvement blue, concern orange,
 # neither purple), with a shape for each so that colour is not the only signal.
-SPC_TYPE_COLOURS = ("#7F7F7F", "#0072B2", "#E69F00", "#CC79A7")
+SPC_TYPE_COLOURS = ("#7F7F7F", "#0072B2", AMBER, "#CC79A7")
 SPC_TYPE_SHAPES = ("circle", "square", "diamond", "triangle-up")
-TARGET_COLOUR = "#009E73"  # the pace needed: Okabe-Ito bluish green, dotted
+TARGET_COLOUR = "#007A59"  # the pace needed, dotted: Okabe-Ito bluish green darkened for its label
 SPC_HEIGHT = 300
+SPC_LEGEND_ROOM = 90  # below the plot: its point types, one a line
 SPC_LABEL_ROOM_DAYS = 50  # either side of the months: the limits named right, the pace left
 PROJECTION_OPACITY = 0.18
 
@@ -677,9 +718,10 @@ def funnel_chart(
         "limit:N",
         title="Control limits",
         scale=alt.Scale(domain=list(LIMIT_DASHES), range=list(LIMIT_DASHES.values())),
-        legend=alt.Legend(orient="bottom", symbolStrokeColor=LIMIT_COLOUR),
+        legend=alt.Legend(orient="bottom", direction="vertical", symbolStrokeColor=LIMIT_COLOUR),
     )
-    legend = alt.Legend(orient="bottom", labelLimit=320, columns=3)
+    # one entry a line, so that both legends fit side by side in a narrow window (D75)
+    legend = alt.Legend(orient="bottom", labelLimit=320, columns=1)
     pairs = [
         alt.Chart(limits[limits["limit"] == name])
         .mark_line(color=LIMIT_COLOUR, strokeWidth=1.4, clip=True)
@@ -829,7 +871,8 @@ def spc_chart(
     types = list(SPC_TYPES.values())
     colours = alt.Scale(domain=types, range=list(SPC_TYPE_COLOURS))
     shapes = alt.Scale(domain=types, range=list(SPC_TYPE_SHAPES))
-    legend = alt.Legend(orient="bottom", labelLimit=320, title=None)
+    # one entry a line: four side by side do not fit a narrow window (D75)
+    legend = alt.Legend(orient="bottom", labelLimit=320, title=None, columns=1)
     line = alt.Chart(frame).mark_line(color=MEMBER_COLOUR, strokeWidth=1.5).encode(x=x, y=y)
     points = (
         alt.Chart(frame)
@@ -878,10 +921,12 @@ def spc_chart(
         inside = interventions[(drawn >= first - room) & (drawn <= last + room)]
     # Numbers only: the limits' names are at the top right, and the trend above has the words.
     layers = [*rules, line, points, *_intervention_layers(inside, x, words=False)]
-    return alt.layer(*layers).properties(height=SPC_HEIGHT)
+    return alt.layer(*layers).properties(
+        height=SPC_HEIGHT, usermeta={"axis_room": AXIS_ROOM + SPC_LEGEND_ROOM}
+    )
 
 
-PLAN_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+PLAN_COLOURS = ("#0072B2", AMBER, "#009E73", "#CC79A7", SKY_BLUE, "#D55E00", "#8F7F00")
 
 
 def plan_chart(allocation: pd.DataFrame) -> alt.Chart:

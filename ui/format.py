@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 import string
 from datetime import date, datetime
@@ -10,10 +9,11 @@ from datetime import date, datetime
 import pandas as pd
 
 # The core's, so that downloads are made safe exactly as the command line's files are.
-from iif_core.formulas import neutralise_formulas as formula_safe
+from iif_core.downloads import csv_bytes, excel_bytes  # noqa: F401 (the app's download files)
+from iif_core.formulas import neutralise_formulas as formula_safe  # noqa: F401
+from iif_core.words import plural  # noqa: F401 (one rule for every count in words)
 
 MISSING = "–"  # what an empty figure shows as: a dash, never "nan" or "None"
-EXCEL_SHEET_NAME_LIMIT = 31  # Excel refuses longer sheet names
 
 
 def _missing(value) -> bool:
@@ -113,37 +113,7 @@ def money_range(low, high) -> str:
     return f"{money(low, pence=False)} to {money(high, pence=False)}"
 
 
-def plural(number, singular: str, many: str | None = None) -> str:
-    """'1 patient', '242 patients'."""
-    amount = 0 if _missing(number) else int(round(float(number)))
-    word = singular if amount == 1 else (many or singular + "s")
-    return f"{amount:,} {word}"
-
-
 # --- Downloads --------------------------------------------------------------------------------
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The table as a formula-safe UTF-8 CSV with a byte-order mark, which Excel opens cleanly.
-    Lines end in CR LF, so a value holding either character is quoted whole."""
-    return formula_safe(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
-
-
-def excel_bytes(frame: pd.DataFrame, sheet: str = "Data") -> bytes:
-    """The table as a formula-safe .xlsx file; text cells are written as text, never formulas."""
-    buffer = io.BytesIO()
-    safe = formula_safe(frame)
-    for column in safe.columns:
-        if isinstance(safe[column].dtype, pd.DatetimeTZDtype):
-            safe[column] = safe[column].dt.tz_localize(None)
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        safe.to_excel(writer, index=False, sheet_name=sheet[:EXCEL_SHEET_NAME_LIMIT])
-        worksheet = writer.sheets[sheet[:EXCEL_SHEET_NAME_LIMIT]]
-        for row in worksheet.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":  # openpyxl takes any text starting "=" as a formula
-                    cell.data_type = "s"
-    return buffer.getvalue()
 
 
 def file_stem(*parts) -> str:

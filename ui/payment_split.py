@@ -96,7 +96,9 @@ def render_split(chosen: Selection) -> None:
         report.mark_partial(split.table, chosen.period_completeness, chosen.period),
         stem,
         key="split_download",
+        title="Split of the PCN's £ between its practices",
         label="split",
+        chosen=chosen,
     )
     with st.expander("How the split is worked out"):
         for words in split.method_words:
@@ -108,5 +110,7 @@ def render_split(chosen: Selection) -> None:
                 report.mark_partial(split.indicators, chosen.period_completeness),
                 f"{stem}-working",
                 key="split_working_download",
+                title="How the split is worked out",
                 label="working",
+                chosen=chosen,
             )

@@ -13,7 +13,7 @@ SHOWN_COLUMNS = [
     "national_numerator", "practice_numerator", "national_denominator", "practice_denominator",
     "national_pca_count", "practice_pca_count", "practice_code",
 ]  # fmt: skip
-LABELS = {"payment_effect": "£ moved for the PCN", "cause": "Likely cause"}
+LABELS = {"payment_effect": "£ moved for the PCN"}
 
 
 def render(chosen: Selection) -> None:
@@ -39,4 +39,6 @@ def render(chosen: Selection) -> None:
         format.file_stem("iif-sources-compared", chosen.year),
         key="reconciliation_download",
         label="comparison",
+        title="Where the national extract and the practices' searches differ",
+        labels=LABELS,
     )

@@ -114,7 +114,7 @@ def _render_form(chosen, names: dict, codes: list[str], in_force) -> None:
     st.session_state[PRACTICE_SEEN] = chosen.org_code if chosen.level == "practice" else None
     titles = dict(zip(in_force["indicator_code"], in_force["name"], strict=True))
     with st.container(border=True):
-        row = st.columns([3, 3, 1])
+        row = st.columns([3, 3, 2])  # "More patients" whole at 800 px
         row[0].selectbox(
             "Practice",
             list(names),

@@ -9,6 +9,7 @@ from iif_core.report.common import _and, _date, _day, _empty
 from iif_core.report.levels import practices_in
 from iif_core.report.organisations import pcn_membership
 from iif_core.vocabulary import AREA_LEVELS, LEVEL_NOUNS
+from iif_core.words import plural
 
 NAMES_IN_A_SENTENCE = 6  # practices named in a sentence before "and 3 more"
 
@@ -76,7 +77,7 @@ def missing_text(missing: pd.DataFrame, level: str) -> str | None:
         if kept:
             shown.append(f"{_and(kept)} for {_and(list(months))}")
     if count > NAMES_IN_A_SENTENCE:
-        shown.append(f"{count - NAMES_IN_A_SENTENCE} more practices")
+        shown.append(plural(count - NAMES_IN_A_SENTENCE, "more practice"))
     return (
         f"No figures from {_and(shown)}, so the {LEVEL_NOUNS.get(level, 'organisation')}'s "
         "figures count only the practices that sent them."
@@ -184,9 +185,9 @@ def completeness_summary(table: pd.DataFrame) -> str:
     if gaps.empty and total == 1:
         return "The practice sent figures for every month so far."
     if gaps.empty:
-        return f"All {total:,} member practices sent figures for every month so far."
+        return f"All {plural(total, 'member practice')} sent figures for every month so far."
     behind = int((table["months_behind"].fillna(1) > 0).sum())
-    text = f"{len(gaps):,} of {total:,} member practices missed at least one month"
+    text = f"{len(gaps):,} of {plural(total, 'member practice')} missed at least one month"
     if not behind:
         return text + "."
     verb = "has" if behind == 1 else "have"

@@ -7,6 +7,7 @@ import pandas as pd
 from iif_core.report.common import _and, _day, _empty
 from iif_core.report.levels import practices_in
 from iif_core.report.organisations import pcn_membership
+from iif_core.words import plural
 
 # A practice's figures for a month are late when they first came more than this many days after
 # the first figures of that month from any member practice of the organisation (decisions.md D77).
@@ -86,18 +87,14 @@ def _note(period_end, members: int, late: list[tuple], missing: list[tuple]) -> 
             + (" after the first" if i == 0 else "")
             for i, (name, code, _, days) in enumerate(late[:NAMES_IN_A_NOTE])
         ]
-        parts.append(f"{len(late)} of {members} {_practices(members)} late "
+        parts.append(f"{len(late)} of {plural(members, 'practice')} late "
                      f"({'; '.join(shown)}{_more(late, shown)})")  # fmt: skip
     if missing:
         shown = [f"{name} ({code})" for name, code in missing[:NAMES_IN_A_NOTE]]
-        lead = f"{len(missing)}" if late else f"{len(missing)} of {members} {_practices(members)}"
+        lead = f"{len(missing)}" if late else f"{len(missing)} of {plural(members, 'practice')}"
         listed = _and(shown) if len(missing) == len(shown) else ", ".join(shown)
         parts.append(f"{lead} sent nothing ({listed}{_more(missing, shown)})")
     return f"{_day(period_end)}: " + "; ".join(parts) + "."
-
-
-def _practices(count: int) -> str:
-    return "practice" if count == 1 else "practices"
 
 
 def _more(everyone: list, shown: list) -> str:

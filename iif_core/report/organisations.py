@@ -11,6 +11,7 @@ import pandas as pd
 from iif_core.orgs import load_orgs_frame
 from iif_core.report.common import _date, _day, _rows
 from iif_core.score import SQL_DIR
+from iif_core.words import plural
 
 # Organisation columns of the tidy organisation table, per level.
 ORG_COLUMNS = {
@@ -109,7 +110,9 @@ def period_note(completeness: pd.DataFrame, default: date | None) -> PeriodNote 
         for row in completeness.itertuples()
         if not row.complete
     }
-    everyone = "both member practices" if members == 2 else f"all {members} member practices"
+    everyone = (
+        "both member practices" if members == 2 else f"all {plural(members, 'member practice')}"
+    )
     if members == 1:
         everyone = "its one member practice"
     if default not in partial:
@@ -177,7 +180,7 @@ def mark_partial(frame: pd.DataFrame, completeness: pd.DataFrame, period=None) -
 
 
 def _practices_words(with_data: int, members: int) -> str:
-    return f"{with_data:,} of {members:,} practices"
+    return f"{with_data:,} of {plural(members, 'practice')}"
 
 
 def default_period(

@@ -22,6 +22,7 @@ from iif_core.report.common import (
 )
 from iif_core.schemes import Scheme
 from iif_core.vocabulary import AREA_LEVELS, STATUS_SYMBOLS, STATUSES, STATUSES_WITH_DATA
+from iif_core.words import plural
 
 CARD_COLUMNS = (
     "indicator_code", "name", "area", "unit", "direction", "achievement", "lower_threshold",
@@ -180,6 +181,6 @@ def scheme_completeness_text(totals: dict, level: str | None = None) -> str:
     if low == high:
         return completeness_text(low, total)
     return (
-        f"{int(low):,} to {int(high):,} of {int(total):,} member practices have data, "
+        f"{int(low):,} to {int(high):,} of {plural(total, 'member practice')} have data, "
         "depending on the indicator"
     )

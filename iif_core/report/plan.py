@@ -14,6 +14,7 @@ from scipy.optimize import LinearConstraint, milp
 from iif_core.report.common import _day, _num, _sum, _threshold_words
 from iif_core.schemes import Indicator, Scheme
 from iif_core.score import score
+from iif_core.words import plural
 
 # £ differences smaller than this are ties (a millionth of a penny): money is a double, and two
 # plans whose £ differ only in the last digits earn the same.
@@ -83,7 +84,7 @@ class Plan:
         """The plan in a sentence: what it spends, where, and what it earns."""
         if not self.patients:
             return (
-                f"No patient seen with the {self.contacts:,} contacts would earn the PCN "
+                f"No patient seen with the {plural(self.contacts, 'contact')} would earn the PCN "
                 "anything more: see why below."
             )
         where = []
@@ -94,8 +95,8 @@ class Plan:
             )
             where.append(f"{int(rows['patients'].sum()):,} on {code} ({at})")
         return (
-            f"With {self.contacts:,} contacts, the best plan sees {self.patients:,} "
-            f"patient{'s' if self.patients != 1 else ''}: {'; '.join(where)}. It would earn the "
+            f"With {plural(self.contacts, 'contact')}, the best plan sees "
+            f"{plural(self.patients, 'patient')}: {'; '.join(where)}. It would earn the "
             f"PCN £{self.payment_gain:,.2f} more, £{self.payment_per_contact:,.2f} for each "
             "patient seen."
         )
@@ -381,8 +382,8 @@ def change_sentence(change: dict, indicator: Indicator, now: pd.Series, after: p
 
 def _count_words(count: int, indicator: Indicator, more: bool) -> str:
     higher = indicator.direction == "higher"
-    what = ("patient" if higher else "event") + ("" if count == 1 else "s")
-    return f"{count:,} {'more' if more == higher else 'fewer'} {what}"
+    what = "patient" if higher else "event"
+    return plural(count, f"{'more' if more == higher else 'fewer'} {what}")
 
 
 def _bounded_words(change: dict, indicator: Indicator) -> str:
@@ -444,7 +445,7 @@ def _achievement_words(value: float | None, unit: str) -> str:
 def _summary_sentence(changes: int, difference: float) -> str:
     if changes == 0:
         return "No changes: the figures are today's."
-    together = "The change" if changes == 1 else f"All {changes} changes together"
+    together = "The change" if changes == 1 else f"All {plural(changes, 'change')} together"
     if difference > TIE:
         return f"{together} would earn the PCN £{difference:,.2f} more."
     if difference < -TIE:
@@ -838,8 +839,8 @@ def _plan(scheme, now, practices, work, totals, split, notes, contacts, method, 
     words = [f"{code}: {notes[code]}" for code in scheme.indicators if code in notes]
     if used < contacts:
         words.append(
-            f"{contacts - used:,} of the {contacts:,} contacts are left over: no more patients "
-            "would earn the PCN anything."
+            f"{contacts - used:,} of the {plural(contacts, 'contact')} are left over: no more "
+            "patients would earn the PCN anything."
         )
     return Plan(
         allocation=_allocation(scheme, practices, work, totals, split),

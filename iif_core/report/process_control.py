@@ -11,6 +11,7 @@ from iif_core import signals
 from iif_core.report.common import _empty, _rows
 from iif_core.report.completeness import missing_practices, missing_text
 from iif_core.schemes import Scheme
+from iif_core.words import plural
 
 NOBODY_SENT = {
     "practice": "The practice sent no figures.",
@@ -118,7 +119,8 @@ def spc(
             left_out=left_out,
             message=(
                 "A chart of the monthly activity needs at least "
-                f"{signals.MIN_SPC_POINTS} months in which every member practice sent figures; "
+                f"{plural(signals.MIN_SPC_POINTS, 'month')} in which every member practice sent "
+                "figures; "
                 f"there {'is' if complete == 1 else 'are'} {complete} so far. It appears as the "
                 "months are uploaded."
             ),

@@ -12,6 +12,7 @@ from iif_core.problems import Problem
 from iif_core.readers import identifier
 from iif_core.schemes import Scheme
 from iif_core.staging.files import Table
+from iif_core.words import plural  # noqa: F401 (the staging modules take it from here)
 
 
 @dataclass
@@ -64,7 +65,3 @@ def missing_columns(context: Context, missing: tuple[str, ...], labels=None) -> 
     shown = ", ".join((labels or {}).get(m, m) for m in missing)
     found = ", ".join(context.table.label(i) for i in range(len(context.table.headers)))
     return context.problem(f"missing column(s) {shown}; the columns found were: {found}")
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"

@@ -188,16 +188,17 @@ def assert_no_exception(page) -> None:
 
 
 def screenshot(page, name: str) -> None:
-    """The whole page: the window made as tall as the page's content first."""
+    """The whole page: the window made as tall as the page's content first (as wide as it is)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
     height = page.evaluate(
         "() => { const e = document.querySelector('[data-testid=stMainBlockContainer]');"
         " return e ? e.scrollHeight : 900; }"
     )
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(900, int(height) + 80)})
+    page.set_viewport_size({"width": width, "height": max(900, int(height) + 80)})
     page.evaluate(NEXT_FRAME)  # the layout at the new height has been painted
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-    page.set_viewport_size(VIEWPORT)
+    page.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
     page.evaluate(NEXT_FRAME)
 
 

@@ -114,7 +114,7 @@ def test_an_upload_through_the_data_page(server, page, tmp_path):
     rerun_after(page, lambda: dropzone.set_input_files(str(upload)), "checking the upload")
     page.get_by_text("november.csv: ready to store").wait_for(timeout=WAIT_MS)
     screenshot(page, "data-upload-checked")
-    store_button = page.get_by_role("button", name="Store 1 file(s)")
+    store_button = page.get_by_role("button", name="Store 1 file")
     rerun_after(page, store_button.click, "storing the upload")
     page.get_by_text("Stored november.csv as batch").wait_for(timeout=WAIT_MS)
     screenshot(page, "data-upload-stored")
@@ -161,7 +161,7 @@ def store_through_the_data_page(server, page, path: Path, text: str) -> None:
     dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     rerun_after(page, lambda: dropzone.set_input_files(str(path)), "checking the upload")
     page.get_by_text(f"{path.name}: ready to store").wait_for(timeout=WAIT_MS)
-    store_button = page.get_by_role("button", name="Store 1 file(s)")
+    store_button = page.get_by_role("button", name="Store 1 file")
     rerun_after(page, store_button.click, "storing the upload")
     page.get_by_text(f"Stored {path.name} as batch").wait_for(timeout=WAIT_MS)
 
@@ -226,7 +226,7 @@ def test_a_recall_list_then_undo_and_restore(server, page, tmp_path):
     dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     rerun_after(page, lambda: dropzone.set_input_files(str(upload)), "checking the list")
     page.get_by_text("Unclear from the file").wait_for(timeout=WAIT_MS)
-    store_button = page.locator(".st-key-store_0 button")  # "Store 0 file(s)" until answered
+    store_button = page.locator(".st-key-store_0 button")  # "Store 0 files" until answered
     assert store_button.is_disabled()
     screenshot(page, "data-recall-asked")
     rerun_after(
@@ -290,7 +290,7 @@ def test_patients_page_with_one_practices_newer_list(server, page):
     dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     rerun_after(page, lambda: dropzone.set_input_files(str(NOVEMBER_LIST)), "checking the list")
     page.get_by_text(f"{NOVEMBER_LIST.name}: ready to store").wait_for(timeout=WAIT_MS)
-    store_button = page.get_by_role("button", name="Store 1 file(s)")
+    store_button = page.get_by_role("button", name="Store 1 file")
     rerun_after(page, store_button.click, "storing the list")
     page.get_by_text(f"Stored {NOVEMBER_LIST.name} as batch").wait_for(timeout=WAIT_MS)
 
@@ -317,7 +317,7 @@ def test_patients_page_with_one_practices_newer_list(server, page):
     with open(download.value.path(), encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 113
-    dates = {(row["practice_code"], row["list_period_end"]) for row in rows}
+    dates = {(row["Practice code"], row["List date"]) for row in rows}  # labelled for people
     assert dates == {
         ("X45501", "2026-11-30"), ("X45126", "2026-10-31"), ("X48706", "2026-10-31"),
         ("X46168", "2026-10-31"), ("X44647", "2026-10-31"),

@@ -379,9 +379,9 @@ def test_a_partial_period_is_marked_wherever_its_figures_are(demo_db, tmp_path, 
     downloads = {}
     original = widgets.download_buttons
 
-    def keep(frame, stem, key, label="table"):
+    def keep(frame, stem, key, label="table", **more):
         downloads[key] = frame
-        original(frame, stem, key, label)
+        original(frame, stem, key, label, **more)
 
     monkeypatch.setattr(widgets, "download_buttons", keep)
     at = open_app("overview", "pcn")
@@ -664,8 +664,11 @@ def test_variation_shows_the_funnel_plot(demo_db):
     no_exception(at)
     written = texts(at)
     assert "PCNs inside the funnel differ from the place" in written
-    flagged = table_with(at, "flag")
+    flagged, every_point = [t.value for t in at.dataframe if "flag" in t.value.columns]
     assert not flagged.empty and flagged["flag"].str.contains("beyond the").all()
+    # the funnel's every point as a table too, its members named, the flagged among them
+    assert len(every_point) > len(flagged) and every_point["org_name"].notna().all()
+    assert set(flagged["org_code"]) < set(every_point["org_code"])
     assert at.download_button(key="funnel_download_csv") is not None
 
 

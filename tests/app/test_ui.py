@@ -1,12 +1,18 @@
 """The app's building blocks without a running app: numbers for people, safe downloads, charts."""
 
+import ast
 import io
+import itertools
 import json
+import re
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from iif_core import report
 from ui import charts, format
@@ -291,7 +297,7 @@ def test_the_spc_chart_has_its_mean_limits_and_pace_needed():
     assert rules == {"Mean": 17.3, "Upper process limit": 28.0, "Lower process limit": 2.0,
                      "Pace needed": 15.0}  # fmt: skip
     points = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")
-    assert points["encoding"]["color"]["scale"]["range"][:3] == ["#7F7F7F", "#0072B2", "#E69F00"]
+    assert points["encoding"]["color"]["scale"]["range"][:3] == ["#7F7F7F", "#0072B2", charts.AMBER]
     tooltip = [t["field"] for t in points["encoding"]["tooltip"]]
     assert "rule_words" in tooltip and "type_label" in tooltip
     without = charts.spc_chart(spc_table()).to_dict()
@@ -387,3 +393,71 @@ def as_inline(spec: dict) -> dict:
 def test_the_written_out_threshold_bar_is_the_altair_chart(card):
     altair = as_inline(charts.threshold_bar_chart(card).to_dict())
     assert charts.threshold_bar_spec(card) == json.loads(json.dumps(altair))
+
+
+# --- counts in words (decisions.md D74) -------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+# A noun that follows a count in a sentence; 'points' is left out, since points have decimals.
+COUNTED = (
+    "patients|practices|files|rows|contacts|months|members|indicators|changes|batches|PCNs|"
+    "problems|figures|days|period ends|weeks|events"
+)
+# After a count: ' patients', ' more patients', ' member practices', or 'file(s)'.
+PLURAL_AFTER_A_COUNT = re.compile(
+    rf"^\)?:? ?((more|fewer|member|valid|extra) )?({COUNTED})\b|^ ?\w+\(s\)"
+)
+NOT_COUNTS = {"code", "name", "what", "org_code", "indicator_code"}  # words, never numbers
+
+
+def plural_written_out(path: Path) -> list[str]:
+    """Each f-string in a file with a value followed by a plural noun: '{n} patients'."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.JoinedStr):
+            continue
+        for value, text in zip(node.values, node.values[1:], strict=False):
+            if (
+                isinstance(value, ast.FormattedValue)
+                and isinstance(text, ast.Constant)
+                and ast.unparse(value.value) not in NOT_COUNTS
+                and PLURAL_AFTER_A_COUNT.match(text.value)
+            ):
+                where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+                found.append(f"{where}:{node.lineno}: {{{ast.unparse(value.value)}}}{text.value}")
+    return found
+
+
+def test_every_count_in_words_goes_through_the_plural_helper():
+    files = [
+        ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")),
+        *sorted((ROOT / "ui").glob("*.py")), *sorted((ROOT / "iif_core" / "report").glob("*.py")),
+    ]  # fmt: skip
+    found = [line for path in files for line in plural_written_out(path)]
+    assert not found, "write these with format.plural / iif_core.words.plural:\n" + "\n".join(found)
+
+
+def test_the_check_finds_a_plural_written_out(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        'A = f"{n} patients"\nB = f"Store {n} file(s)"\nC = f"{n:,} more practices"\n'
+        'D = f"{format.plural(n, \'patient\')} to go"\nE = f"{code} patients"\n'
+    )
+    assert [line.split(":")[1] for line in plural_written_out(sample)] == ["1", "2", "3"]
+
+
+# --- threshold labels never overlap (decisions.md D75) ------------------------------------------
+
+
+def test_close_labels_take_the_next_line_and_far_ones_share_one():
+    assert charts.label_rows([60, 80, 41.6], 100) == [1, 0, 0]  # the PCN's 41.6 beside LT 60
+    assert charts.label_rows([10, 50, 90], 100) == [0, 0, 0]
+    assert charts.label_rows([60, 62, 64], 100) == [0, 1, 2]
+
+
+@given(st.lists(st.floats(min_value=0, max_value=100), min_size=1, max_size=6))
+def test_labels_on_one_line_are_always_far_enough_apart(values):
+    rows = charts.label_rows(values, 100)
+    for row in set(rows):
+        on_it = sorted(v for v, r in zip(values, rows, strict=True) if r == row)
+        assert all(b - a >= charts.LABEL_SHARE * 100 for a, b in itertools.pairwise(on_it))
