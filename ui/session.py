@@ -78,11 +78,13 @@ class Selection:
 
 def prepare_indicator(codes: list[str]) -> None:
     """Before the indicator widget is drawn: bring back the indicator chosen on another page
-    (Streamlit forgets a widget's value when a page without it runs), or the first offered."""
-    if st.session_state.get(INDICATOR) in codes:
-        return
+    (Streamlit forgets a widget's value when a page without it runs, and a widget of the same
+    key on another page starts afresh), or the first offered."""
     remembered = st.session_state.get(INDICATOR_MEMORY)
-    st.session_state[INDICATOR] = remembered if remembered in codes else codes[0]
+    if remembered in codes:
+        st.session_state[INDICATOR] = remembered
+    elif st.session_state.get(INDICATOR) not in codes:
+        st.session_state[INDICATOR] = codes[0]
 
 
 def remember_indicator() -> None:
