@@ -11,7 +11,7 @@ from iif_core.vocabulary import LEVELS
 # Two ICBs, two places each, two PCNs each, two practices each. Names run against the codes
 # (the last code sorts first by name), so "the first by name" is never the one chosen by code.
 # As in real data, one practice is in no PCN, and one PCN has practices in two places (it
-# belongs to the place with most of its patients, iif-rules.md section 2).
+# belongs to the place with the largest share of its list size, decisions.md D3).
 ROWS = []
 for icb in range(2):
     for place in range(2):
