@@ -15,8 +15,8 @@ from iif_core.schemes import Scheme
 # Session-state keys: the sidebar's choices carry across pages under these names.
 YEAR = "scheme_year"
 LEVEL = "level"
-ORG_PREFIX = "org_"  # one key per level ("org_pcn"), so each level remembers its own choice
-LAST_ORG = "last_org"  # (level, org_code) last chosen, to find the related one at a new level
+ORG_PREFIX = "org_"  # one widget key per level ("org_pcn"), forgotten while another level shows
+ORG_TRAIL = "org_trail"  # {level: org_code} last chosen at each level, one chain (report.org_trail)
 PERIOD = "period_end"
 PERIOD_DEFAULT = "period_default"  # the default period end of the last run
 PERIOD_LABELS = "period_labels"  # the period end widget's labels of the last run
@@ -50,6 +50,7 @@ class Selection:
     # per period end, how many member practices of a network sent it (empty for a practice)
     period_completeness: pd.DataFrame = field(default_factory=pd.DataFrame)
     scope: Scope = EVERYTHING  # what this session may see and do (iif_core.access)
+    link_note: str | None = None  # what the link opened asked for that is not shown (ui/share.py)
 
     @property
     def has_data(self) -> bool:
@@ -78,11 +79,13 @@ class Selection:
 
 def prepare_indicator(codes: list[str]) -> None:
     """Before the indicator widget is drawn: bring back the indicator chosen on another page
-    (Streamlit forgets a widget's value when a page without it runs), or the first offered."""
-    if st.session_state.get(INDICATOR) in codes:
-        return
+    (Streamlit forgets a widget's value when a page without it runs, and a widget of the same
+    key on another page starts afresh), or the first offered."""
     remembered = st.session_state.get(INDICATOR_MEMORY)
-    st.session_state[INDICATOR] = remembered if remembered in codes else codes[0]
+    if remembered in codes:
+        st.session_state[INDICATOR] = remembered
+    elif st.session_state.get(INDICATOR) not in codes:
+        st.session_state[INDICATOR] = codes[0]
 
 
 def remember_indicator() -> None:

@@ -12,7 +12,7 @@ from iif_core import report
 from iif_core.access import EVERYTHING, Scope
 from iif_core.problems import InputError
 from iif_core.schemes import scheme_year_for_date
-from ui import demo, format, legacy_pages, reads, run_end, session, sign_in
+from ui import demo, format, legacy_pages, reads, run_end, session, share, sign_in
 from ui.session import Selection
 
 NO_DATA_PAGE = "pages/data.py"
@@ -80,6 +80,7 @@ def render(scope: Scope = EVERYTHING) -> Selection:
     """Draw the sidebar and return (and remember) what it chose, within what `scope` may see."""
     path = reads.store_path()
     problem = None
+    share.read_link()
     try:
         demo.ensure_demo(path)
         version = reads.data_version()
@@ -91,6 +92,7 @@ def render(scope: Scope = EVERYTHING) -> Selection:
     if not years:
         years = [scheme_year_for_date(date.today())]
     _choose_default(session.YEAR, years, _default_year(years, with_data))
+    _put(session.YEAR, share.take(share.YEAR, years))
     year = sidebar.selectbox(
         "Scheme year",
         years,
@@ -110,11 +112,14 @@ def render(scope: Scope = EVERYTHING) -> Selection:
             pcns = reads.pcns(path, version, scope)
         except InputError as error:
             problem = str(error)
+    if scheme is not None:
+        _put(session.INDICATOR_MEMORY, share.take(share.INDICATOR, list(scheme.indicators)))
 
     levels = _levels(scored_orgs, scope)
     if st.session_state.get(session.LEVEL) not in levels:
         default = session.DEFAULT_LEVEL
         st.session_state[session.LEVEL] = default if default in levels else levels[0]
+    _put(session.LEVEL, share.take(share.LEVEL, levels, str.lower))
     level = sidebar.segmented_control(
         "Level",
         levels,
@@ -131,8 +136,10 @@ def render(scope: Scope = EVERYTHING) -> Selection:
         key = session.ORG_PREFIX + level
         codes = choices["org_code"].tolist()
         labels = dict(zip(choices["org_code"], choices["label"], strict=True))
-        if st.session_state.get(key) not in codes:
-            st.session_state[key] = _related(orgs, pcns, level, codes)
+        _put(key, share.take(share.ORG, codes, str.upper))
+        trail = st.session_state.get(session.ORG_TRAIL) or {}
+        if st.session_state.get(key) not in codes:  # arriving at this level: which to show
+            st.session_state[key] = report.org_to_show(orgs, pcns, trail, level, codes)
         org_code = sidebar.selectbox(
             "Organisation",
             codes,
@@ -142,7 +149,10 @@ def render(scope: Scope = EVERYTHING) -> Selection:
             help="Type part of a name or a code to search.",
         )
         org_name = dict(zip(choices["org_code"], choices["org_name"], strict=True)).get(org_code)
-        st.session_state[session.LAST_ORG] = (level, org_code)
+        if trail.get(level) != org_code:
+            st.session_state[session.ORG_TRAIL] = report.org_trail(
+                orgs, pcns, trail, level, org_code
+            )
 
     scored = pd.DataFrame()
     if org_code is not None:
@@ -158,6 +168,7 @@ def render(scope: Scope = EVERYTHING) -> Selection:
             completeness = reads.period_completeness(path, year, version, scope, level, org_code)
         latest = report.default_period(scored, level, org_code, completeness)
         note = report.period_note(completeness, latest)
+        _put(session.PERIOD, share.take(share.PERIOD, periods, date.fromisoformat))
         # Someone who kept the default follows it to a new month (once every practice sent it).
         if st.session_state.get(session.PERIOD) == st.session_state.get(session.PERIOD_DEFAULT):
             st.session_state[session.PERIOD] = latest
@@ -210,9 +221,33 @@ def render(scope: Scope = EVERYTHING) -> Selection:
         period_completeness=completeness,
         scope=scope,
     )
+    chosen.link_note = share.note(chosen)
+    view = share.view_of(chosen)
+    share.keep(view)
     st.session_state[session.SELECTION] = chosen
     _render_status(sidebar, chosen, path, version)
+    _render_link(sidebar, view)
     return chosen
+
+
+def _put(key: str, value) -> None:
+    """Put a value a link asked for in place, before its widget is drawn (None: nothing to put)."""
+    if value is not None:
+        st.session_state[key] = value
+
+
+def _render_link(sidebar, view: dict[str, str]) -> None:
+    """The address of this view, to copy and send: it opens the same view for anyone who may
+    see this organisation."""
+    address = share.link(view)
+    with sidebar.expander("Copy a link to this view", icon=":material/link:"):
+        st.caption(
+            "Your browser's address bar holds this view: the same scheme year, level, "
+            "organisation, period end and indicator, on this page. Copy it to come back to it "
+            "or to send it to a colleague, who sees it only if they may see this organisation."
+        )
+        if address is not None:  # its copy button shows when the pointer is over it
+            st.code(address, language=None, wrap_lines=True)
 
 
 def _levels(scored_orgs: pd.DataFrame, scope: Scope) -> list[str]:
@@ -244,16 +279,6 @@ def _choose_default(key: str, options: list, default) -> None:
     """Put the default in place when nothing valid is chosen yet (before the widget is drawn)."""
     if st.session_state.get(key) not in options:
         st.session_state[key] = default if default in options else options[0]
-
-
-def _related(orgs, pcns, level: str, codes: list[str]) -> str:
-    """The organisation at this level that goes with the one chosen at another level."""
-    last = st.session_state.get(session.LAST_ORG)
-    if last:
-        related = report.related_org(orgs, pcns, last[0], last[1], level)
-        if related in codes:
-            return related
-    return codes[0]
 
 
 def _render_status(sidebar, chosen: Selection, path: str, version: tuple) -> None:
@@ -290,6 +315,8 @@ def page_header(
     the page shows £; `org`: the page is about the organisation chosen in the sidebar;
     `labels`: the scheme's unconfirmed values matter on the page)."""
     st.title(title)
+    if chosen.link_note:
+        st.info(chosen.link_note, icon=":material/link_off:")
     if chosen.problem:
         st.error(f"The data store cannot be read: {format.escape_markdown(chosen.problem)}")
         return
@@ -359,6 +386,7 @@ def indicator_picker(scheme, codes: list[str] | None = None) -> str:
     )
     chosen = chosen if chosen in codes else codes[0]
     st.session_state[session.INDICATOR_MEMORY] = chosen
+    share.keep_indicator(chosen)
     return chosen
 
 

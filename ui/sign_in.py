@@ -11,7 +11,7 @@ import streamlit as st
 from iif_core import access, hosting
 from iif_core.access import EVERYTHING, Scope
 from iif_core.problems import InputError
-from ui import navigation, reads, run_end
+from ui import navigation, reads, run_end, share
 
 LOCAL_WHO = "local"  # who the audit trail names when the app runs locally, without sign-in
 SIGNED_IN = "signed_in_recorded"  # session state: this session's sign-in is in the audit trail
@@ -20,6 +20,10 @@ _SIGN_INS_LOCK = threading.Lock()
 SIGN_IN_WORDS = (
     "This is your ICB's Investment and Impact Fund monitor. Sign in with your NHS account to "
     "see the figures and patient lists of the organisations you have access to."
+)
+LINK_WORDS = (
+    "You opened a link to a view of the figures. Signing in opens the first page: open the "
+    "link again once you are signed in to see that view."
 )
 NO_ACCESS_WORDS = (
     "You are signed in as **{email}**, but you have no access to any organisation yet. Ask your "
@@ -123,6 +127,8 @@ def _sign_in_page(hidden: bool = False) -> None:
         navigation.hide_pages()
     st.title("IIF monitor")
     st.write(SIGN_IN_WORDS)
+    if share.asks_for_a_view():  # signing in comes back to the app's first page, without it
+        st.caption(LINK_WORDS)
     chosen = hosting.provider(_auth() or {})
     if st.button("Sign in", type="primary", icon=":material/login:"):
         st.login(chosen) if chosen else st.login()

@@ -34,6 +34,9 @@ from iif_core.report.interventions import (  # noqa: F401
     org_names,
 )
 from iif_core.report.levels import (  # noqa: F401
+    goes_with,
+    org_to_show,
+    org_trail,
     practices_in,
     related_org,
 )

@@ -1,8 +1,10 @@
-"""Moving between levels: the organisation that goes with one chosen at another level."""
+"""Moving between levels: the organisation that goes with one at another, and which to show."""
 
 from __future__ import annotations
 
 import pandas as pd
+
+from iif_core.vocabulary import LEVELS
 
 
 def related_org(
@@ -50,3 +52,47 @@ def practices_in(orgs: pd.DataFrame, pcns: pd.DataFrame, level: str, org_code: s
     column = "place_code" if level == "place" else "icb_code"
     chosen = pcns.loc[pcns[column] == org_code, "pcn_code"]
     return sorted(orgs.loc[orgs["pcn_code"].isin(chosen), "practice_code"])
+
+
+def goes_with(
+    orgs: pd.DataFrame, pcns: pd.DataFrame, level: str, org_code: str, other_level: str, other: str
+) -> bool:
+    """Whether two organisations share a practice: one is part of the other (a practice and its
+    PCN, a PCN and its place or ICB), or they are the same."""
+    if level == other_level:
+        return org_code == other
+    mine = set(practices_in(orgs, pcns, level, org_code))
+    return bool(mine) and not mine.isdisjoint(practices_in(orgs, pcns, other_level, other))
+
+
+def org_trail(
+    orgs: pd.DataFrame, pcns: pd.DataFrame, trail: dict[str, str], level: str, org_code: str
+) -> dict[str, str]:
+    """The organisations last chosen at each level, after `org_code` is chosen at `level`:
+    those chosen at other levels stay while they go with it (so the trail is always one chain,
+    a practice in its PCN in its place in its ICB), the others are dropped."""
+    kept = {
+        at: code
+        for at, code in trail.items()
+        if at != level and goes_with(orgs, pcns, at, code, level, org_code)
+    }
+    return {**kept, level: org_code}
+
+
+def org_to_show(
+    orgs: pd.DataFrame, pcns: pd.DataFrame, trail: dict[str, str], level: str, codes: list[str]
+) -> str | None:
+    """The organisation to show on arriving at `level`, one of `codes` (what may be chosen
+    there): the one chosen there last, while it goes with the rest of the `trail`; else the one
+    that goes with the smallest organisation of the trail (PCN → ICB → Place → PCN comes back
+    to the same PCN, through its own place); else the first. None when `codes` is empty."""
+    if not codes:
+        return None
+    if trail.get(level) in codes:
+        return trail[level]
+    for at in LEVELS:  # smallest first
+        if at in trail:
+            related = related_org(orgs, pcns, at, trail[at], level)
+            if related in codes:
+                return related
+    return codes[0]

@@ -47,8 +47,11 @@ def hosted(demo_db, monkeypatch):
     return {"db": demo_db, "orgs": orgs, "practice": practice}
 
 
-def app_as(email: str | None, signed_in_at: float | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+def app_as(
+    email: str | None, signed_in_at: float | None = None, app: AppTest | None = None
+) -> AppTest:
+    """The app's first run for `email` (None: not signed in); `app`: one set up already."""
+    at = app if app is not None else AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.secrets["auth"] = AUTH
     if email is None:
         at.user = {"is_logged_in": False}
@@ -157,7 +160,7 @@ def test_editing_the_session_state_shows_nothing_outside_the_scope(hosted):
         at.segmented_control(key="level").set_value("practice").run()
         at.session_state["level"] = "pcn"
         at.session_state["org_pcn"] = other_pcn
-        at.session_state["last_org"] = ("pcn", other_pcn)
+        at.session_state["org_trail"] = {"pcn": other_pcn}
         at.run()
         assert at.session_state["org_pcn"] == BRACKENFORD_TOWN
         assert_nothing_outside(at, forbidden)
