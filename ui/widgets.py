@@ -196,11 +196,12 @@ def show_spec(spec: dict, alt: str | None = None) -> None:
 
 
 def download_buttons(
-    frame: pd.DataFrame, stem: str, key: str, label: str = "table",
+    frame: pd.DataFrame | Callable[[], pd.DataFrame], stem: str, key: str, label: str = "table",
     on_download: Callable[[str], None] | None = None,
 ) -> None:  # fmt: skip
     """CSV and Excel downloads of a table, formula-safe, side by side; the files are made only
-    when a button is pressed, and `on_download` (given "CSV" or "Excel") is called as each is
+    when a button is pressed (from `frame`, or what it returns when it is a function: a large
+    table read only then), and `on_download` (given "CSV" or "Excel") is called as each is
     made, before it is sent: the audit trail of a patient list."""
     row = st.container(horizontal=True)
     for kind, make, extension, mime in (
@@ -219,7 +220,7 @@ def download_buttons(
         )
 
 
-def _made(make, frame: pd.DataFrame, kind: str, on_download) -> bytes:
+def _made(make, frame, kind: str, on_download) -> bytes:
     if on_download is not None:
         on_download(kind)  # raises when it cannot be recorded: then nothing is sent
-    return make(frame)
+    return make(frame() if callable(frame) else frame)
