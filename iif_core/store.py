@@ -592,8 +592,8 @@ class Store:
         """What the Patients page shows of the lists in use at `as_at` (as `patients` picks
         them) of these practices (all when None) before any filter, counted in the store
         (decisions.md D61): one row per practice × indicator (practice_code, practice_name,
-        indicator_code, first_end, last_end, patient_rows, recall_only), and each value a filter
-        can take (filter, value)."""
+        indicator_code, first_end, last_end, recall_only), and each value a filter can take
+        (filter, value)."""
         with self.cursor() as con:
             self._patients_in_use(con, year, as_at, practice_codes, None)
             ends = con.execute(_sql("patient_list_ends.sql")).df()
@@ -627,13 +627,14 @@ class Store:
         return int(total), rows, counts, gaps
 
     def _patients_in_use(self, con, year, as_at, practice_codes, indicator_code) -> None:
-        """The temp table `patients_in_use` (iif_core/sql/store/patients_in_use.sql)."""
+        """The temp table `lists_in_use` and the temp view `patients_in_use` over it
+        (iif_core/sql/store/lists_in_use.sql, patients_in_use.sql)."""
         if as_at is not None and year is None:
             year = scheme_year_for_date(as_at)
         first, last = self._dates(con, year)
         self._load_current_orgs(con)
         con.execute(
-            _sql("patients_in_use.sql"),
+            _sql("lists_in_use.sql"),
             {
                 "first_period": first,
                 "last_period": last,
@@ -642,6 +643,7 @@ class Store:
                 "indicator_code": indicator_code,
             },
         )
+        con.execute(_sql("patients_in_use.sql"))
 
     def orgs(self) -> pd.DataFrame:
         """The organisations in use: the latest organisation file stored, else the bundled

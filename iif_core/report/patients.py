@@ -24,8 +24,7 @@ LIST_DATE_COLUMNS = (
     "practice_code", "practice_name", "indicator_code", "list_period_end", "older", "list_note",
 )  # fmt: skip
 ENDS_COLUMNS = (
-    "practice_code", "practice_name", "indicator_code", "first_end", "last_end", "patient_rows",
-    "recall_only",
+    "practice_code", "practice_name", "indicator_code", "first_end", "last_end", "recall_only",
 )  # fmt: skip
 GAP_COLUMNS = ("imd_quintile", "eligible", "achieved", "to_do", "achievement")
 FILTER_KEYS = (
@@ -104,7 +103,6 @@ def list_ends(patients: pd.DataFrame) -> pd.DataFrame:
         practice_name=("practice_name", "first"),
         first_end=("period_end", "min"),
         last_end=("period_end", "max"),
-        patient_rows=("patient_id", "size"),
         recall_only=("recall_only", "any"),
     )
     return ends.reset_index()[list(ENDS_COLUMNS)]
