@@ -42,6 +42,7 @@ MODES = ("store", "pandas")
 BASELINE_PAGE = Path(__file__).resolve().parent / "patients_page_pandas.py"
 TIMEOUT_SECONDS = 600
 TARGET_SECONDS = 1.0
+ROWS_SHOWN = 1_000  # pages/patients.py ROWS_SHOWN
 
 
 def run_mode(mode: str, store: Path, runs: int) -> dict:
@@ -85,6 +86,63 @@ def run_mode(mode: str, store: Path, runs: int) -> dict:
     return found
 
 
+def time_reads(store: Path, runs: int) -> list[tuple]:
+    """The Patients page's reads alone, without Streamlit, for the ICB and its first PCN
+    (CAN-04, no other filter): the store's (list summary, then the patients still to do: how
+    many, the first ROWS_SHOWN, per practice, by quintile) and the pandas page's (every patient
+    row read and prepared, then options, list dates, worklist, counts and gaps), each the best
+    of `runs`; (level, organisation, still to do, store s, pandas s)."""
+    from bench import icb_patients_store
+    from iif_core import report
+    from iif_core.store import Store
+
+    as_at = datetime.date.fromisoformat(icb_patients_store.PERIOD_END)
+    found = []
+    with Store(store) as opened:
+        orgs = opened.orgs()
+        icb = orgs[orgs["icb_code"] == icb_patients_store.DEFAULT_ICB]
+        pcn = sorted(icb["pcn_code"].dropna())[0]
+        for level, code, members in (
+            ("icb", icb_patients_store.DEFAULT_ICB, sorted(icb["practice_code"])),
+            ("pcn", pcn, sorted(icb.loc[icb["pcn_code"] == pcn, "practice_code"])),
+        ):
+            filters = {"indicator_code": "CAN-04", "practice_codes": members}
+
+            def by_store(members=members, filters=filters):
+                ends, values = opened.patient_list_summary(
+                    year=None, as_at=as_at, practice_codes=members
+                )
+                report.options_from_summary(ends, values)
+                report.list_dates_from_ends(ends, members, orgs, as_at)
+                return report.worklist_view(*opened.patient_worklist(
+                    year=None, as_at=as_at, practice_codes=members, filters=filters,
+                    limit=ROWS_SHOWN,
+                )).total  # fmt: skip
+
+            def by_pandas(members=members, filters=filters):
+                rows = opened.patients(as_at=as_at, practice_codes=members)
+                lists = report.prepare_patients(rows, orgs)
+                report.worklist_options(lists)
+                report.patient_list_dates(lists, members, orgs, as_at)
+                worklist = report.patient_worklist(lists, filters)
+                report.worklist_counts(worklist)
+                report.inequality_gaps(lists, filters)
+                return len(worklist)
+
+            timed = {}
+            for name, read in (("store", by_store), ("pandas", by_pandas)):
+                seconds = []
+                for _ in range(runs):
+                    started = time.perf_counter()
+                    timed[f"{name}_total"] = read()
+                    seconds.append(time.perf_counter() - started)
+                timed[name] = min(seconds)
+            if timed["store_total"] != timed["pandas_total"]:
+                raise SystemExit(f"the two reads differ at {level} level: {timed}")
+            found.append((level, code, timed["store_total"], timed["store"], timed["pandas"]))
+    return found
+
+
 def child(mode: str, store: Path, runs: int) -> tuple[dict, float]:
     """run_mode in a process of its own: its result and the process's peak memory (MB)."""
     command = [sys.executable, __file__, "--child", mode, "--store", str(store),
@@ -121,6 +179,7 @@ def main() -> int:
         store = icb_patients_store.build(folder, rows)
         built = time.perf_counter() - started
         results = {mode: child(mode, store, args.runs) for mode in MODES}
+        reads = time_reads(store, args.runs)
 
     (ours, our_memory), (base, base_memory) = results["store"], results["pandas"]
     for level in LEVELS:
@@ -142,6 +201,16 @@ def main() -> int:
         print(f"| {level} | {a['org']} | {a['to_do']} | {a['cold']:.3f} | {a['warm']:.3f} | "
               f"{b['cold']:.3f} | {b['warm']:.3f} | {b['cold'] / a['cold']:.1f}× | "
               f"{b['warm'] / a['warm']:.1f}× | {verdict} |")  # fmt: skip
+    print("\nThe page's reads alone (no Streamlit; CAN-04, no other filter; best of "
+          f"{args.runs}):\n")  # fmt: skip
+    print("| level | organisation | still to do | store (s) | pandas (s) | pandas / store |")
+    print("|---|---|---:|---:|---:|---:|")
+    for level, code, total, ours_s, base_s in reads:
+        print(f"| {level} | {code} | {total:,} | {ours_s:.3f} | {base_s:.3f} | "
+              f"{base_s / ours_s:.1f}× |")  # fmt: skip
+    load = os.getloadavg()
+    print(f"\nLoad average during the run (1, 5, 15 min): {load[0]:.1f}, {load[1]:.1f}, "
+          f"{load[2]:.1f} on {os.cpu_count()} CPUs")  # fmt: skip
     print(
         f"\nPeak memory of the process (app and caches): store {our_memory:,.0f} MB, "
         f"pandas {base_memory:,.0f} MB"

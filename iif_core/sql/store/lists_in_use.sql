@@ -13,7 +13,7 @@ WITH latest AS (
     FROM batch_patients p JOIN batches b USING (batch_id)
     WHERE b.undone_at_utc IS NULL
       AND p.period_end BETWEEN $first_period AND least($last_period, coalesce($as_at, $last_period))
-      AND ($practice_codes IS NULL OR list_contains($practice_codes, p.practice_code))
+      AND ($practice_codes IS NULL OR p.practice_code = ANY($practice_codes))
       AND ($indicator_code IS NULL OR p.indicator_code = $indicator_code)
     GROUP BY ALL
 ), chosen AS (
