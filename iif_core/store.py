@@ -88,6 +88,10 @@ STORE_RELATIONS = (
 # Kinds whose valid rows may be stored without the bad ones. A partial organisation file would
 # silently drop practices from every figure, so it is stored whole or not at all.
 PARTIAL_KINDS = ("counts", "patients")
+# The Patients page's filters (report.patient_worklist's): one value, then lists of values.
+WORKLIST_FILTERS = ("period_end", "indicator_code", "practice_codes", "age_bands", "sexes",
+                    "ethnicities", "quintiles")  # fmt: skip
+LIST_FILTERS = WORKLIST_FILTERS[2:]
 # What DuckDB says when a store file is cut short or overwritten, as opposed to a full disk.
 DAMAGE_SIGNS = ("Could not read enough bytes", "Corrupt", "checksum", "corrupted")
 EARLIEST, LATEST = date(1, 1, 1), date(9999, 12, 31)  # "all dates" for the period filters
@@ -604,6 +608,65 @@ class Store:
                     "to_do_only": to_do_only,
                 },
             ).df()
+
+    def patient_list_summary(
+        self, *, year: str | None, as_at: date | None, practice_codes: list[str] | None
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """What the Patients page shows of the lists in use at `as_at` (as `patients` picks
+        them) of these practices (all when None) before any filter, counted in the store
+        (decisions.md D61): one row per practice × indicator (practice_code, practice_name,
+        indicator_code, first_end, last_end, recall_only), and each value a filter can take
+        (filter, value)."""
+        with self.cursor() as con:
+            self._patients_in_use(con, year, as_at, practice_codes, None)
+            ends = con.execute(_sql("patient_list_ends.sql")).df()
+            values = con.execute(_sql("patient_filter_values.sql")).df()
+        return ends, values
+
+    def patient_worklist(
+        self, *, year: str | None, as_at: date | None, practice_codes: list[str] | None,
+        filters: dict, limit: int | None,
+    ) -> tuple[int, pd.DataFrame, pd.DataFrame, pd.DataFrame]:  # fmt: skip
+        """The patients still to do in the lists in use at `as_at` of these practices (all
+        when None), narrowed by `filters` (report.patient_worklist's), counted in the store
+        (decisions.md D61): how many, the first `limit` of them in the page's order (all when
+        None), the count per practice and the eligible and achieved per IMD quintile."""
+        unknown = set(filters) - set(WORKLIST_FILTERS)
+        if unknown:
+            raise ValueError(f"unknown filter(s): {', '.join(sorted(unknown))}")
+        chosen = {key: list(filters[key]) if filters.get(key) else None for key in LIST_FILTERS}
+        period_end = filters.get("period_end")
+        indicator = filters.get("indicator_code") or None
+        with self.cursor() as con:
+            self._patients_in_use(con, year, as_at, practice_codes, indicator)
+            con.execute(_sql("worklist_table.sql"), {"period_end": period_end, **chosen})
+            total = _one(con, "SELECT count(*) FROM worklist")[0]
+            rows = con.execute(_sql("worklist_rows.sql"), {"limit": limit}).df()
+            counts = con.execute(_sql("worklist_counts.sql")).df()
+            gaps = con.execute(
+                _sql("worklist_gaps.sql"),
+                {"period_end": period_end, "practice_codes": chosen["practice_codes"]},
+            ).df()
+        return int(total), rows, counts, gaps
+
+    def _patients_in_use(self, con, year, as_at, practice_codes, indicator_code) -> None:
+        """The temp table `lists_in_use` and the temp view `patients_in_use` over it
+        (iif_core/sql/store/lists_in_use.sql, patients_in_use.sql)."""
+        if as_at is not None and year is None:
+            year = scheme_year_for_date(as_at)
+        first, last = self._dates(con, year)
+        self._load_current_orgs(con)
+        con.execute(
+            _sql("lists_in_use.sql"),
+            {
+                "first_period": first,
+                "last_period": last,
+                "as_at": as_at,
+                "practice_codes": None if practice_codes is None else list(practice_codes),
+                "indicator_code": indicator_code,
+            },
+        )
+        con.execute(_sql("patients_in_use.sql"))
 
     def orgs(self) -> pd.DataFrame:
         """The organisations in use: the latest organisation file stored, else the bundled

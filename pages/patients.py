@@ -18,6 +18,7 @@ COUNT_COLUMNS = ["practice_name", "patients_to_do"]  # the list dates are in the
 LIST_DATE_COLUMNS = ["practice_name", "practice_code", "list_period_end", "list_note"]
 EQUALITY_COLUMNS = ["imd_quintile", "eligible", "achieved", "to_do", "achievement"]
 LIST_HEIGHT = 420
+ROWS_SHOWN = 1_000  # the recall list drawn; the download holds every patient (decisions.md D61)
 PARTIAL = (
     "**Partial period.** Not every member practice has sent figures for {day}. Each practice's "
     "patients here come from its latest list up to that date; any practice whose list is "
@@ -47,13 +48,13 @@ achievement figures. Nothing leaves this machine.
 """
 
 
-def render_filters(patients, scheme, scope: list[str], scope_label: str) -> dict:
-    options = report.worklist_options(patients[patients["practice_code"].isin(scope)])
+def render_filters(summary, scheme, scope: list[str], scope_label: str) -> dict:
+    options = report.options_from_summary(summary.ends, summary.values)
     codes = [c for c in scheme.indicators if c in options["indicator_code"]] or options[
         "indicator_code"
     ]
     indicator = sidebar.indicator_picker(scheme, codes)
-    names = dict(zip(patients["practice_code"], patients["practice_name"], strict=False))
+    names = dict(zip(summary.ends["practice_code"], summary.ends["practice_name"], strict=True))
     first = st.columns([2, 1, 1])
     practices = first[0].multiselect(
         "Practices",
@@ -96,9 +97,12 @@ def render_filters(patients, scheme, scope: list[str], scope_label: str) -> dict
 
 
 def lists_or_stop(chosen, members: tuple[str, ...]):
-    """The patient lists in use at the period chosen (decisions.md D23); when there are none,
-    say why (no list this year, none for these practices, or theirs start later) and stop."""
-    read = partial(reads.patient_lists, chosen.path, chosen.year, chosen.version, chosen.scope)
+    """The patient lists in use at the period chosen (decisions.md D23), as counted in the store
+    (decisions.md D61); when there are none, say why (no list this year, none for these
+    practices, or theirs start later) and stop."""
+    read = partial(
+        reads.patient_list_summary, chosen.path, chosen.year, chosen.version, chosen.scope
+    )
     if chosen.org_code is not None and not chosen.scope.patient_codes(members):
         st.info(
             f"Your access does not include the patient lists of "
@@ -135,7 +139,7 @@ def lists_or_stop(chosen, members: tuple[str, ...]):
     if lists.empty:
         st.info(
             f"The patient lists of {organisation} start on "
-            f"{format.long_day(later['period_end'].min())}, after the period end chosen: "
+            f"{format.long_day(later.ends['first_end'].min())}, after the period end chosen: "
             "choose a later period end in the sidebar."
         )
         run_end.stop()
@@ -147,9 +151,9 @@ if chosen.partial:  # every practice's latest list counts here, not only those t
     chosen = dataclasses.replace(chosen, partial=PARTIAL.format(day=format.long_day(chosen.period)))
 sidebar.page_header("Patients", chosen)
 members = report.practices_in(chosen.orgs, chosen.pcns, chosen.level, chosen.org_code)
-lists = lists_or_stop(chosen, tuple(members))
-filters = render_filters(lists, chosen.scheme, members, chosen.org_label)
-dates = report.patient_list_dates(lists, members, chosen.orgs, chosen.period)
+summary = lists_or_stop(chosen, tuple(members))
+filters = render_filters(summary, chosen.scheme, members, chosen.org_label)
+dates = report.list_dates_from_ends(summary.ends, members, chosen.orgs, chosen.period)
 notes = report.patient_list_notes(dates, filters["indicator_code"], chosen.period)
 if notes:
     st.warning(
@@ -163,16 +167,18 @@ with st.expander("Which list each practice's patients come from", expanded=bool(
         LIST_DATE_COLUMNS,
         key="patients_list_dates",
     )
-worklist = report.patient_worklist(lists, filters)
-counts = report.worklist_counts(worklist)
+view = reads.patient_worklist(
+    chosen.path, chosen.year, chosen.version, chosen.scope, chosen.period, filters, ROWS_SHOWN
+)
+counts = view.counts
 
 st.metric(
     "Patients still to do",
-    format.count(len(worklist)),
+    format.count(view.total),
     help="Patients in the indicator's population who have not achieved it and have no "
     "personalised care adjustment (PCA), as of each practice's patient list (see the List date column).",
 )
-if worklist.empty:
+if view.total == 0:
     st.success("No patients are still to do for this choice.", icon=":material/check_circle:")
     run_end.stop()
 
@@ -186,13 +192,18 @@ with right:
     widgets.show_table(counts, COUNT_COLUMNS, key="patients_counts")
 
 st.subheader("The recall list")
-seen = (
-    f"{filters['indicator_code']}, {format.plural(len(worklist), 'patient')}, as at {chosen.period}"
-)
+seen = f"{filters['indicator_code']}, {format.plural(view.total, 'patient')}, as at {chosen.period}"
 patient_audit.record_view(chosen, seen)
-widgets.show_table(worklist, SHOWN_COLUMNS, key="patients_table", height=LIST_HEIGHT)
+if not view.complete:
+    st.caption(
+        f"The first {format.count(len(view.rows))} of {format.plural(view.total, 'patient')}, "
+        "by practice and patient: download the recall list for all of them."
+    )
+widgets.show_table(view.rows, SHOWN_COLUMNS, key="patients_table", height=LIST_HEIGHT)
+everyone = partial(reads.patient_worklist_rows, chosen.path, chosen.year, chosen.scope,
+                   chosen.period, filters)  # fmt: skip
 widgets.download_buttons(
-    worklist[LIST_COLUMNS],
+    lambda: everyone()[LIST_COLUMNS],
     format.file_stem("iif-recall", filters["indicator_code"], chosen.org_code, chosen.period),
     key="patients_download",
     label="recall list",
@@ -204,8 +215,8 @@ st.caption(
     "them as you keep other patient data."
 )
 
-gaps = report.inequality_gaps(lists, filters)
-recall_only = report.recall_list_practices(lists, filters.get("indicator_code"))
+gaps = view.gaps
+recall_only = report.recall_practices_from_ends(summary.ends, filters.get("indicator_code"))
 st.subheader("By deprivation")
 if gaps.empty and recall_only:
     st.caption(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -130,6 +131,63 @@ def patient_lists(
     codes = scope.patient_codes(practice_codes)
     rows = store_at(path).patients(year=year, as_at=as_at, practice_codes=codes)
     return report.prepare_patients(rows, orgs(path, version, scope))
+
+
+@dataclass(frozen=True)
+class PatientListSummary:
+    """The patient lists in use of some practices, before any filter, counted in the store
+    (decisions.md D61): one row per practice × indicator (report.list_ends) and each value the
+    filters can take (filter, value)."""
+
+    ends: pd.DataFrame
+    values: pd.DataFrame
+
+    @property
+    def empty(self) -> bool:
+        return self.ends.empty
+
+
+@st.cache_data(show_spinner="Reading the patient lists…", max_entries=CACHE_ENTRIES * 4)
+def patient_list_summary(
+    path: str, year: str, version: tuple, scope: Scope, as_at,
+    practice_codes: tuple[str, ...] | None,
+) -> PatientListSummary:  # fmt: skip
+    """What the Patients page shows of the lists in use at `as_at` (the latest of the year when
+    None) of these practices (all when None) that the scope lets this session see."""
+    if as_at is None:
+        as_at = scheme_dates(scheme(path, year, version))[1]
+    codes = scope.patient_codes(practice_codes)
+    ends, values = store_at(path).patient_list_summary(year=year, as_at=as_at, practice_codes=codes)
+    return PatientListSummary(ends, values)
+
+
+@st.cache_data(show_spinner="Counting the patients…", max_entries=CACHE_ENTRIES * 4)
+def patient_worklist(
+    path: str, year: str, version: tuple, scope: Scope, as_at, filters: dict, limit: int
+) -> report.WorklistView:
+    """The patients still to do at `as_at` in the lists of `filters["practice_codes"]` that the
+    scope lets this session see, narrowed by the other filters: how many, the first `limit` in
+    the page's order, per practice and by IMD quintile, counted in the store."""
+    total, rows, counts, gaps = store_at(path).patient_worklist(
+        year=year, as_at=as_at, practice_codes=_patient_codes(scope, filters), filters=filters,
+        limit=limit,
+    )  # fmt: skip
+    return report.worklist_view(total, rows, counts, gaps)
+
+
+def patient_worklist_rows(path: str, year: str, scope: Scope, as_at, filters: dict):
+    """Every patient of `patient_worklist`, for a download: read when the button is pressed,
+    not cached (the largest read of the page; decisions.md D61)."""
+    _, rows, counts, gaps = store_at(path).patient_worklist(
+        year=year, as_at=as_at, practice_codes=_patient_codes(scope, filters), filters=filters,
+        limit=None,
+    )  # fmt: skip
+    return report.worklist_view(len(rows), rows, counts, gaps).rows
+
+
+def _patient_codes(scope: Scope, filters: dict) -> list[str] | None:
+    asked = filters.get("practice_codes")
+    return scope.patient_codes(tuple(asked) if asked else None)
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)

@@ -89,13 +89,14 @@ def show_spec(spec: dict, alt: str) -> None:
 
 
 def download_buttons(
-    frame: pd.DataFrame, stem: str, key: str, label: str = "table",
+    frame: pd.DataFrame | Callable[[], pd.DataFrame], stem: str, key: str, label: str = "table",
     on_download: Callable[[str], None] | None = None, chosen=None, title: str | None = None,
     labels: dict | None = None, columns: list[str] | None = None,
 ) -> None:  # fmt: skip
     """CSV and Excel downloads of a table, formula-safe, side by side; the files are made only
-    when a button is pressed, and `on_download` (given "CSV" or "Excel") is called as each is
-    made, before it is sent: the audit trail of a patient list.
+    when a button is pressed (from `frame`, or what it returns when it is a function: a large
+    table read only then), and `on_download` (given "CSV" or "Excel") is called as each is made,
+    before it is sent: the audit trail of a patient list.
 
     For people (D73): only `columns` when given (with the partial-period marks), named in words
     (`labels` renames some, as on screen), figures rounded as on screen, and in Excel title rows
@@ -104,12 +105,9 @@ def download_buttons(
     gives the machine-readable columns instead: the frame's own column names and full figures,
     no title rows."""
     row = st.container(horizontal=True, vertical_alignment="center")
-    if st.session_state.get(f"{key}_raw", False):  # the tick box drawn after the buttons
-        people, lines = frame, ()
-    else:
-        kept = [*columns, *PARTIAL_COLUMNS] if columns else list(frame.columns)
-        people = for_people(frame[[c for c in kept if c in frame.columns]], labels)
-        lines = download_title(title or label[:1].upper() + label[1:], chosen)
+    raw = st.session_state.get(f"{key}_raw", False)  # the tick box drawn after the buttons
+    lines = () if raw else download_title(title or label[:1].upper() + label[1:], chosen)
+    shown = partial(_for_download, frame, None if raw else (columns, labels))
     for kind, make, extension, mime in (
         ("CSV", csv_bytes, "csv", "text/csv"),
         ("Excel", partial(excel_bytes, title=lines), "xlsx",
@@ -117,7 +115,7 @@ def download_buttons(
     ):  # fmt: skip
         row.download_button(
             f"Download {label} ({kind})",
-            data=partial(_made, make, people, kind, on_download),
+            data=partial(_made, make, shown, kind, on_download),
             file_name=f"{stem}.{extension}",
             mime=mime,
             key=f"{key}_{extension}",
@@ -130,6 +128,17 @@ def download_buttons(
         help="The columns' code names and figures unrounded, with no title rows: for another "
         "program to read.",
     )
+
+
+def _for_download(frame, for_people_with: tuple | None) -> pd.DataFrame:
+    """The table to write: the frame as it is (machine-readable), or for people (its `columns`
+    and `labels`); a function giving the frame is called only now."""
+    table = frame() if callable(frame) else frame
+    if for_people_with is None:
+        return table
+    columns, labels = for_people_with
+    kept = [*columns, *PARTIAL_COLUMNS] if columns else list(table.columns)
+    return for_people(table[[c for c in kept if c in table.columns]], labels)
 
 
 def download_title(title: str, chosen=None) -> tuple[str, ...]:
@@ -146,7 +155,7 @@ def download_title(title: str, chosen=None) -> tuple[str, ...]:
     )
 
 
-def _made(make, frame: pd.DataFrame, kind: str, on_download) -> bytes:
+def _made(make, table: Callable[[], pd.DataFrame], kind: str, on_download) -> bytes:
     if on_download is not None:
         on_download(kind)  # raises when it cannot be recorded: then nothing is sent
-    return make(frame)
+    return make(table())

@@ -68,14 +68,20 @@ from iif_core.report.overview_cards import (  # noqa: F401
     scheme_completeness_text,
 )
 from iif_core.report.patients import (  # noqa: F401
+    WorklistView,
     inequality_gaps,
+    list_dates_from_ends,
+    list_ends,
+    options_from_summary,
     patient_list_dates,
     patient_list_notes,
     patient_worklist,
     prepare_patients,
     recall_list_practices,
+    recall_practices_from_ends,
     worklist_counts,
     worklist_options,
+    worklist_view,
 )
 from iif_core.report.payment import (  # noqa: F401
     WORK_COLUMNS,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from iif_core.report.common import _and, _day, _num
@@ -21,6 +23,10 @@ WORKLIST_COLUMNS = (
 LIST_DATE_COLUMNS = (
     "practice_code", "practice_name", "indicator_code", "list_period_end", "older", "list_note",
 )  # fmt: skip
+ENDS_COLUMNS = (
+    "practice_code", "practice_name", "indicator_code", "first_end", "last_end", "recall_only",
+)  # fmt: skip
+GAP_COLUMNS = ("imd_quintile", "eligible", "achieved", "to_do", "achievement")
 FILTER_KEYS = (
     "period_end", "indicator_code", "practice_codes", "age_bands", "sexes", "ethnicities",
     "quintiles",
@@ -83,10 +89,35 @@ def patient_list_dates(
     period end (`list_period_end`, missing when the practice has no list for the indicator),
     `older` when it is before `period`, and a `list_note` in words. `patients` are the lists in use at
     `period` (Store.patients with `as_at`): one list per practice × indicator."""
-    ours = patients[patients["practice_code"].isin(members)]
-    ends = ours.groupby(["practice_code", "indicator_code"])["period_end"].agg(["min", "max"])
-    if (ends["min"] != ends["max"]).any():
+    return list_dates_from_ends(list_ends(patients), members, orgs, period)
+
+
+def list_ends(patients: pd.DataFrame) -> pd.DataFrame:
+    """Per practice × indicator of (prepared) patient rows: the first and last period end of its
+    rows and whether its list holds only patients still to do, as Store.patient_list_summary
+    counts them in the store."""
+    if patients.empty:
+        return pd.DataFrame(columns=list(ENDS_COLUMNS))
+    frame = patients.assign(recall_only=recall_list_rows(patients))
+    ends = frame.groupby(["practice_code", "indicator_code"]).agg(
+        practice_name=("practice_name", "first"),
+        first_end=("period_end", "min"),
+        last_end=("period_end", "max"),
+        recall_only=("recall_only", "any"),
+    )
+    return ends.reset_index()[list(ENDS_COLUMNS)]
+
+
+def list_dates_from_ends(
+    ends: pd.DataFrame, members: list[str], orgs: pd.DataFrame | None, period
+) -> pd.DataFrame:
+    """patient_list_dates from the lists' period ends per practice × indicator (list_ends, or
+    Store.patient_list_summary)."""
+    ours = ends[ends["practice_code"].isin(members)]
+    if (ours["first_end"] != ours["last_end"]).any():
         raise ValueError("more than one patient list for a practice and indicator")
+    last = dict(zip(zip(ours["practice_code"], ours["indicator_code"], strict=True),
+                    ours["last_end"], strict=True))  # fmt: skip
     names = {}
     if orgs is not None and not orgs.empty:
         names = dict(zip(orgs["practice_code"], orgs["practice_name"], strict=True))
@@ -95,7 +126,7 @@ def patient_list_dates(
     by_name = sorted(set(members), key=lambda code: (str(names.get(code) or code), code))
     for indicator in sorted(ours["indicator_code"].unique(), key=str):
         for code in by_name:
-            found = ends["max"].get((code, indicator))
+            found = last.get((code, indicator))
             end = None if found is None or pd.isna(found) else pd.Timestamp(found).date()
             older = end is not None and chosen is not None and pd.Timestamp(end) < chosen
             if end is None:
@@ -164,6 +195,24 @@ def worklist_options(patients: pd.DataFrame) -> dict[str, list]:
     }
 
 
+def options_from_summary(ends: pd.DataFrame, values: pd.DataFrame) -> dict[str, list]:
+    """worklist_options from what Store.patient_list_summary counts in the store: the lists'
+    practices and indicators (`ends`) and each filter's values (`values`: filter, value)."""
+
+    def found(column):
+        return values.loc[values["filter"] == column, "value"].tolist()
+
+    bands = set(found("age_band"))
+    return {
+        "indicator_code": sorted(ends["indicator_code"].dropna().unique().tolist(), key=str),
+        "practice_codes": sorted(ends["practice_code"].dropna().unique().tolist(), key=str),
+        "age_bands": [b for b in age_band_order() if b in bands],
+        "sexes": sorted(found("sex"), key=str),
+        "ethnicities": sorted(found("ethnicity"), key=str),
+        "quintiles": sorted(int(q) for q in found("imd_quintile")),
+    }
+
+
 def patient_worklist(patients: pd.DataFrame, filters: dict | None = None) -> pd.DataFrame:
     """The patients still to do: not achieved and no personalised care adjustment
     (iif-rules.md section 8), narrowed by the filters given (an empty filter keeps everyone):
@@ -219,6 +268,49 @@ def recall_list_practices(patients: pd.DataFrame, indicator_code: str | None) ->
         rows = rows[rows["indicator_code"] == indicator_code]
     names = rows.get("practice_name", rows["practice_code"]).fillna(rows["practice_code"])
     return sorted(set(names))
+
+
+def recall_practices_from_ends(ends: pd.DataFrame, indicator_code: str | None) -> list[str]:
+    """recall_list_practices from the lists per practice × indicator (list_ends, or
+    Store.patient_list_summary)."""
+    rows = ends[ends["recall_only"].astype(bool)]
+    if indicator_code:
+        rows = rows[rows["indicator_code"] == indicator_code]
+    return sorted(set(rows["practice_name"].fillna(rows["practice_code"])))
+
+
+@dataclass(frozen=True)
+class WorklistView:
+    """What the Patients page draws of the patients still to do, counted in the store
+    (decisions.md D61): how many in all, the first of them in the page's order (`rows`, at most
+    the number asked for), the count per practice (worklist_counts) and the achievement by IMD
+    quintile (inequality_gaps)."""
+
+    total: int
+    rows: pd.DataFrame
+    counts: pd.DataFrame
+    gaps: pd.DataFrame
+
+    @property
+    def complete(self) -> bool:
+        """Whether `rows` holds every patient still to do."""
+        return len(self.rows) == self.total
+
+
+def worklist_view(total: int, rows, counts, gaps) -> WorklistView:
+    """A WorklistView from Store.patient_worklist's frames, typed as the pandas path types them
+    (IMD quintiles as nullable integers; to do and achievement per quintile worked out here)."""
+    rows = rows.assign(imd_quintile=rows["imd_quintile"].astype("Int64"))[list(WORKLIST_COLUMNS)]
+    if gaps.empty:
+        gaps = pd.DataFrame(columns=list(GAP_COLUMNS))
+    else:
+        gaps = gaps.assign(imd_quintile=gaps["imd_quintile"].astype("Int64"))
+        gaps["to_do"] = gaps["eligible"] - gaps["achieved"]
+        gaps["achievement"] = 100 * gaps["achieved"] / gaps["eligible"]
+    if counts.empty:
+        counts = pd.DataFrame(columns=["practice_code", "practice_name", "list_period_end",
+                                       "patients_to_do"])  # fmt: skip
+    return WorklistView(int(total), rows.reset_index(drop=True), counts, gaps)
 
 
 def inequality_gaps(patients: pd.DataFrame, filters: dict | None = None) -> pd.DataFrame:

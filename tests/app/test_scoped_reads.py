@@ -78,6 +78,22 @@ def test_no_read_returns_a_row_outside_the_scope(demo_db, role):
     )
     if not scope.patient_practices:
         assert lists.empty
+    # the Patients page's reads counted in the store (decisions.md D61), asked for every practice
+    everyone = reads.patient_worklist(path, YEAR, version, EVERYTHING, period,
+                                      {"practice_codes": list(asked)}, 10)  # fmt: skip
+    assert everyone.total > 0 and codes_in(everyone) - set(scope.patient_practices)
+    for codes in (None, asked):
+        summary = reads.patient_list_summary(path, YEAR, version, scope, period, codes)
+        assert codes_in(summary) <= set(scope.patient_practices)
+        assert summary.empty == (not scope.patient_practices)
+    for filters in ({}, {"practice_codes": list(asked)}, {"indicator_code": "CAN-04"}):
+        view = reads.patient_worklist(path, YEAR, version, scope, period, filters, 10)
+        assert codes_in(view) <= set(scope.patient_practices), filters
+        download = reads.patient_worklist_rows(path, YEAR, scope, period, filters)
+        assert set(download["practice_code"]) <= set(scope.patient_practices), filters
+        assert len(download) == view.total
+        if not scope.patient_practices:
+            assert view.total == 0
 
 
 @pytest.mark.parametrize("role", list(GRANTS))
