@@ -11,14 +11,28 @@ import pandas as pd
 import vl_convert
 
 from iif_core import report
-from iif_core.report.board import BoardReport, IndicatorPart
-from iif_core.vocabulary import LEVEL_LABELS, LEVEL_NOUNS, STATUS_SYMBOLS, STATUS_WORDS
+from iif_core.report.board import (
+    NO_LIST_ACCESS,
+    NO_LISTS,
+    ONLY_RECALL_LISTS,
+    BoardReport,
+    IndicatorPart,
+)
+from iif_core.vocabulary import (
+    EQUITY_DIMENSION_WORDS,
+    LEVEL_LABELS,
+    LEVEL_NOUNS,
+    STATUS_SYMBOLS,
+    STATUS_WORDS,
+)
 from ui import charts, format
 
 CHART_WIDTH = 620  # pixels of a wide chart's plot; the page scales it to the column
 BAR_WIDTH = 560
 CHART_SCALE = 2  # PNG pixels per chart pixel: sharp on paper
-PLAN_ROWS = 12  # the plan's allocation rows shown; the Plan page has them all
+DEPRIVATION = "imd_quintile"  # the dimension the report draws (vocabulary.EQUITY_DIMENSIONS)
+PLAN_ROWS = 12
+COMPLETENESS_ROWS = 12  # practices listed in full; past that, only those with months missing  # the plan's allocation rows shown; the Plan page has them all
 STYLE = """
 @page { size: A4; margin: 16mm 14mm 18mm 14mm;
         @bottom-left { content: string(org); font: 8pt "DejaVu Sans", sans-serif; color: #555; }
@@ -46,6 +60,7 @@ th, td { border-bottom: 1px solid #DDE3E9; padding: 1mm 1.5mm; text-align: left;
          vertical-align: top; }
 th { background: #EEF2F6; font-weight: bold; }
 td.n, th.n { text-align: right; white-space: nowrap; }
+th.n { white-space: normal; }
 tr { break-inside: avoid; }
 img.chart { width: 100%; height: auto; display: block; margin: 1mm 0; }
 img.bar { width: 80%; }
@@ -176,14 +191,14 @@ def headline_section(board: BoardReport) -> str:
         rows.append(
             [e(card["indicator_code"]), e(card["name"]), status_html(card["status"]),
              e(format.achievement(card.get("achievement"), card["unit"])),
-             e(f"{format.threshold(card['lower_threshold'], card['unit'])} to "
+             e(f"{format.threshold(card['lower_threshold'], card['unit'])}–"
                f"{format.threshold(card['upper_threshold'], card['unit'])}"),
              *[e(m) for m in money], e(projected_text)]
         )  # fmt: skip
-    header = ["Code", "Indicator", "Status", "Achievement", "LT to UT"]
+    header = ["Code", "Indicator", "Status", "Achievement", "LT–UT"]
     header += ["Points", "£ earned", "£ to earn"] if board.pays else []
     header += [f"Projected {format.day(board.year_end)}" if board.year_end else "Projected"]
-    numeric = {3, 5, 6, 7} if board.pays else {3}
+    numeric = {3, 4, 5, 6, 7} if board.pays else {3, 4}
     return (
         "<h2>Headline</h2>"
         f'<div class="tiles">{cells}</div>'
@@ -292,11 +307,7 @@ def members_html(part: IndicatorPart, unit: str) -> str:
     ]  # fmt: skip
     header = [noun[:-1].capitalize() if noun == "practices" else "PCN", "Achievement", "Status",
               "Patients to UT", "Share of the gap"]  # fmt: skip
-    return (
-        f'<div class="keep"><h3>The {noun} side by side</h3>'
-        + table_html(rows, header, {1, 3, 4})
-        + "</div>"
-    )
+    return f"<h3>The {noun} side by side</h3>" + table_html(rows, header, {1, 3, 4})
 
 
 def practices_section(board: BoardReport) -> str:
@@ -322,7 +333,11 @@ def practices_section(board: BoardReport) -> str:
         f'<div class="section"><h2>The {noun} side by side</h2>'
         f"<p>Each member's achievement at {e(format.day(board.period))}, with its status "
         f"(✔ full points, ◐ earning, ✖ no points yet).</p>"
-        + table_html(rows, [""] + [e(c) for c in codes], set(range(1, len(codes) + 1)))
+        + table_html(
+            rows,
+            [noun[:-1].capitalize() if noun == "practices" else "PCN"] + [e(c) for c in codes],
+            set(range(1, len(codes) + 1)),
+        )
         + "</div>"
     )
 
@@ -330,7 +345,13 @@ def practices_section(board: BoardReport) -> str:
 def actions_section(board: BoardReport) -> str:
     plan = board.plan
     if plan is None:
-        return ""
+        if board.level == "pcn":
+            return ""
+        return (
+            "<h2>Top actions</h2><p>The plan of where the next patients earn most is made for "
+            "one PCN, as it spends the network's contacts and earns the network's £: the board "
+            "report of a PCN holds its top actions.</p>"
+        )
     out = ["<h2>Top actions: where the next patients earn most</h2>", f"<p>{e(plan.summary)}</p>"]
     if not plan.allocation.empty:
         shown = plan.allocation.sort_values("payment_expected", ascending=False).head(PLAN_ROWS)
@@ -348,12 +369,68 @@ def actions_section(board: BoardReport) -> str:
     return "".join(out)
 
 
-def inequality_section(inequalities=None) -> str:
-    """The inequality section: drawn from iif_core.report.inequalities' result when the report
-    is given one (wired in after that report lands); nothing until then."""
-    if inequalities is None:
-        return ""
-    return f"<h2>Inequalities</h2><p>{e(inequalities)}</p>"
+INEQUALITY_MISSING = {
+    NO_LIST_ACCESS: "Your access does not include the patient lists of these practices, so "
+    "no breakdown by deprivation can be shown here. Ask your ICB's admin if you need them.",
+    NO_LISTS: "No patient-level list is stored for these practices at this period end, so "
+    "no breakdown by deprivation can be shown. Store their patient lists on the Data page and "
+    "this section shows who is being reached.",
+    ONLY_RECALL_LISTS: "The patient lists stored for these practices hold only patients "
+    "still to do (recall lists), which cannot show who achieved: no breakdown can be shown.",
+}
+
+
+def inequality_section(board: BoardReport) -> str:
+    """Who the work reaches: each indicator's share achieved in the most and least deprived
+    fifths of areas, the gap between them and the Core20 share of those still to do, with the
+    deprivation chart of the Inequalities page; small groups already hidden by the core."""
+    out = ['<div class="section"><h2>Inequalities: who is being reached</h2>']
+    found = board.inequalities
+    if found is None:
+        words = INEQUALITY_MISSING.get(board.inequalities_missing, "No breakdown can be shown.")
+        return "".join(out) + f"<p>{e(words)}</p></div>"
+    out.append(
+        f"<p>From the patients in the stored patient lists in use at "
+        f"{e(format.day(board.period))}: the share who achieved in the most deprived fifth of "
+        "areas in England (IMD quintile 1, the Core20) against the least deprived fifth "
+        "(quintile 5), and where those still to do live.</p>"
+    )
+    names = {p.card["indicator_code"]: p.card["name"] for p in board.indicators}
+    rows = [
+        [e(g["indicator_code"]), e(format.count(g["patients"])),
+         e(format.percent(g["most_deprived_achievement"], 0)),
+         e(format.percent(g["least_deprived_achievement"], 0)), e(_gap_words(g)),
+         e(format.percent(g["core20_share_outstanding"], 0))]
+        for g in found.gaps.to_dict("records")
+    ]  # fmt: skip
+    out.append(table_html(
+        rows, ["", "Eligible patients", "Most deprived fifth", "Least deprived fifth",
+               "Gap in points (95% interval)", "Of those still to do, in the Core20"], {1, 2, 3, 4, 5},
+    ))  # fmt: skip
+    groups = found.groups[found.groups["dimension"] == DEPRIVATION]
+    for code in found.indicators:
+        name = names.get(code, code)
+        out.append(f'<div class="keep"><h3>{e(code)}: {e(name)}</h3>')
+        out += [f"<p>{e(sentence)}</p>" for sentence in found.sentences.get(code, [])]
+        ours = groups[groups["indicator_code"] == code]
+        if not ours.empty and not ours["suppressed"].all():
+            chart = charts.equity_chart(ours, EQUITY_DIMENSION_WORDS[DEPRIVATION])
+            out.append(chart_image(chart, f"Share achieved of {code} by deprivation",
+                                   BAR_WIDTH, "bar"))  # fmt: skip
+        out.append("</div>")
+    out += [f'<p class="note">{e(note)}</p>' for note in found.notes]
+    out.append(
+        f'<p class="note">The Inequalities page shows ethnic group, age band and sex too. To '
+        f"keep patients from being recognised, {e(report.SMALL_GROUP_RULE)}</p></div>"
+    )
+    return "".join(out)
+
+
+def _gap_words(gap: dict) -> str:
+    """'-7.5 (-31 to +19)' (percentage points), or a dash when no gap can be shown."""
+    if pd.isna(gap["gap_points"]):
+        return format.MISSING
+    return f"{gap['gap_points']:+.1f} ({gap['gap_lower']:+.0f} to {gap['gap_upper']:+.0f})"
 
 
 def scheme_section(board: BoardReport) -> str:
@@ -380,16 +457,28 @@ def scheme_section(board: BoardReport) -> str:
 
 
 def completeness_section(board: BoardReport) -> str:
+    """Each member practice's months sent; past COMPLETENESS_ROWS practices, only those that
+    missed a month or are behind (an ICB's 90 practices would fill three pages)."""
     table = board.completeness
     if table.empty or len(table) < 2:
         return ""
+    shown = table if len(table) <= COMPLETENESS_ROWS else board.incomplete
     rows = [
         [e(r["practice_name"]), e(format.count(r["periods_sent"])),
          e(format.count(r["periods_missing"])), e(format.day(r["latest_period_end"])),
          e(r["data_note"])]
-        for r in table.to_dict("records")
+        for r in shown.to_dict("records")
     ]  # fmt: skip
-    return "<h2>Data completeness by practice</h2>" + table_html(
+    out = "<h2>Data completeness by practice</h2>"
+    if len(shown) < len(table):
+        rest = len(table) - len(shown)
+        out += (
+            f"<p>{e(format.plural(rest, 'member practice'))} sent figures for every month so "
+            "far" + (": the others are below." if len(shown) else ".") + "</p>"
+        )
+    if shown.empty:
+        return out
+    return out + table_html(
         rows, ["Practice", "Months sent", "Months missed", "Latest", "Note"], {1, 2}
     )
 
@@ -404,7 +493,7 @@ def board_html(board: BoardReport) -> str:
         body += [headline_section(board), completeness_section(board)]
         body += [indicator_section(board, part) for part in board.indicators]
         body += [practices_section(board), actions_section(board)]
-        body.append(inequality_section(board.inequalities))
+        body.append(inequality_section(board))
     body.append(scheme_section(board))
     title = f"IIF board report: {board.org_name} at {format.day(board.period)}"
     return (
@@ -415,6 +504,19 @@ def board_html(board: BoardReport) -> str:
         + "\n".join(b for b in body if b)
         + "</body></html>"
     )
+
+
+@lru_cache(maxsize=1)
+def pdf_problem() -> str | None:
+    """Why this machine cannot make the PDF, in words (WeasyPrint needs Debian's Pango), or None."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        return (
+            "This computer cannot make PDFs (the Pango library is missing; `make pdf-tools` "
+            "installs it): download the print page and print it from the browser instead."
+        )
+    return None
 
 
 def board_pdf(board: BoardReport, page: str | None = None) -> bytes:

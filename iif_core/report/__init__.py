@@ -1,6 +1,7 @@
 """Page-shaped queries for the app: pure functions over scored DataFrames, never Streamlit."""
 
 # The names the pages, the UI and the tests use, so that they can write `report.<name>`.
+from iif_core.report.board import BoardReport, IndicatorPart, board_report  # noqa: F401
 from iif_core.report.call_list import (  # noqa: F401
     CALL_LIST_COLUMNS,
     RECALL_COLUMNS,

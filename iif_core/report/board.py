@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 
 from iif_core.report.completeness import completeness_summary, data_completeness
+from iif_core.report.inequalities import Inequalities, inequalities
 from iif_core.report.levels import practices_in
 from iif_core.report.organisations import (
     OrgContext,
@@ -24,6 +25,11 @@ from iif_core.report.trends import trend
 from iif_core.report.variation import Variation, practice_variation
 from iif_core.schemes import Scheme
 from iif_core.vocabulary import STATUSES_WITH_DATA
+
+# Why a board report has no inequality section's figures (the drawing puts each in words).
+NO_LIST_ACCESS = "no_access"  # the session may not read these practices' patient lists
+NO_LISTS = "no_lists"  # no patient list in use at the period end for these practices
+ONLY_RECALL_LISTS = "recall_only"  # only lists of patients still to do: who achieved is unknown
 
 
 @dataclass
@@ -58,7 +64,8 @@ class BoardReport:
     plan: Plan | None  # the effort plan for a PCN's contacts (None: no plan for this level)
     scheme_values: pd.DataFrame  # scheme_values: every value a source can confirm
     unconfirmed: list[str]  # the scheme's unconfirmed values, in words
-    inequalities: object | None = None  # the inequality section's result, when there is one
+    inequalities: Inequalities | None = None  # report.inequalities of the members' lists
+    inequalities_missing: str | None = None  # why there are none: NO_LIST_ACCESS, NO_LISTS, ...
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -69,6 +76,15 @@ class BoardReport:
     @property
     def has_data(self) -> bool:
         return self.overview.has_data
+
+    @property
+    def incomplete(self) -> pd.DataFrame:
+        """The member practices that missed a month or are behind (the completeness rows)."""
+        table = self.completeness
+        if table.empty:
+            return table
+        behind = pd.to_numeric(table["months_behind"], errors="coerce").fillna(0) > 0
+        return table[(table["periods_missing"] > 0) | behind]
 
 
 def board_report(
@@ -85,14 +101,16 @@ def board_report(
     org_name: str | None = None,
     last_year: pd.DataFrame | None = None,
     plan: Plan | None = None,
-    inequalities: object | None = None,
+    patients: pd.DataFrame | None = None,
+    patient_history: pd.DataFrame | None = None,
     made_on: date | None = None,
 ) -> BoardReport:
     """Everything the board report shows, from the same reports the pages use: the Overview's
     cards and totals, `projection` (report.projections at `period`), each indicator's trend,
     SPC and members side by side, the completeness of the members' data, the effort `plan` if
-    one is given, the scheme's values and which are unconfirmed, and the inequality section's
-    result (`inequalities`, passed through as it is)."""
+    one is given, the scheme's values and which are unconfirmed, and the inequalities of the
+    members' `patients` (report.prepare_patients of the lists in use at `period`; None when the
+    session may not read them), by month from `patient_history` (every list up to `period`)."""
     as_at = pd.Timestamp(period).date()
     view = overview(scored, scheme, level, org_code, as_at, pcns)
     members = practices_in(orgs, pcns, level, org_code)
@@ -130,15 +148,17 @@ def board_report(
                 ),  # fmt: skip
             )
         )
+    name = org_name or _name(scored, level, org_code)
+    found, missing = _inequalities(patients, patient_history, as_at, name, scheme)
     year_ends = projection["year_end"].dropna() if "year_end" in projection else pd.Series()
     return BoardReport(
         org_code=org_code,
-        org_name=org_name or _name(scored, level, org_code),
+        org_name=name,
         level=level,
         year=year,
         period=as_at,
         made_on=made_on or date.today(),
-        context=org_context(orgs, level, org_code, org_name or _name(scored, level, org_code)),
+        context=org_context(orgs, level, org_code, name),
         overview=view,
         projection_totals=projection_totals(projection),
         year_end=pd.Timestamp(year_ends.iloc[0]).date() if len(year_ends) else None,
@@ -149,8 +169,27 @@ def board_report(
         plan=plan,
         scheme_values=scheme_values(scheme),
         unconfirmed=view.unconfirmed,
-        inequalities=inequalities,
+        inequalities=found,
+        inequalities_missing=missing,
     )
+
+
+def _inequalities(
+    patients: pd.DataFrame | None, history: pd.DataFrame | None, as_at: date, name: str,
+    scheme: Scheme,
+) -> tuple[Inequalities | None, str | None]:  # fmt: skip
+    """The members' inequalities at `as_at`, or None and why there are none."""
+    if patients is None:
+        return None, NO_LIST_ACCESS
+    if patients.empty:
+        return None, NO_LISTS
+    found = inequalities(
+        patients, period=as_at, history=history, organisation=name,
+        indicators=list(scheme.indicators),
+    )  # fmt: skip
+    if not found.indicators:
+        return None, ONLY_RECALL_LISTS
+    return found, None
 
 
 def _name(scored: pd.DataFrame, level: str, org_code: str) -> str:
