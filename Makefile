@@ -37,14 +37,16 @@ browser:
 	  { echo "Installing Debian's chromium for the browser tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-## pdf-tools: what the board report's PDF needs (Pango, DejaVu fonts) and Poppler, whose
-## pdftoppm and pdftotext the tests use to read its pages
+## pdf-tools: what WeasyPrint needs to make the board report's PDF (Pango, HarfBuzz's subsetter,
+## DejaVu fonts) and Poppler, whose pdftoppm and pdftotext the tests read its pages with;
+## installed from Debian's packages as `browser` installs chromium
 pdf-tools:
-	@{ command -v pdftoppm && command -v pdftotext && ldconfig -p | grep -q libpangoft2-1.0 && \
+	@{ command -v pdftoppm && command -v pdftotext && \
+	   ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset && \
 	   test -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; } >/dev/null 2>&1 || \
-	  { echo "Installing Debian's poppler-utils, Pango and DejaVu fonts for the board report"; \
+	  { echo "Installing Debian's poppler-utils, Pango, HarfBuzz and DejaVu fonts for the board report"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils \
-	      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
+	      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; }
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .

@@ -47,17 +47,25 @@ def page(browser):
     context.close()
 
 
+def missing(message: str) -> None:
+    """What `make pdf-tools` installs is missing: the test fails on CI, else skips."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def poppler(tool: str) -> str:
     found = shutil.which(tool)
     if found is None:
-        message = f"{tool} is missing: `make pdf-tools` installs Debian's poppler-utils"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"{tool} is missing: `make pdf-tools` installs Debian's poppler-utils")
     return found
 
 
 def test_one_click_on_the_overview_gives_the_pcns_board_report(server, page, tmp_path):
+    from ui.board_report import pdf_problem
+
+    if pdf_problem():
+        missing(pdf_problem())
     open_page(page, f"{server}/overview", "Overview")
     level = page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="PCN")
     if not level.is_checked():

@@ -28,14 +28,18 @@ MADE_ON = date(2026, 11, 9)
 HOSTILE = '<script>alert("x")</script><img src="https://example.invalid/t.png">'
 
 
+def missing(message: str) -> None:
+    """What `make pdf-tools` installs is missing: the test fails on CI, else skips."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def poppler(tool: str) -> str:
-    """Poppler's `tool` (make pdf-tools installs it); missing, the test fails on CI, else skips."""
+    """Poppler's `tool` (make pdf-tools installs it)."""
     found = shutil.which(tool)
     if found is None:
-        message = f"{tool} is missing: `make pdf-tools` installs Debian's poppler-utils"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"{tool} is missing: `make pdf-tools` installs Debian's poppler-utils")
     return found
 
 
@@ -210,8 +214,10 @@ def board(demo):
 
 @pytest.fixture(scope="module")
 def pdf(board, tmp_path_factory):
-    from ui.board_report import board_pdf
+    from ui.board_report import board_pdf, pdf_problem
 
+    if pdf_problem():
+        missing(pdf_problem())
     path = tmp_path_factory.mktemp("pdf") / "board.pdf"
     path.write_bytes(board_pdf(board))
     return path
