@@ -366,6 +366,11 @@ def actions_section(board: BoardReport) -> str:
             out.append(f'<p class="note">The first {PLAN_ROWS} of {len(plan.allocation)} rows, '
                        "most £ first; the Plan page has them all.</p>")  # fmt: skip
     out += [f'<p class="note">{e(note)}</p>' for note in plan.notes]
+    out.append(
+        f'<p class="note">A plan for {e(format.plural(plan.contacts, "contact"))}, the Plan '
+        "page's first figure: the Plan page works it out for the contacts the network has, and "
+        "names who to call first.</p>"
+    )
     return "".join(out)
 
 
