@@ -127,8 +127,8 @@ def title_section(board: BoardReport) -> str:
         f"<h1>{e(board.org_name)}</h1>",
         f'<p class="lead">IIF board report · {e(level)} {e(board.org_code)} · scheme year '
         f"{e(board.year)}</p>",
-        f'<p class="meta">Figures as at <b>{e(format.long_day(board.period))}</b> (the latest '
-        f"period end chosen) · report made on {e(format.long_day(board.made_on))}.</p>",
+        f'<p class="meta">Figures as at <b>{e(format.long_day(board.period))}</b> (the period end '
+        f"chosen) · report made on {e(format.long_day(board.made_on))}.</p>",
         f'<p class="meta">Data completeness: {e(board.completeness_summary)}</p>',
     ]
     if board.partial:
