@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 RUNS ?= 5
 
-.PHONY: run test lint format bench bench-england stress browser clean hosted-demo
+.PHONY: run test lint format bench bench-england stress browser pdf-tools clean hosted-demo
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ hosted-demo: $(VENV)/.dev
 	PORT=$(PORT) $(PY) scripts/hosted_demo.py
 
 ## test: install what the tests need (a browser included), check the style, run the whole suite
-test: $(VENV)/.dev browser
+test: $(VENV)/.dev browser pdf-tools
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest -n auto
@@ -36,6 +36,17 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	  { echo "Installing Debian's chromium for the browser tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## pdf-tools: what WeasyPrint needs to make the board report's PDF (Pango, HarfBuzz's subsetter,
+## DejaVu fonts) and Poppler, whose pdftoppm and pdftotext the tests read its pages with;
+## installed from Debian's packages as `browser` installs chromium
+pdf-tools:
+	@{ command -v pdftoppm && command -v pdftotext && \
+	   ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset && \
+	   test -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; } >/dev/null 2>&1 || \
+	  { echo "Installing Debian's poppler-utils, Pango, HarfBuzz and DejaVu fonts for the board report"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils \
+	      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; }
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .

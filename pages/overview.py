@@ -4,7 +4,7 @@ import streamlit as st
 
 from iif_core import report
 from iif_core.vocabulary import PLAN_LEVELS, STATUS_SYMBOLS, STATUS_WORDS, STATUSES_WITH_DATA
-from ui import charts, format, reads, sidebar, what_if, widgets
+from ui import board_download, charts, format, reads, sidebar, what_if, widgets
 
 CARD_WIDTH = 430  # pixels: two cards a row at 1400 px, one in a narrower window
 TABLE_COLUMNS = [
@@ -243,6 +243,7 @@ projection = reads.projections(
 )
 render_totals(view, context, chosen.partial_words)
 render_projection_totals(projection, view.pays and context.earns_iif)
+board_download.buttons(chosen)
 st.caption(
     f"{report.scheme_completeness_text(view.totals, chosen.level)}. On each card, To LT and To "
     "UT are the patients still needed to reach the lower and upper thresholds."

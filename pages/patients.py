@@ -7,7 +7,7 @@ import streamlit as st
 
 from iif_core import report
 from iif_core.problems import InputError
-from ui import charts, format, patient_audit, reads, run_end, sidebar, widgets
+from ui import charts, format, patient_audit, patient_lists, reads, run_end, sidebar, widgets
 
 LIST_COLUMNS = [  # the list date early, where a narrow window still shows it
     "practice_name", "practice_code", "indicator_code", "list_period_end", "patient_id", "age",
@@ -24,28 +24,6 @@ PARTIAL = (
     "patients here come from its latest list up to that date; any practice whose list is "
     "older is named below."
 )
-HOW_TO = """
-No patient-level list is stored for the {year} scheme yet. Upload one on the **Data** page to see
-the patients still to do here, per practice, ready to download for recall.
-
-A patient-level list is a CSV or Excel file with **one row per patient and indicator**, exported
-from a search in EMIS Web or SystmOne of the indicator's eligible population:
-
-| column | what it holds | needed |
-|---|---|---|
-| practice_code | the practice's ODS code, like A81001 | yes |
-| indicator_code | the IIF indicator, like HI-03 (HI03 works too) | yes |
-| patient_id | the identifier your clinical system uses (EMIS or SystmOne number) | yes |
-| achieved | Y if the patient achieved the indicator, else N | yes |
-| pca | Y if a personalised care adjustment applies, else N | yes |
-| period_end | the date the search was run for, like 2026-10-31 | optional |
-| age, sex, ethnicity | for filtering the list | optional |
-| imd_decile or imd_quintile | deprivation, 1 = most deprived | optional |
-| last_activity_date | the last relevant contact | optional |
-
-The app counts the numerator, denominator and PCAs from the list as well, so it also updates the
-achievement figures. Nothing leaves this machine.
-"""
 
 
 def render_filters(summary, scheme, scope: list[str], scope_label: str) -> dict:
@@ -121,7 +99,7 @@ def lists_or_stop(chosen, members: tuple[str, ...]):
         st.info(f"No patient list of the {chosen.year} scheme is stored for your practices yet.")
         run_end.stop()
     if anywhere.empty:
-        st.info(HOW_TO.format(year=chosen.year), icon=":material/person_search:")
+        st.info(patient_lists.HOW_TO.format(year=chosen.year), icon=":material/person_search:")
         st.page_link(
             sidebar.NO_DATA_PAGE, label="Go to the Data page", icon=":material/upload_file:"
         )

@@ -190,6 +190,20 @@ def _patient_codes(scope: Scope, filters: dict) -> list[str] | None:
     return scope.patient_codes(tuple(asked) if asked else None)
 
 
+@st.cache_resource(show_spinner="Reading the patient lists…", max_entries=CACHE_ENTRIES)
+def patient_list_history(
+    path: str, year: str, version: tuple, scope: Scope, up_to,
+    practice_codes: tuple[str, ...],
+) -> pd.DataFrame:  # fmt: skip
+    """Every patient list of the year up to period end `up_to` (every month's, not only those
+    in use) of these practices that the scope lets this session see, prepared: the gap by
+    month on the Inequalities page comes from it (decisions.md D69)."""
+    codes = scope.patient_codes(practice_codes)
+    rows = store_at(path).patients(year=year, practice_codes=codes)
+    rows = rows[pd.to_datetime(rows["period_end"]) <= pd.Timestamp(up_to)]
+    return report.prepare_patients(rows, orgs(path, version, scope))
+
+
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def years_with_data(path: str, version: tuple) -> list[str]:
     return store_at(path).years()
@@ -218,10 +232,13 @@ def _all_arrivals(path: str, year: str, version: tuple) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
 def month_notes(
-    path: str, year: str, version: tuple, scope: Scope, level: str, org_code: str
+    path: str, year: str, version: tuple, scope: Scope, level: str, org_code: str, up_to=None
 ) -> list[str]:
-    """A note on each month of the year whose figures came late or partial, in words."""
+    """A note on each month of the year (up to period end `up_to`, when given) whose figures
+    came late or partial, in words."""
     arrivals = scope.restrict(_all_arrivals(path, year, version), "practice_code")
+    if up_to is not None:
+        arrivals = arrivals[pd.to_datetime(arrivals["period_end"]) <= pd.Timestamp(up_to)]
     notes = report.month_notes(
         arrivals, orgs(path, version, scope), pcns(path, version, scope), level, org_code
     )

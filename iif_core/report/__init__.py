@@ -1,6 +1,7 @@
 """Page-shaped queries for the app: pure functions over scored DataFrames, never Streamlit."""
 
 # The names the pages, the UI and the tests use, so that they can write `report.<name>`.
+from iif_core.report.board import BoardReport, IndicatorPart, board_report  # noqa: F401
 from iif_core.report.call_list import (  # noqa: F401
     CALL_LIST_COLUMNS,
     RECALL_COLUMNS,
@@ -26,6 +27,12 @@ from iif_core.report.funnel_plots import (  # noqa: F401
     Funnel,
     funnel,
     funnel_explanation,
+)
+from iif_core.report.inequalities import (  # noqa: F401
+    SMALL_GROUP,
+    SMALL_GROUP_RULE,
+    Inequalities,
+    inequalities,
 )
 from iif_core.report.interventions import (  # noqa: F401
     NOT_NAMED,
