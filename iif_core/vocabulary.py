@@ -126,3 +126,15 @@ AUDIT_ACTIONS = (
     "download", "upload", "undo", "restore", "scheme_change", "grant", "revoke", "refused",
     "intervention", "remove_intervention",
 )  # fmt: skip
+
+# ----- inequalities ----------------------------------------------------------------------------
+
+# The groups the Inequalities page compares achievement across (decisions.md D67): the columns
+# of a prepared patient list, and their names on screen.
+EQUITY_DIMENSIONS = ("imd_quintile", "ethnicity", "age_band", "sex")
+EQUITY_DIMENSION_WORDS = {
+    "imd_quintile": "Deprivation (IMD quintile)",
+    "ethnicity": "Ethnic group",
+    "age_band": "Age band",
+    "sex": "Sex",
+}

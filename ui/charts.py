@@ -906,3 +906,91 @@ def plan_chart(allocation: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=max(90, ROW_HEIGHT * len(order)))
     )  # fmt: skip
+
+
+# --- Inequalities -----------------------------------------------------------------------------
+
+HIDDEN_COLOUR = "#7F7F7F"
+
+
+def equity_chart(groups: pd.DataFrame, label: str) -> alt.LayerChart:
+    """Achievement of each group of one dimension with its 95% interval; a hidden small group
+    keeps its row, written, without a figure (decisions.md D68)."""
+    frame = groups.assign(
+        achievement=pd.to_numeric(groups["achievement"], errors="coerce"),
+        achievement_lower=pd.to_numeric(groups["achievement_lower"], errors="coerce"),
+        achievement_upper=pd.to_numeric(groups["achievement_upper"], errors="coerce"),
+        patients=pd.to_numeric(groups["patients"], errors="coerce"),
+        achieved=pd.to_numeric(groups["achieved"], errors="coerce"),
+        outstanding=pd.to_numeric(groups["outstanding"], errors="coerce"),
+        hidden_text=[f"{n}: {why}" for n, why in zip(groups["patients_shown"], groups["note"],
+                                                      strict=True)],
+    )  # fmt: skip
+    order = list(frame.sort_values("order")["group"])
+    y = alt.Y("group:N", title=label, sort=order, axis=alt.Axis(labelLimit=260))
+    x_scale = alt.Scale(domain=list(PERCENT_DOMAIN))
+    tooltip = [
+        alt.Tooltip("group:N", title=label),
+        alt.Tooltip("patients_shown:N", title="Eligible patients"),
+        alt.Tooltip("achieved:Q", title="Achieved", format=",.0f"),
+        alt.Tooltip("outstanding:Q", title="Still to do", format=",.0f"),
+        alt.Tooltip("achievement:Q", title="Achieved (%)", format=".1f"),
+        alt.Tooltip("achievement_lower:Q", title="95% interval: low (%)", format=".1f"),
+        alt.Tooltip("achievement_upper:Q", title="95% interval: high (%)", format=".1f"),
+    ]
+    shown = alt.Chart(frame[~frame["suppressed"].astype(bool)])
+    interval = shown.mark_rule(color=ORG_COLOUR, strokeWidth=2).encode(
+        x=alt.X("achievement_lower:Q", title="Achieved (%), with 95% interval", scale=x_scale),
+        x2="achievement_upper:Q",
+        y=y,
+        tooltip=tooltip,
+    )
+    point = shown.mark_point(color=ORG_COLOUR, filled=True, size=80).encode(
+        x=alt.X("achievement:Q", scale=x_scale), y=y, tooltip=tooltip
+    )
+    hidden = (
+        alt.Chart(frame[frame["suppressed"].astype(bool)])
+        .mark_text(align="left", dx=4, color=HIDDEN_COLOUR, fontStyle="italic")
+        .encode(
+            x=alt.datum(0, scale=x_scale),
+            y=y,
+            text="hidden_text:N",
+            tooltip=[
+                alt.Tooltip("group:N", title=label),
+                alt.Tooltip("patients_shown:N", title="Eligible patients"),
+                alt.Tooltip("note:N", title="Not shown"),
+            ],
+        )
+    )
+    return alt.layer(interval, point, hidden).properties(height=ROW_HEIGHT * len(frame) + 40)
+
+
+def gap_trend_chart(trend: pd.DataFrame) -> alt.LayerChart:
+    """The gap between the most and least deprived fifths at each period end with lists, with
+    its 95% interval; below zero the most deprived achieve less."""
+    frame = trend.dropna(subset=["gap_points"]).assign(
+        period_end=lambda f: pd.to_datetime(f["period_end"])
+    )
+    tooltip = [
+        alt.Tooltip("period_end:T", title="Period end", format="%d %b %Y"),
+        alt.Tooltip("most_deprived_achievement:Q", title="Most deprived fifth (%)", format=".1f"),
+        alt.Tooltip("least_deprived_achievement:Q", title="Least deprived fifth (%)", format=".1f"),
+        alt.Tooltip("gap_points:Q", title="Gap (points)", format="+.1f"),
+        alt.Tooltip("gap_lower:Q", title="95% interval: low", format="+.1f"),
+        alt.Tooltip("gap_upper:Q", title="95% interval: high", format="+.1f"),
+    ]
+    x = alt.X("period_end:T", title="Period end", axis=alt.Axis(format="%b %Y"))
+    base = alt.Chart(frame)
+    interval = base.mark_rule(color=MEMBER_COLOUR, strokeWidth=3).encode(
+        x=x, y=alt.Y("gap_lower:Q", title="Gap: most minus least deprived (points)"),
+        y2="gap_upper:Q", tooltip=tooltip,
+    )  # fmt: skip
+    line = base.mark_line(color=ORG_COLOUR, point=True).encode(
+        x=x, y="gap_points:Q", tooltip=tooltip
+    )
+    zero = (
+        alt.Chart(pd.DataFrame({"gap_points": [0.0], "label": ["No gap"]}))
+        .mark_rule(color=THRESHOLD_COLOUR, strokeDash=[4, 4])
+        .encode(y="gap_points:Q", tooltip=[alt.Tooltip("label:N", title="Line")])
+    )
+    return alt.layer(zero, interval, line).properties(height=DEFAULT_PLOT_HEIGHT)

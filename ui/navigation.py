@@ -10,6 +10,7 @@ PERFORMANCE = (  # file, title, icon: every user has these
     ("pages/overview.py", "Overview", ":material/dashboard:"),
     ("pages/variation.py", "Variation", ":material/bar_chart:"),
     ("pages/patients.py", "Patients", ":material/group:"),
+    ("pages/inequalities.py", "Inequalities", ":material/diversity_3:"),
     ("pages/trends.py", "Trends", ":material/show_chart:"),
     ("pages/payment.py", "Payment", ":material/payments:"),
     ("pages/plan.py", "Plan", ":material/route:"),

@@ -132,6 +132,20 @@ def patient_lists(
     return report.prepare_patients(rows, orgs(path, version, scope))
 
 
+@st.cache_resource(show_spinner="Reading the patient lists…", max_entries=CACHE_ENTRIES)
+def patient_list_history(
+    path: str, year: str, version: tuple, scope: Scope, up_to,
+    practice_codes: tuple[str, ...],
+) -> pd.DataFrame:  # fmt: skip
+    """Every patient list of the year up to period end `up_to` (every month's, not only those
+    in use) of these practices that the scope lets this session see, prepared: the gap by
+    month on the Inequalities page comes from it (decisions.md D69)."""
+    codes = scope.patient_codes(practice_codes)
+    rows = store_at(path).patients(year=year, practice_codes=codes)
+    rows = rows[pd.to_datetime(rows["period_end"]) <= pd.Timestamp(up_to)]
+    return report.prepare_patients(rows, orgs(path, version, scope))
+
+
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def years_with_data(path: str, version: tuple) -> list[str]:
     return store_at(path).years()

@@ -27,6 +27,12 @@ from iif_core.report.funnel_plots import (  # noqa: F401
     funnel,
     funnel_explanation,
 )
+from iif_core.report.inequalities import (  # noqa: F401
+    SMALL_GROUP,
+    SMALL_GROUP_RULE,
+    Inequalities,
+    inequalities,
+)
 from iif_core.report.interventions import (  # noqa: F401
     NOT_NAMED,
     intervention_marks,
