@@ -341,6 +341,8 @@ def _frame(records: list[dict], columns) -> pd.DataFrame:
     for column in ("patients", "achieved", "outstanding", "core20_outstanding"):
         if column in frame:
             frame[column] = frame[column].astype("Int64")
+    if "suppressed" in frame:  # bool even when empty, so that it can select rows
+        frame["suppressed"] = frame["suppressed"].astype(bool)
     return frame
 
 
