@@ -187,14 +187,20 @@ def assert_no_exception(page) -> None:
     assert "Traceback" not in page.locator("body").inner_text()
 
 
-def screenshot(page, name: str) -> None:
-    """The whole page: the window made as tall as the page's content first."""
+def screenshot(page, name: str, width: int | None = None) -> None:
+    """The whole page: the window made as tall as the page's content first (and `width` wide,
+    when given, for a narrow window; a run the new width causes is waited for)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    width = width or VIEWPORT["width"]
+    if width != page.viewport_size["width"]:
+        page.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
+        page.evaluate(NEXT_FRAME)
+        page.wait_for_function(RUN_FINISHED, arg=runs_finished(page) - 1)
     height = page.evaluate(
         "() => { const e = document.querySelector('[data-testid=stMainBlockContainer]');"
         " return e ? e.scrollHeight : 900; }"
     )
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(900, int(height) + 80)})
+    page.set_viewport_size({"width": width, "height": max(900, int(height) + 80)})
     page.evaluate(NEXT_FRAME)  # the layout at the new height has been painted
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
     page.set_viewport_size(VIEWPORT)
