@@ -81,6 +81,7 @@ def test_groups_gap_and_core20_by_hand():
     assert not group(found, "imd_quintile", "3")["suppressed"]
     gap = found.gaps.iloc[0]
     assert (gap["patients"], gap["achieved"], gap["outstanding"]) == (91, 44, 47)
+    assert gap["achievement"] == pytest.approx(100 * 44 / 91)
     assert gap["gap_points"] == pytest.approx(30 - 60)
     assert gap["ratio"] == pytest.approx(0.5)
     l1, u1 = wilson_by_hand(6, 20)
