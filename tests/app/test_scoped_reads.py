@@ -78,6 +78,9 @@ def test_no_read_returns_a_row_outside_the_scope(demo_db, role):
     )
     if not scope.patient_practices:
         assert lists.empty
+    # every month's lists (the Inequalities page's gap by month): the same practices, no more
+    history = reads.patient_list_history(path, YEAR, version, scope, period, asked)
+    assert set(history["practice_code"]) == set(lists["practice_code"])
 
 
 @pytest.mark.parametrize("role", list(GRANTS))
