@@ -19,6 +19,17 @@ GROUP_LABELS = {
     "achievement_lower": "95% interval: low",
     "achievement_upper": "95% interval: high",
 }
+TREND_COLUMNS = [
+    "period_end", "most_deprived_achievement", "least_deprived_achievement", "gap_points",
+    "gap_lower", "gap_upper",
+]  # fmt: skip
+TREND_LABELS = {
+    "most_deprived_achievement": "Most deprived fifth: achieved (%)",
+    "least_deprived_achievement": "Least deprived fifth: achieved (%)",
+    "gap_points": "Gap (points)",
+    "gap_lower": "95% interval: low",
+    "gap_upper": "95% interval: high",
+}
 DOWNLOAD_COLUMNS = ["indicator_code", "dimension_label", *GROUP_COLUMNS]
 PARTIAL = (
     "**Partial period.** Not every member practice has sent figures for {day}. Each practice's "
@@ -40,6 +51,7 @@ found = report.inequalities(
     history=history,
     organisation=chosen.org_label,
     indicators=list(chosen.scheme.indicators),
+    indicator_names={code: rule.name for code, rule in chosen.scheme.indicators.items()},
 )
 for note in found.notes:
     st.caption(format.escape_markdown(note))
@@ -61,29 +73,36 @@ for sentence in sentences[1:]:
 row = st.columns(3)
 widgets.metric(
     row[0],
-    "Gap: most minus least deprived",
-    format.MISSING if gap.isna()["gap_points"] else f"{gap['gap_points']:+.1f} points",
+    "Gap (points)",
+    format.MISSING if gap.isna()["gap_points"] else f"{gap['gap_points']:+.1f}",
     help="The most deprived fifth's share achieved minus the least deprived fifth's, in "
     "percentage points: below zero, the most deprived achieve less.",
 )
 widgets.metric(
     row[1],
-    "Ratio: most to least deprived",
+    "Ratio",
     format.MISSING if gap.isna()["ratio"] else f"{gap['ratio']:.2f}",
     help="The most deprived fifth's share achieved divided by the least deprived fifth's: "
     "below 1, the most deprived achieve less.",
 )
 widgets.metric(
     row[2],
-    "Still to do in the most deprived fifth (Core20)",
+    "Core20 share",
     format.percent(gap["core20_share_outstanding"], 0),
-    help="The part of the patients still to do who live in the most deprived fifth of areas "
+    help="Of the patients still to do, the part who live in the most deprived fifth of areas "
     "in England (IMD quintile 1, NHS England's Core20).",
 )
 
 groups = found.groups[found.groups["indicator_code"] == indicator]
+st.caption(
+    "In each chart a dot is a group's share of eligible patients who achieved, and the line "
+    "through it is its 95% interval: where two groups' lines overlap a lot, the difference may "
+    "be chance. The dashed line is the share of every eligible patient. A group too small to "
+    "show is written in grey, without figures."
+)
 for dimension in EQUITY_DIMENSIONS:
     label = EQUITY_DIMENSION_WORDS[dimension]
+    words = label[0].lower() + label[1:]  # "deprivation (IMD quintile)"
     ours = groups[groups["dimension"] == dimension]
     st.subheader(label)
     if ours["suppressed"].all():
@@ -91,11 +110,11 @@ for dimension in EQUITY_DIMENSIONS:
             f"Every group is too small to show: {report.SMALL_GROUP_RULE}",
         )
     widgets.show_chart(
-        charts.equity_chart(ours, label),
-        alt=f"Share of eligible patients who achieved {indicator}, by {label.lower()}, with 95% "
-        "intervals.",
+        charts.equity_chart(ours, label, overall=gap["achievement"]),
+        alt=f"Share of eligible patients who achieved {indicator}, by {words}, with 95% "
+        "intervals; the dashed line is every eligible patient's share.",
     )
-    with st.expander(f"The figures by {label.lower()}"):
+    with st.expander(f"The figures by {words}"):
         widgets.show_table(
             ours,
             GROUP_COLUMNS,
@@ -110,6 +129,8 @@ if len(trend) >= 2:
         charts.gap_trend_chart(trend),
         alt=f"The gap between the most and least deprived fifths for {indicator}, by period end.",
     )
+    with st.expander("The gap by month, as a table"):
+        widgets.show_table(trend, TREND_COLUMNS, key="inequalities_trend", labels=TREND_LABELS)
 else:
     st.caption(found.trend_note(indicator))
 

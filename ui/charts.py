@@ -960,21 +960,15 @@ def plan_chart(allocation: pd.DataFrame) -> alt.Chart:
 HIDDEN_COLOUR = "#7F7F7F"
 
 
-def equity_chart(groups: pd.DataFrame, label: str) -> alt.LayerChart:
-    """Achievement of each group of one dimension with its 95% interval; a hidden small group
-    keeps its row, written, without a figure (decisions.md D68)."""
-    frame = groups.assign(
-        achievement=pd.to_numeric(groups["achievement"], errors="coerce"),
-        achievement_lower=pd.to_numeric(groups["achievement_lower"], errors="coerce"),
-        achievement_upper=pd.to_numeric(groups["achievement_upper"], errors="coerce"),
-        patients=pd.to_numeric(groups["patients"], errors="coerce"),
-        achieved=pd.to_numeric(groups["achieved"], errors="coerce"),
-        outstanding=pd.to_numeric(groups["outstanding"], errors="coerce"),
-        hidden_text=[f"{n}: {why}" for n, why in zip(groups["patients_shown"], groups["note"],
-                                                      strict=True)],
-    )  # fmt: skip
+def equity_chart(groups: pd.DataFrame, label: str, overall: float | None = None) -> alt.LayerChart:
+    """Achievement of each group of one dimension with its 95% interval, and a dashed line at
+    `overall` (every eligible patient's share) when given; a hidden small group keeps its row,
+    written, without a figure (decisions.md D68)."""
+    numbers = ("achievement", "achievement_lower", "achievement_upper", "patients", "achieved",
+               "outstanding")  # fmt: skip
+    frame = groups.assign(**{c: pd.to_numeric(groups[c], errors="coerce") for c in numbers})
     order = list(frame.sort_values("order")["group"])
-    y = alt.Y("group:N", title=label, sort=order, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("group:N", title=None, sort=order, axis=alt.Axis(labelLimit=260))
     x_scale = alt.Scale(domain=list(PERCENT_DOMAIN))
     tooltip = [
         alt.Tooltip("group:N", title=label),
@@ -1001,7 +995,7 @@ def equity_chart(groups: pd.DataFrame, label: str) -> alt.LayerChart:
         .encode(
             x=alt.datum(0, scale=x_scale),
             y=y,
-            text="hidden_text:N",
+            text="note:N",
             tooltip=[
                 alt.Tooltip("group:N", title=label),
                 alt.Tooltip("patients_shown:N", title="Eligible patients"),
@@ -1009,24 +1003,40 @@ def equity_chart(groups: pd.DataFrame, label: str) -> alt.LayerChart:
             ],
         )
     )
-    return alt.layer(interval, point, hidden).properties(height=ROW_HEIGHT * len(frame) + 40)
+    layers = [interval, point, hidden]
+    if overall is not None and not pd.isna(overall):
+        everyone = pd.DataFrame(
+            {"achievement": [float(overall)], "line": ["All eligible patients"]}
+        )
+        line = alt.Chart(everyone).mark_rule(color=THRESHOLD_COLOUR, strokeDash=[4, 4])
+        line = line.encode(
+            x=alt.X("achievement:Q", scale=x_scale),
+            tooltip=[alt.Tooltip("line:N", title="Line"),
+                     alt.Tooltip("achievement:Q", title="Achieved (%)", format=".1f")],
+        )  # fmt: skip
+        layers.insert(0, line)
+    return alt.layer(*layers).properties(height=ROW_HEIGHT * len(frame) + 40)
 
 
 def gap_trend_chart(trend: pd.DataFrame) -> alt.LayerChart:
     """The gap between the most and least deprived fifths at each period end with lists, with
     its 95% interval; below zero the most deprived achieve less."""
-    frame = trend.dropna(subset=["gap_points"]).assign(
-        period_end=lambda f: pd.to_datetime(f["period_end"])
-    )
+    frame = trend.dropna(subset=["gap_points"]).copy()
+    # Each period end is drawn at its month ("Oct 2026" for 31 October), as on the trend chart.
+    frame["month"] = pd.to_datetime(frame["period_end"]).dt.to_period("M").dt.to_timestamp()
+    frame["actual"] = pd.to_datetime(frame["period_end"]).dt.strftime("%d %b %Y")
     tooltip = [
-        alt.Tooltip("period_end:T", title="Period end", format="%d %b %Y"),
+        alt.Tooltip("actual:N", title="Period end"),
         alt.Tooltip("most_deprived_achievement:Q", title="Most deprived fifth (%)", format=".1f"),
         alt.Tooltip("least_deprived_achievement:Q", title="Least deprived fifth (%)", format=".1f"),
         alt.Tooltip("gap_points:Q", title="Gap (points)", format="+.1f"),
         alt.Tooltip("gap_lower:Q", title="95% interval: low", format="+.1f"),
         alt.Tooltip("gap_upper:Q", title="95% interval: high", format="+.1f"),
     ]
-    x = alt.X("period_end:T", title="Period end", axis=alt.Axis(format="%b %Y"))
+    x = alt.X(
+        "month:T", title="Period end", scale=alt.Scale(padding=30),
+        axis=alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": 1}),
+    )  # fmt: skip
     base = alt.Chart(frame)
     interval = base.mark_rule(color=MEMBER_COLOUR, strokeWidth=3).encode(
         x=x, y=alt.Y("gap_lower:Q", title="Gap: most minus least deprived (points)"),

@@ -18,8 +18,8 @@ from iif_core.vocabulary import EQUITY_DIMENSION_WORDS, EQUITY_DIMENSIONS
 # SMALL_GROUP patients, so that no hidden count can be worked out from a total shown elsewhere.
 SMALL_GROUP = 10
 SMALL_GROUP_TEXT = f"fewer than {SMALL_GROUP}"
-HIDDEN_SMALL = f"fewer than {SMALL_GROUP} patients"
-HIDDEN_BY_SUBTRACTION = "hidden so that a smaller group cannot be worked out from the total"
+HIDDEN_SMALL = f"fewer than {SMALL_GROUP} patients: not shown"
+HIDDEN_BY_SUBTRACTION = "not shown, to protect a smaller group"
 SMALL_GROUP_RULE = (
     f"a group of fewer than {SMALL_GROUP} patients shows no figures, and neither does the next "
     "smallest group when its figures would let the hidden one be worked out from the total."
@@ -34,8 +34,9 @@ GROUP_COLUMNS = (
     "achievement_upper", "suppressed", "note",
 )  # fmt: skip
 GAP_COLUMNS = (
-    "indicator_code", "patients", "achieved", "outstanding", "most_deprived_achievement",
-    "least_deprived_achievement", "gap_points", "gap_lower", "gap_upper", "ratio",
+    "indicator_code", "patients", "achieved", "outstanding", "achievement",
+    "most_deprived_achievement", "least_deprived_achievement", "gap_points", "gap_lower",
+    "gap_upper", "ratio",
     "core20_outstanding", "core20_share_outstanding", "core20_share_lower",
     "core20_share_upper", "core20_share_patients", "note",
 )  # fmt: skip
@@ -228,7 +229,8 @@ def gap_row(groups: pd.DataFrame, indicator: str, eligible: pd.DataFrame) -> dic
     if n < SMALL_GROUP:
         row["note"] = f"too few patients: {SMALL_GROUP_TEXT}"
         return row
-    row |= {"patients": n, "achieved": achieved, "outstanding": n - achieved}
+    row |= {"patients": n, "achieved": achieved, "outstanding": n - achieved,
+            "achievement": 100 * achieved / n}  # fmt: skip
     row |= _gap(groups)
     most = _quintile(groups, MOST_DEPRIVED)
     if most is not None and not most["suppressed"] and n - achieved > 0:
@@ -341,6 +343,8 @@ def _frame(records: list[dict], columns) -> pd.DataFrame:
     for column in ("patients", "achieved", "outstanding", "core20_outstanding"):
         if column in frame:
             frame[column] = frame[column].astype("Int64")
+    if "suppressed" in frame:  # bool even when empty, so that it can select rows
+        frame["suppressed"] = frame["suppressed"].astype(bool)
     return frame
 
 

@@ -187,10 +187,15 @@ def assert_no_exception(page) -> None:
     assert "Traceback" not in page.locator("body").inner_text()
 
 
-def screenshot(page, name: str) -> None:
-    """The whole page: the window made as tall as the page's content first (as wide as it is)."""
+def screenshot(page, name: str, width: int | None = None) -> None:
+    """The whole page: the window made as tall as the page's content first, `width` wide when
+    given (a narrow window; a run the new width causes is waited for), else as wide as it is."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    width = page.viewport_size["width"]
+    width = width or page.viewport_size["width"]
+    if width != page.viewport_size["width"]:
+        page.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
+        page.evaluate(NEXT_FRAME)
+        page.wait_for_function(RUN_FINISHED, arg=runs_finished(page) - 1)
     height = page.evaluate(
         "() => { const e = document.querySelector('[data-testid=stMainBlockContainer]');"
         " return e ? e.scrollHeight : 900; }"

@@ -26,7 +26,8 @@ AUTH = {  # a complete hosted configuration; AppTest never calls the provider
 BRACKENFORD_TOWN = "U54335"  # sample_data/orgs.csv: a PCN of five practices in place 98B
 ADMIN, PCN_MANAGER, PRACTICE_USER = "boss@nhs.net", "pm@nhs.net", "gp@nhs.net"
 ANALYST, NOBODY = "analyst@nhs.net", "new@nhs.net"
-PERFORMANCE_PAGES = ["overview", "variation", "patients", "trends", "payment", "plan", "scheme"]
+PERFORMANCE_PAGES = ["overview", "variation", "patients", "inequalities", "trends", "payment",
+                     "plan", "scheme"]  # fmt: skip
 
 
 @pytest.fixture
@@ -150,7 +151,7 @@ def test_editing_the_session_state_shows_nothing_outside_the_scope(hosted):
     other_pcn = orgs.loc[orgs["pcn_code"] != BRACKENFORD_TOWN, "pcn_code"].dropna().iloc[0]
     other_practice = orgs.loc[~orgs["practice_code"].isin(members), "practice_code"].iloc[0]
     at = app_as(PCN_MANAGER)
-    for page in ("overview", "patients", "variation"):
+    for page in ("overview", "patients", "inequalities", "variation"):
         at.switch_page(f"pages/{page}.py")
         at.session_state["level"] = "icb"
         at.session_state["org_icb"] = "QZW"

@@ -22,7 +22,8 @@ from ui import format
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 TIMEOUT = 180
-PAGES = ["overview", "variation", "patients", "trends", "payment", "plan", "data", "scheme"]
+PAGES = ["overview", "variation", "patients", "inequalities", "trends", "payment", "plan", "data",
+         "scheme"]  # fmt: skip
 OUTSIDE = "192.0.2."  # an address for documentation only: in every payload, nowhere else
 FILE_NAME = f"orgs ![f](http:{OUTSIDE}9) **file**.csv"  # a file name cannot hold "/"
 UPLOAD_NAME = f"![u](http:{OUTSIDE}8) <img src=x> upload.csv"

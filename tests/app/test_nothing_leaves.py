@@ -29,8 +29,9 @@ from iif_core.store import Store
 pytestmark = pytest.mark.browser
 
 SAMPLE_ORGS = ROOT / "sample_data" / "orgs.csv"
-PAGES = {"": "Overview", "variation": "Variation", "patients": "Patients", "trends": "Trends",
-         "payment": "Payment", "plan": "Plan", "data": "Data", "scheme": "Scheme"}  # fmt: skip
+PAGES = {"": "Overview", "variation": "Variation", "patients": "Patients",
+         "inequalities": "Inequalities", "trends": "Trends", "payment": "Payment", "plan": "Plan",
+         "data": "Data", "scheme": "Scheme"}  # fmt: skip
 # Names as an uploaded file might hold them; each would fetch from (or link to) an outside host
 # if it were read as Markdown or HTML. 192.0.2.x is an address for documentation only.
 # Streamlit's own Markdown as well: an icon, an emoji, a colour and an HTML entity are shown as
@@ -136,7 +137,9 @@ def test_every_page_asks_only_the_app(server, page, path):
     assert_no_exception(page)
 
 
-@pytest.mark.parametrize("path", ["", "variation", "patients", "trends", "payment", "plan"])
+@pytest.mark.parametrize(
+    "path", ["", "variation", "patients", "inequalities", "trends", "payment", "plan"]
+)
 def test_hostile_names_are_shown_as_text(server, page, path):
     open_page(page, f"{server['url']}/{path}", PAGES[path])
     choose_in_selectbox(page, 1, PCN)

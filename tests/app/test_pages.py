@@ -25,6 +25,7 @@ PAGES = {
     "overview": "Overview",
     "variation": "Variation",
     "patients": "Patients",
+    "inequalities": "Inequalities",
     "trends": "Trends",
     "payment": "Payment",
     "plan": "Plan",

@@ -94,6 +94,9 @@ def test_no_read_returns_a_row_outside_the_scope(demo_db, role):
         assert len(download) == view.total
         if not scope.patient_practices:
             assert view.total == 0
+    # every month's lists (the Inequalities page's gap by month): the same practices, no more
+    history = reads.patient_list_history(path, YEAR, version, scope, period, asked)
+    assert set(history["practice_code"]) == set(lists["practice_code"])
 
 
 @pytest.mark.parametrize("role", list(GRANTS))
