@@ -369,7 +369,9 @@ def partial_mark(chosen: Selection, what: str = "the figures below") -> None:
 
 
 def indicator_picker(scheme, codes: list[str] | None = None) -> str:
-    """The indicator to show, chosen once for Variation, Trends and Patients."""
+    """The indicator to show, chosen once for Variation, Trends, Patients and Inequalities: a
+    button per code (a dozen names would not fit a narrow window; D75) and the chosen one's
+    name written in full below."""
     codes = codes or list(scheme.indicators)
     session.prepare_indicator(codes)
     chosen = st.segmented_control(
@@ -377,14 +379,13 @@ def indicator_picker(scheme, codes: list[str] | None = None) -> str:
         codes,
         key=session.INDICATOR,
         required=True,
-        format_func=lambda c: (
-            format.escape_markdown(f"{c} · {scheme.indicators[c].name}")
-            if c in scheme.indicators
-            else c
-        ),
+        format_func=format.escape_markdown,
         on_change=session.remember_indicator,
+        help="Each indicator by its code; the chosen one's name is below.",
     )
     chosen = chosen if chosen in codes else codes[0]
+    if chosen in scheme.indicators:
+        st.caption(format.escape_markdown(f"{chosen} · {scheme.indicators[chosen].name}"))
     st.session_state[session.INDICATOR_MEMORY] = chosen
     share.keep_indicator(chosen)
     return chosen

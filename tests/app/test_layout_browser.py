@@ -22,6 +22,7 @@ PAGES = {  # URL path -> the page's title
     "": "Overview",
     "variation": "Variation",
     "patients": "Patients",
+    "inequalities": "Inequalities",
     "trends": "Trends",
     "payment": "Payment",
     "plan": "Plan",
@@ -33,7 +34,8 @@ WIDE = 1400  # at this width these pages' tables fit their frame; narrower, they
 FITTING_TABLES = ("payment", "variation", "data")
 
 # Every text the main part of the page shows cut off: an element whose text is wider than the
-# element (an ellipsis or a clipped end), among headline tiles, labels and captions; a chart
+# element (an ellipsis or a clipped end), among headline tiles, labels, captions and the
+# indicator's buttons; a chart
 # drawn wider than its frame; anything reaching past the right edge of the main column.
 CUT_OFF = """() => {
   const cut = [];
@@ -41,7 +43,8 @@ CUT_OFF = """() => {
   const edge = main.getBoundingClientRect().right + 1;
   const words = (e) => (e.innerText || e.getAttribute('aria-label') || e.tagName).slice(0, 60);
   const texts = main.querySelectorAll(
-    '[data-testid="stMetric"] *, [data-testid="stWidgetLabel"] *, [data-testid="stCaptionContainer"] *');
+    '[data-testid="stMetric"] *, [data-testid="stWidgetLabel"] *, [data-testid="stCaptionContainer"] *, '
+    + '[data-testid="stButtonGroup"] *');
   for (const e of texts) {
     // wider than its box: cut off with an ellipsis, clipped, or spilling out of its tile
     if (e.children.length === 0 && e.innerText && (e.scrollWidth > e.clientWidth + 1

@@ -127,7 +127,7 @@ def test_names_from_files_reach_markdown_only_escaped(hostile_db):
             assert not at.exception, [e.value for e in at.exception]
             found += unescaped(at, hostile_db, f"{page} at {level}")
             picker = [w for w in at.segmented_control if w.key == "indicator"]
-            # Each option reads "HI\\-03 · its name", escaped: its code is the part before " · ".
+            # Each option is a code, escaped ("HI\\-03").
             codes = (
                 [o.split(" · ")[0].replace("\\", "") for o in picker[0].options] if picker else []
             )
