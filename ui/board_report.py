@@ -290,7 +290,7 @@ def spc_html(part: IndicatorPart) -> str:
     if view.assurance is not None:
         words.append(report.ASSURANCE_WORDS[view.assurance])
     if view.provisional:
-        words.append(f"Provisional limits: {len(view.table)} months so far.")
+        words.append(f"Provisional limits: {format.plural(len(view.table), 'month')} so far.")
     out.append(f"<p>{e(' '.join(words))}</p>")
     return "".join(out)
 
@@ -363,8 +363,9 @@ def actions_section(board: BoardReport) -> str:
         out.append(table_html(rows, ["Practice", "Indicator", "Patients to see", "£ expected"],
                               {2, 3}))  # fmt: skip
         if len(plan.allocation) > PLAN_ROWS:
-            out.append(f'<p class="note">The first {PLAN_ROWS} of {len(plan.allocation)} rows, '
-                       "most £ first; the Plan page has them all.</p>")  # fmt: skip
+            out.append(f'<p class="note">The first {PLAN_ROWS} of '
+                       f"{format.plural(len(plan.allocation), 'row')}, most £ first; the Plan "
+                       "page has them all.</p>")  # fmt: skip
     out += [f'<p class="note">{e(note)}</p>' for note in plan.notes]
     out.append(
         f'<p class="note">A plan for {e(format.plural(plan.contacts, "contact"))}, the Plan '

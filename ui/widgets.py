@@ -155,7 +155,9 @@ def download_title(title: str, chosen=None) -> tuple[str, ...]:
     )
 
 
-def _made(make, table: Callable[[], pd.DataFrame], kind: str, on_download) -> bytes:
+def _made(make, table, kind: str, on_download) -> bytes:
+    """The file of `table` (a frame, or a function giving it, called only now), once the audit
+    line, if any, is written."""
     if on_download is not None:
         on_download(kind)  # raises when it cannot be recorded: then nothing is sent
-    return make(table())
+    return make(table() if callable(table) else table)

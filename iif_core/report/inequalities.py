@@ -11,6 +11,7 @@ from iif_core.report.common import _day
 from iif_core.report.patients import age_band_order, recall_list_rows
 from iif_core.stats import Z_95, wilson_interval
 from iif_core.vocabulary import EQUITY_DIMENSION_WORDS, EQUITY_DIMENSIONS
+from iif_core.words import plural
 
 # The small-group rule (decisions.md D68), in this one place: a group of fewer than SMALL_GROUP
 # patients shows "fewer than 10" and nothing else; and in each indicator × dimension, more
@@ -18,10 +19,11 @@ from iif_core.vocabulary import EQUITY_DIMENSION_WORDS, EQUITY_DIMENSIONS
 # SMALL_GROUP patients, so that no hidden count can be worked out from a total shown elsewhere.
 SMALL_GROUP = 10
 SMALL_GROUP_TEXT = f"fewer than {SMALL_GROUP}"
-HIDDEN_SMALL = f"fewer than {SMALL_GROUP} patients: not shown"
+HIDDEN_SMALL = f"fewer than {plural(SMALL_GROUP, 'patient')}: not shown"
 HIDDEN_BY_SUBTRACTION = "not shown, to protect a smaller group"
 SMALL_GROUP_RULE = (
-    f"a group of fewer than {SMALL_GROUP} patients shows no figures, and neither does the next "
+    f"a group of fewer than {plural(SMALL_GROUP, 'patient')} shows no figures, and neither does "
+    "the next "
     "smallest group when its figures would let the hidden one be worked out from the total."
 )
 NOT_RECORDED = "Not recorded"
@@ -64,10 +66,10 @@ interval by Newcombe's hybrid score method (his method 10, from the two Wilson i
 ratio is the most deprived fifth's share divided by the least deprived fifth's. The Core20 share
 is the part of the patients still to do who live in the most deprived fifth (Wilson interval).
 
-**Small groups.** A group of fewer than {SMALL_GROUP} patients shows "{SMALL_GROUP_TEXT}" and no
+**Small groups.** A group of fewer than {plural(SMALL_GROUP, "patient")} shows "{SMALL_GROUP_TEXT}" and no
 other figure. So that no hidden group can be worked out by taking the groups shown from a total
 shown elsewhere, the next smallest groups are hidden too until the hidden groups together hold
-at least {SMALL_GROUP} patients. A gap or share that would need a hidden figure is not shown.
+at least {plural(SMALL_GROUP, "patient")}. A gap or share that would need a hidden figure is not shown.
 """
 
 
@@ -387,6 +389,6 @@ def gap_sentences(gap: dict, trend: pd.DataFrame, organisation: str, name: str) 
         said.append(
             f"The gap was {first['gap_points']:+.0f} points at {_day(first['period_end'])} and "
             f"{last['gap_points']:+.0f} at {_day(last['period_end'])} "
-            f"({len(shown)} period ends with lists)."
+            f"({plural(len(shown), 'period end')} with lists)."
         )
     return said

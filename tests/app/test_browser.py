@@ -25,7 +25,7 @@ from browsing import (
 )
 from extract_2024_25 import write_extract_2024_25
 
-from iif_core import report
+from iif_core import columns, report
 from iif_core.store import Store
 
 pytestmark = pytest.mark.browser
@@ -374,4 +374,4 @@ def test_patients_page_shows_the_first_rows_of_an_icb_and_downloads_every_patien
     with open(download.value.path(), encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == total
-    assert {row["indicator_code"] for row in rows} == {"CAN-04"}
+    assert {row[columns.label("indicator_code")] for row in rows} == {"CAN-04"}  # as on screen
