@@ -179,7 +179,9 @@ if worklist.empty:
 st.subheader("Per practice")
 left, right = st.columns([3, 2])
 with left:
-    widgets.show_chart(charts.worklist_counts_chart(counts))
+    widgets.show_chart(
+        charts.worklist_counts_chart(counts), alt="Patients still to do at each practice"
+    )
 with right:
     widgets.show_table(counts, COUNT_COLUMNS, key="patients_counts")
 
@@ -219,5 +221,5 @@ else:
             "Left out: the lists that hold only patients still to do, which cannot show who "
             f"achieved ({format.escape_markdown(', '.join(recall_only))})."
         )
-    widgets.show_chart(charts.inequality_chart(gaps))
+    widgets.show_chart(charts.inequality_chart(gaps), alt="Share achieved by deprivation quintile")
     widgets.show_table(gaps, EQUALITY_COLUMNS, key="patients_equality")
