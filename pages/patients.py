@@ -6,7 +6,6 @@ from functools import partial
 import streamlit as st
 
 from iif_core import report
-from iif_core.problems import InputError
 from ui import charts, format, patient_audit, patient_lists, reads, run_end, sidebar, widgets
 
 LIST_COLUMNS = [  # the list date early, where a narrow window still shows it
@@ -74,62 +73,14 @@ def render_filters(summary, scheme, scope: list[str], scope_label: str) -> dict:
     }
 
 
-def lists_or_stop(chosen, members: tuple[str, ...]):
-    """The patient lists in use at the period chosen (decisions.md D23), as counted in the store
-    (decisions.md D61); when there are none, say why (no list this year, none for these
-    practices, or theirs start later) and stop."""
-    read = partial(
-        reads.patient_list_summary, chosen.path, chosen.year, chosen.version, chosen.scope
-    )
-    if chosen.org_code is not None and not chosen.scope.patient_codes(members):
-        st.info(
-            f"Your access does not include the patient lists of "
-            f"{format.escape_markdown(chosen.org_label)}. Ask your ICB's admin if you need them.",
-            icon=":material/lock:",
-        )
-        run_end.stop()
-    try:
-        lists = read(chosen.period, members)
-        later = lists if not lists.empty else read(None, members)
-        anywhere = later if not later.empty else read(None, None)
-    except InputError as error:
-        st.error(f"The patient lists cannot be read: {format.escape_markdown(error)}")
-        run_end.stop()
-    if anywhere.empty and not chosen.scope.can_manage:
-        st.info(f"No patient list of the {chosen.year} scheme is stored for your practices yet.")
-        run_end.stop()
-    if anywhere.empty:
-        st.info(patient_lists.HOW_TO.format(year=chosen.year), icon=":material/person_search:")
-        st.page_link(
-            sidebar.NO_DATA_PAGE, label="Go to the Data page", icon=":material/upload_file:"
-        )
-        run_end.stop()
-    if chosen.org_code is None:
-        sidebar.no_data_message(chosen)
-        run_end.stop()
-    organisation = format.escape_markdown(chosen.org_label)
-    if later.empty:
-        st.info(
-            f"No patient-level list is stored for the practices of {organisation}. Choose "
-            "another organisation, or upload their lists on the Data page."
-        )
-        run_end.stop()
-    if lists.empty:
-        st.info(
-            f"The patient lists of {organisation} start on "
-            f"{format.long_day(later.ends['first_end'].min())}, after the period end chosen: "
-            "choose a later period end in the sidebar."
-        )
-        run_end.stop()
-    return lists
-
-
 chosen = sidebar.selection()
 if chosen.partial:  # every practice's latest list counts here, not only those that sent it
     chosen = dataclasses.replace(chosen, partial=PARTIAL.format(day=format.long_day(chosen.period)))
 sidebar.page_header("Patients", chosen)
 members = report.practices_in(chosen.orgs, chosen.pcns, chosen.level, chosen.org_code)
-summary = lists_or_stop(chosen, tuple(members))
+summary = patient_lists.lists_or_stop(
+    chosen, tuple(members), reads.patient_list_summary, lambda found: found.ends["first_end"].min()
+)
 filters = render_filters(summary, chosen.scheme, members, chosen.org_label)
 dates = report.list_dates_from_ends(summary.ends, members, chosen.orgs, chosen.period)
 notes = report.patient_list_notes(dates, filters["indicator_code"], chosen.period)

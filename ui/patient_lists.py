@@ -31,10 +31,12 @@ achievement figures. Nothing leaves this machine.
 """
 
 
-def lists_or_stop(chosen, members: tuple[str, ...]):
-    """The patient lists in use at the period chosen (decisions.md D23); when there are none,
-    say why (no list this year, none for these practices, or theirs start later) and stop."""
-    read = partial(reads.patient_lists, chosen.path, chosen.year, chosen.version, chosen.scope)
+def lists_or_stop(chosen, members: tuple[str, ...], read=reads.patient_lists, first_end=None):
+    """The patient lists in use at the period chosen (decisions.md D23), as `read` gives them
+    (reads.patient_lists, or reads.patient_list_summary: counted in the store, D61); when there
+    are none, say why (no list this year, none for these practices, or theirs start later:
+    `first_end` of what `read` gave, the lists' earliest period end) and stop."""
+    read = partial(read, chosen.path, chosen.year, chosen.version, chosen.scope)
     if chosen.org_code is not None and not chosen.scope.patient_codes(members):
         st.info(
             f"Your access does not include the patient lists of "
@@ -71,7 +73,8 @@ def lists_or_stop(chosen, members: tuple[str, ...]):
     if lists.empty:
         st.info(
             f"The patient lists of {organisation} start on "
-            f"{format.long_day(later['period_end'].min())}, after the period end chosen: "
+            f"{format.long_day(first_end(later) if first_end else later['period_end'].min())}, "
+            "after the period end chosen: "
             "choose a later period end in the sidebar."
         )
         run_end.stop()
