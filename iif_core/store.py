@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import sys
@@ -226,9 +227,25 @@ class Store:
 
     def version(self) -> tuple[int, int]:
         """The latest batch id and the number of undos and restores: changes with every upload,
-        undo or restore, by any session or process."""
+        undo or restore, by any session or process. Read from the file only when it may have
+        changed since it was last read (`_FileMark`, decisions.md D80): every page view asks."""
+        database = self._database
+        before = _FileMark.of(self.path)
+        known = database.known_version
+        if known is not None and known[0] == before:
+            return known[1]
         with self.cursor() as con:
-            return self._version(con)
+            version = self._version(con)
+        if before.settled() and _FileMark.of(self.path) == before:
+            database.known_version = (before, version)
+        return version
+
+    def file_mark(self) -> tuple:
+        """A token that changes whenever the file may have changed (any write by any process,
+        of figures or anything else): equal tokens mean nothing was written in between. A file
+        written in the last second has a new token every time (`_FileMark.settled`)."""
+        mark = _FileMark.of(self.path)
+        return mark.files if mark.settled() else (mark.files, next(_UNSETTLED))
 
     def ingest(
         self,
@@ -1189,6 +1206,43 @@ def _sql(name: str) -> str:
 
 # ----- one connection per file per process ---------------------------------------------------
 
+# A file written this long ago is written again with a later time: below this, two writes may
+# share a timestamp (the kernel's clock ticks every few milliseconds), so a mark is not trusted.
+SETTLED_NANOSECONDS = 1_000_000_000
+_UNSETTLED = itertools.count()  # makes each unsettled file mark different from every other
+
+
+@dataclass(frozen=True)
+class _FileMark:
+    """What the file system says of the store file and its write-ahead log: every commit, by any
+    process, writes one of them, which changes its modification time (and often its size)."""
+
+    files: tuple[tuple[int, int, int, int] | None, ...]  # (inode, size, mtime, ctime) or absent
+    taken: int  # when, in nanoseconds since the epoch
+
+    @classmethod
+    def of(cls, path: Path) -> _FileMark:
+        files = []
+        for name in (path, path.with_name(path.name + ".wal")):
+            try:
+                found = os.stat(name)
+            except OSError:
+                files.append(None)
+                continue
+            files.append((found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns))
+        return cls(tuple(files), time.time_ns())
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _FileMark) and self.files == other.files
+
+    def __hash__(self) -> int:
+        return hash(self.files)
+
+    def settled(self) -> bool:
+        """Whether every file was last written well before the mark was taken, so that a later
+        write is sure to change the mark (git's index has the same rule for racy timestamps)."""
+        return all(f[2] < self.taken - SETTLED_NANOSECONDS for f in self.files if f is not None)
+
 
 class _Database:
     """The one DuckDB connection of this process to one store file, shared by every thread.
@@ -1204,6 +1258,8 @@ class _Database:
         self._state = threading.Lock()
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._users = 0
+        # the data version read last, and the file's mark when it was read (Store.version)
+        self.known_version: tuple[_FileMark, tuple[int, int]] | None = None
 
     @contextmanager
     def cursor(self, create: bool) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -150,12 +150,30 @@ def unconfirmed_text(card: dict) -> str:
     return f" · unconfirmed: {', '.join(words)}" if words else ""
 
 
+def card_parts(view: report.Overview, projection, chosen) -> list[tuple]:
+    """Each indicator's card as render_card draws it: its row, its threshold bar, its projection
+    and who is missing from its figures."""
+    parts = []
+    for index in range(len(view.cards)):
+        frame = view.cards.iloc[[index]]
+        code = frame["indicator_code"].iloc[0]
+        missing = reads.missing_words(
+            chosen.path, chosen.year, chosen.version, chosen.scope, chosen.level,
+            chosen.org_code, chosen.period, code,
+        )  # fmt: skip
+        bar = charts.threshold_bar_spec(frame)  # written out as a dict: quick (D53)
+        parts.append(
+            (frame.iloc[0].to_dict(), bar, report.projection_for(projection, code), missing)
+        )
+    return parts
+
+
 def render_card(
-    frame, pays: bool, level: str, projected: dict, missing: str | None, period, partial
-):
-    """One indicator's card; `partial` ('1 of 5 practices') marks it partial. A PCN's or a
-    practice's card that pays links to the what-if on Payment."""
-    card = frame.iloc[0].to_dict()
+    card: dict, bar: dict, pays: bool, level: str, projected: dict, missing: str | None, period,
+    partial,
+):  # fmt: skip
+    """One indicator's card (`card_parts`); `partial` ('1 of 5 practices') marks it partial. A
+    PCN's or a practice's card that pays links to the what-if on Payment."""
     with st.container(border=True, width=CARD_WIDTH):
         st.markdown(f"**{card['indicator_code']}** · {format.escape_markdown(card['name'])}")
         badges = st.container(horizontal=True)
@@ -180,7 +198,7 @@ def render_card(
             # Outside its dates: nothing is scored or paid, so no thresholds, points or £.
             return
         widgets.show_spec(
-            charts.threshold_bar_spec(frame),
+            bar,
             alt=f"{card['indicator_code']}: achievement as a bar against the lower and upper "
             "thresholds",
         )
@@ -228,9 +246,9 @@ chosen = sidebar.selection()
 sidebar.page_header("Overview", chosen, money=True)
 sidebar.stop_without_data(chosen)
 
-view = report.overview(
+view = reads.derived(chosen, "overview", lambda: report.overview(
     chosen.scored, chosen.scheme, chosen.level, chosen.org_code, chosen.period, chosen.pcns
-)
+))  # fmt: skip
 context = chosen.context()
 projection = reads.projections(
     chosen.path,
@@ -249,18 +267,13 @@ st.caption(
     "UT are the patients still needed to reach the lower and upper thresholds."
 )
 cards = st.container(horizontal=True, wrap=True)  # two a row; one in a narrow window (D75)
-for index in range(len(view.cards)):
-    card = view.cards.iloc[[index]]
-    code = card["indicator_code"].iloc[0]
-    missing = reads.missing_words(
-        chosen.path, chosen.year, chosen.version, chosen.scope, chosen.level,
-        chosen.org_code, chosen.period, code,
-    )  # fmt: skip
+for card, bar, projected, missing in reads.derived(
+    chosen, "overview_cards", lambda: card_parts(view, projection, chosen)
+):
     with cards:
         render_card(
-            card, view.pays and context.earns_iif, chosen.level,
-            report.projection_for(projection, code), missing, chosen.period,
-            chosen.partial_words,
+            card, bar, view.pays and context.earns_iif, chosen.level, projected, missing,
+            chosen.period, chosen.partial_words,
         )  # fmt: skip
 
 with st.expander("All indicators as a table"):

@@ -146,9 +146,9 @@ if chosen.level == "practice":
     what_if.render(chosen, pcn_code)
     run_end.stop()
 
-ranking = report.payment_ranking(
+ranking = reads.derived(chosen, "payment_ranking", lambda: report.payment_ranking(
     chosen.scored, chosen.scheme, chosen.level, chosen.org_code, chosen.period
-)
+))  # fmt: skip
 projection = reads.projections(
     chosen.path,
     chosen.year,
@@ -168,8 +168,10 @@ if report.is_unadjusted(chosen.scheme):
     st.warning(sidebar.UNADJUSTED_HELP, icon=":material/warning:")
 st.subheader("Indicators ranked by the £ their remaining work is worth")
 sidebar.partial_mark(chosen, "the £ below")
-widgets.show_chart(
-    charts.payment_chart(ranking),
+widgets.show_spec(
+    reads.derived(
+        chosen, "payment_chart", lambda: widgets.chart_spec(charts.payment_chart(ranking))
+    ),
     alt="£ earned and £ still available for each indicator, as bars, most work first",
 )
 columns = SHOWN_COLUMNS if chosen.level == "pcn" else SHOWN_COLUMNS[:-1]  # no marginal £
@@ -195,10 +197,10 @@ render_projection(
 )
 render_split(chosen)
 
-work = report.work_ranking(
+work = reads.derived(chosen, "work_ranking", lambda: report.work_ranking(
     chosen.scored, chosen.scheme, chosen.orgs, chosen.level, chosen.org_code, chosen.period,
     chosen.pcns,
-)  # fmt: skip
+))  # fmt: skip
 who = "practice" if chosen.level == "pcn" else "PCN"
 st.subheader(f"Where the work is worth most: {who} × indicator")
 if work.empty:

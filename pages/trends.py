@@ -106,8 +106,9 @@ def render_projection(row: dict, pays: bool, period) -> None:
         st.warning(checked, icon=":material/warning:")
 
 
-def render_spc(view: report.Spc, period, marks) -> None:
-    """The monthly activity as an XmR chart with its variation and assurance icons."""
+def render_spc(view: report.Spc, period, chart_spec) -> None:
+    """The monthly activity as an XmR chart with its variation and assurance icons; `chart_spec`
+    gives the chart (widgets.chart_spec), made only when there is one to draw."""
     st.subheader("Monthly activity: signal or noise")
     st.markdown(
         "Each month's new patients achieved (this month's numerator less last month's), with "
@@ -129,10 +130,7 @@ def render_spc(view: report.Spc, period, marks) -> None:
         letter, words = report.ASSURANCE_ICONS[view.assurance]
         colour, icon = ASSURANCE_BADGES[view.assurance]
         badges.badge(f"Assurance ({letter}): {words}", color=colour, icon=icon)
-    widgets.show_chart(
-        charts.spc_chart(view.table, view.pace_needed, interventions=marks),
-        alt="Monthly activity with its mean and process limits",
-    )
+    widgets.show_spec(chart_spec(), alt="Monthly activity with its mean and process limits")
     words = report.VARIATION_ICONS[view.variation][1]
     latest = "The latest month"
     if view.latest != period:  # the month chosen is left out: partial, say
@@ -166,12 +164,12 @@ sidebar.stop_without_data(chosen)
 
 code = sidebar.indicator_picker(chosen.scheme)
 indicator = chosen.scheme.indicator(code)
-series = report.trend(
+series = reads.derived(chosen, "trend", lambda: report.trend(
     chosen.scored, chosen.orgs, chosen.level, chosen.org_code, code,
     last_year=reads.scored_or_none(chosen.path, previous_scheme_year(chosen.year), chosen.version,
                                    chosen.scope, chosen.level, chosen.org_code),
     pcns=chosen.pcns,
-)  # fmt: skip
+), code)  # fmt: skip
 months = report.trend_months(series)
 if not months["months"]:
     st.info(
@@ -190,7 +188,8 @@ projection = reads.projections(
     chosen.period,
 )
 row = report.projection_for(projection, code)
-marks = interventions.marks(chosen, code)
+mark = reads.file_mark(chosen.path)  # interventions are drawn too, and have no data version
+marks = interventions.marks(chosen, code, mark)
 st.subheader(f"{indicator.code}: month by month")
 missing = reads.missing_words(
     chosen.path,
@@ -204,11 +203,11 @@ missing = reads.missing_words(
 )
 if missing:
     st.warning(format.escape_markdown(missing), icon=":material/warning:")
-widgets.show_chart(
-    charts.trend_chart(
+widgets.show_spec(
+    reads.derived(chosen, "trend_chart", lambda: widgets.chart_spec(charts.trend_chart(
         series, float(indicator.lower_threshold), float(indicator.upper_threshold), indicator.unit,
         report.projection_path(row), marks,
-    ),
+    )), code, mark),
     alt=f"Monthly achievement of {code} with its projection to the year end",
 )  # fmt: skip
 notes = [
@@ -254,13 +253,16 @@ if late_or_partial:
     )
 interventions.render(chosen, code, marks)
 render_projection(row, chosen.level != "practice", chosen.period)
+spc = reads.derived(chosen, "spc", lambda: report.spc(
+    chosen.scored, chosen.orgs, chosen.pcns, chosen.scheme, chosen.level, chosen.org_code,
+    code, chosen.period, row["pace_needed"],
+), code)  # fmt: skip
 render_spc(
-    report.spc(
-        chosen.scored, chosen.orgs, chosen.pcns, chosen.scheme, chosen.level, chosen.org_code,
-        code, chosen.period, row["pace_needed"],
-    ),
+    spc,
     chosen.period,
-    marks,
+    lambda: reads.derived(chosen, "spc_chart", lambda: widgets.chart_spec(
+        charts.spc_chart(spc.table, spc.pace_needed, interventions=marks)
+    ), code, mark),
 )  # fmt: skip
 
 with st.expander("The figures as a table"):

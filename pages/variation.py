@@ -23,8 +23,9 @@ FLAGGED_COLUMNS = [
 FUNNEL_DOWNLOAD = [*FLAGGED_COLUMNS, "lower_99.8", "upper_99.8"]
 
 
-def render_funnel(funnel: report.Funnel, member_words: str, stem: str, chosen) -> None:
-    """Signal or noise: the funnel plot, what it shows in words, and the members flagged."""
+def render_funnel(funnel: report.Funnel, member_words: str, stem: str, chosen, code: str) -> None:
+    """Signal or noise: the funnel plot of indicator `code`, what it shows in words, and the
+    members flagged."""
     st.subheader("Signal or noise: the funnel plot")
     if funnel.message:
         st.info(format.escape_markdown(funnel.message), icon=":material/info:")
@@ -32,8 +33,17 @@ def render_funnel(funnel: report.Funnel, member_words: str, stem: str, chosen) -
     words = report.funnel_explanation(funnel)
     st.markdown(words["reading"])
     sidebar.partial_mark(chosen, "its centre line and limits")
-    widgets.show_chart(
-        charts.funnel_chart(funnel.points, funnel.curve, funnel.comparator_name, funnel.unit),
+    widgets.show_spec(
+        reads.derived(
+            chosen,
+            "funnel_chart",
+            lambda: widgets.chart_spec(
+                charts.funnel_chart(
+                    funnel.points, funnel.curve, funnel.comparator_name, funnel.unit
+                )
+            ),
+            code,
+        ),
         alt=f"Funnel plot of the {member_words}' achievement against their denominators",
     )
     st.markdown(format.escape_markdown(words["finding"]))
@@ -101,10 +111,10 @@ if chosen.level == "practice" and context.pcn_code and not chosen.scope.sees(con
 
 code = sidebar.indicator_picker(chosen.scheme)
 indicator = chosen.scheme.indicator(code)
-view = report.practice_variation(
+view = reads.derived(chosen, "variation", lambda: report.practice_variation(
     chosen.scored, chosen.orgs, chosen.scheme, chosen.level, chosen.org_code, code,
     chosen.period, chosen.pcns,
-)  # fmt: skip
+), code)  # fmt: skip
 if view.message:
     st.info(format.escape_markdown(view.message), icon=":material/info:")
     run_end.stop()
@@ -122,15 +132,22 @@ with_data = view.members.dropna(subset=["achievement"])
 if with_data.empty:
     st.info(f"None of the {member_words} has data for {code} in this period.")
 else:
-    widgets.show_chart(
-        charts.variation_chart(
-            view.members,
-            float(indicator.lower_threshold),
-            float(indicator.upper_threshold),
-            indicator.unit,
-            parent_achievement=view.parent.get("achievement"),
-            parent_label=report.LEVEL_LABELS.get(view.parent.get("level"), "Network"),
-            highlight=view.highlight,
+    widgets.show_spec(
+        reads.derived(
+            chosen,
+            "variation_chart",
+            lambda: widgets.chart_spec(
+                charts.variation_chart(
+                    view.members,
+                    float(indicator.lower_threshold),
+                    float(indicator.upper_threshold),
+                    indicator.unit,
+                    parent_achievement=view.parent.get("achievement"),
+                    parent_label=report.LEVEL_LABELS.get(view.parent.get("level"), "Network"),
+                    highlight=view.highlight,
+                )
+            ),
+            code,
         ),
         alt=f"The {member_words}' achievement on {code} as bars, worst first, with the "
         "thresholds and the network's own achievement as lines",
@@ -147,6 +164,7 @@ render_funnel(
     member_words,
     format.file_stem("iif-funnel", view.parent.get("org_code"), code, chosen.period),
     chosen,
+    code,
 )  # fmt: skip
 
 st.subheader("Ranking")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import altair as alt
 import pandas as pd
 
@@ -43,6 +45,39 @@ INTERVENTION_LABEL_PIXELS = 13  # one label row
 PARTIAL_POINT_SIZE = 120  # a partial month's hollow point: larger than the filled one it covers
 STATUS_LEGEND = [status_label(s) for s in STATUSES]
 STATUS_SCALE = alt.Scale(domain=STATUS_LEGEND, range=[STATUS_COLOURS[s] for s in STATUSES])
+
+
+# Checking a chart against Vega-Lite's schema as it is turned into a spec took most of the time of
+# drawing it (about 0.05 s a chart); the charts are the same code every time, so the app skips
+# it and the tests check every chart they draw (tests/app/conftest.py sets this, D80).
+CHECK_AGAINST_SCHEMA = False
+_GLOBALS = threading.Lock()  # Altair's theme and data transformer are settings of the process
+
+
+def _named_data(data, datasets: dict) -> dict:
+    """A data transformer: the frame kept by name beside the spec, for Streamlit to send as
+    Arrow (as st.altair_chart does), rather than written into the spec as values."""
+    for name, kept in datasets.items():
+        if kept is data:  # a frame drawn by several layers is sent once
+            return {"name": name}
+    name = f"data-{len(datasets)}"
+    datasets[name] = data
+    return {"name": name}
+
+
+alt.data_transformers.register("iif_named_data", _named_data)
+
+
+def vega_lite(chart: alt.TopLevelMixin) -> dict:
+    """The Vega-Lite spec of an Altair chart for st.vega_lite_chart, its frames under
+    `datasets`, made as st.altair_chart makes it (no theme's default size), checked against the
+    schema only when CHECK_AGAINST_SCHEMA is set."""
+    datasets: dict = {}
+    with _GLOBALS, alt.theme.enable("none"):
+        with alt.data_transformers.enable("iif_named_data", datasets=datasets):
+            spec = chart.to_dict(validate=CHECK_AGAINST_SCHEMA)
+    spec["datasets"] = {**spec.get("datasets", {}), **datasets}
+    return spec
 
 
 def display_height(chart: alt.TopLevelMixin) -> int:

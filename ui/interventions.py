@@ -21,12 +21,17 @@ INDICATOR_KEY = "intervention_indicator_"  # one per indicator shown, so it star
 EVERY_INDICATOR = "Every indicator"
 
 
-def marks(chosen: Selection, code: str) -> pd.DataFrame:
+def marks(chosen: Selection, code: str, mark) -> pd.DataFrame:
     """The interventions drawn on the organisation's trend of indicator `code`, in scope, as the
-    charts and the list show them (iif_core.report.intervention_marks)."""
-    org_codes = report.marked_orgs(chosen.orgs, chosen.pcns, chosen.level, chosen.org_code)
-    found = reads.interventions(chosen.path, chosen.year, chosen.scope, org_codes, code)
-    return report.intervention_marks(found, report.org_names(chosen.orgs, chosen.pcns))
+    charts and the list show them (iif_core.report.intervention_marks), read again whenever the
+    store file's `mark` (reads.file_mark) changes."""
+
+    def make() -> pd.DataFrame:
+        org_codes = report.marked_orgs(chosen.orgs, chosen.pcns, chosen.level, chosen.org_code)
+        found = reads.interventions(chosen.path, chosen.year, chosen.scope, org_codes, code)
+        return report.intervention_marks(found, report.org_names(chosen.orgs, chosen.pcns))
+
+    return reads.derived(chosen, "intervention_marks", make, code, mark)
 
 
 def render(chosen: Selection, code: str, shown: pd.DataFrame) -> None:

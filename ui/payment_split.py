@@ -65,10 +65,10 @@ def render_split(chosen: Selection) -> None:
         chosen.period,
     )  # fmt: skip
     try:
-        split = report.payment_split(
+        split = reads.derived(chosen, "payment_split", lambda: report.payment_split(
             chosen.scored, chosen.scheme, chosen.orgs, chosen.org_code, chosen.period, method,
             weight, projection,
-        )  # fmt: skip
+        ), method, weight)  # fmt: skip
     except ValueError as problem:
         st.warning(format.escape_markdown(str(problem)), icon=":material/warning:")
         return
@@ -85,8 +85,14 @@ def render_split(chosen: Selection) -> None:
     )
     for note in split.notes:
         st.info(format.escape_markdown(note), icon=":material/info:")
-    widgets.show_chart(
-        charts.split_chart(split.practices),
+    widgets.show_spec(
+        reads.derived(
+            chosen,
+            "split_chart",
+            lambda: widgets.chart_spec(charts.split_chart(split.practices)),
+            method,
+            weight,
+        ),
         alt="Each practice's share of the £ earned so far and of the £ projected, as bars.",
     )
     widgets.show_table(split.table, SPLIT_COLUMNS, key="split_table")

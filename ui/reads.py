@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -16,6 +19,7 @@ from iif_core.schemes import Scheme, bundled_scheme_years, previous_scheme_year
 from iif_core.store import DEFAULT_PATH, PATH_VARIABLE, Store
 
 CACHE_ENTRIES = 32  # frames kept per process: years × data versions
+DERIVED_ENTRIES = 1024  # what pages work out from a selection (`derived`), kept per process
 # Large frames are cached as resources: shared by every session without a copy per rerun, so
 # nothing in ui/ or iif_core/report/ may modify a frame it is given (they copy first).
 # Every read of figures, organisations and patient lists takes the session's Scope and applies it
@@ -74,6 +78,28 @@ def _all_pcns(path: str, version: tuple) -> pd.DataFrame:
 def scored_orgs(path: str, year: str, version: tuple, scope: Scope) -> pd.DataFrame:
     """The organisations scored in a year that are in scope: level, org_code, org_name."""
     return scope.restrict(store_at(path).scored_orgs(year))
+
+
+@dataclass(frozen=True)
+class OrgChoices:
+    """The organisations of a level to choose from, by name (report.org_choices)."""
+
+    codes: tuple[str, ...]
+    labels: dict[str, str]  # 'Hartmouth Central PCN (U22888)', by code
+    names: dict[str, str]
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
+def org_choices(path: str, year: str, version: tuple, scope: Scope, level: str) -> OrgChoices:
+    """The scored organisations of a level in scope, for the sidebar: made once, not on every
+    page view (England has 6,202 practices)."""
+    frame = report.org_choices(scored_orgs(path, year, version, scope), level)
+    codes = frame["org_code"].tolist()
+    return OrgChoices(
+        tuple(codes),
+        dict(zip(codes, frame["label"].tolist(), strict=True)),
+        dict(zip(codes, frame["org_name"].tolist(), strict=True)),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -461,3 +487,52 @@ def remove_intervention(path: str, scope: Scope, who: str | None, intervention_i
     if not scope.marks(found["org_code"]):
         raise AccessError("Only someone who can upload figures can remove interventions.")
     return store_at(path).remove_intervention(intervention_id, who)
+
+
+# --- What pages work out from a selection (decisions.md D80) ------------------------------------
+
+
+class _Kept:
+    """The most recently used results, up to a number, shared by the threads of every session."""
+
+    def __init__(self, entries: int):
+        self.entries = entries
+        self.items: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, make: Callable):
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = make()  # outside the lock: two sessions may both make it, and get the same
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.entries:
+                self.items.popitem(last=False)
+        return value
+
+
+@st.cache_resource(show_spinner=False)
+def _kept() -> _Kept:
+    return _Kept(DERIVED_ENTRIES)
+
+
+def derived(chosen, what: str, make: Callable, *key):
+    """What `make()` works out for the sidebar's selection `chosen` (a ui.session.Selection): made
+    once, then shared by every session with the same selection (store, data version, scope,
+    year, level, organisation and period end), `what` and `key`. `make` may read only those and
+    the store's figures through `chosen`; anything else it reads (an indicator, a file mark)
+    belongs in `key`. The result is shared: nothing may modify it."""
+    full = (
+        chosen.path, chosen.version, chosen.scope, chosen.year, chosen.level, chosen.org_code,
+        chosen.period, what, *key,
+    )  # fmt: skip
+    return _kept().get(full, make)
+
+
+def file_mark(path: str):
+    """Changes whenever the store file may have changed (Store.file_mark): for reads that the
+    data version does not follow, such as interventions."""
+    return store_at(path).file_mark()

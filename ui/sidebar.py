@@ -131,11 +131,12 @@ def render(scope: Scope = EVERYTHING) -> Selection:
     level = level if level in levels else levels[0]
 
     org_code = org_name = None
-    choices = report.org_choices(scored_orgs, level) if not scored_orgs.empty else pd.DataFrame()
-    if not choices.empty:
+    choices = (
+        reads.org_choices(path, year, version, scope, level) if not scored_orgs.empty else None
+    )
+    if choices is not None and choices.codes:
         key = session.ORG_PREFIX + level
-        codes = choices["org_code"].tolist()
-        labels = dict(zip(choices["org_code"], choices["label"], strict=True))
+        codes, labels = list(choices.codes), choices.labels
         _put(key, share.take(share.ORG, codes, str.upper))
         trail = st.session_state.get(session.ORG_TRAIL) or {}
         if st.session_state.get(key) not in codes:  # arriving at this level: which to show
@@ -148,7 +149,7 @@ def render(scope: Scope = EVERYTHING) -> Selection:
             filter_mode="contains",
             help="Type part of a name or a code to search.",
         )
-        org_name = dict(zip(choices["org_code"], choices["org_name"], strict=True)).get(org_code)
+        org_name = choices.names.get(org_code)
         if trail.get(level) != org_code:
             st.session_state[session.ORG_TRAIL] = report.org_trail(
                 orgs, pcns, trail, level, org_code
@@ -176,7 +177,8 @@ def render(scope: Scope = EVERYTHING) -> Selection:
         _choose_default(session.PERIOD, periods, latest)
         # A keyed selectbox whose labels change (another network: partial 1/89, not 1/5) keeps
         # showing the old label of its value in the browser until its value is set again.
-        period_labels = [_period_label(p, completeness) for p in periods]
+        period_words = {p: _period_label(p, completeness) for p in periods}
+        period_labels = list(period_words.values())
         if st.session_state.get(session.PERIOD_LABELS) != period_labels:
             st.session_state[session.PERIOD] = st.session_state[session.PERIOD]
         st.session_state[session.PERIOD_LABELS] = period_labels
@@ -184,7 +186,7 @@ def render(scope: Scope = EVERYTHING) -> Selection:
             "Period end",
             periods,
             key=session.PERIOD,
-            format_func=lambda p: _period_label(p, completeness),
+            format_func=lambda p: period_words.get(p) or _period_label(p, completeness),
             help="The achievement date of the extract (cumulative from 1 April). For a PCN, "
             "place or ICB, the latest period end for which every member practice has sent "
             "figures is chosen at first; a newer one is marked partial with how many of the "
@@ -292,20 +294,25 @@ def _render_status(sidebar, chosen: Selection, path: str, version: tuple) -> Non
     if not chosen.has_data:
         sidebar.caption("No figures for this choice yet.")
     elif chosen.period is not None:
-        rows = report.indicator_rows(
-            chosen.scored, chosen.scheme, chosen.level, chosen.org_code, chosen.period
-        )
-        totals = {
-            "practices_with_data_min": rows["practices_with_data"].min(),
-            "practices_with_data_max": rows["practices_with_data"].max(),
-            "member_practices": rows["member_practices"].max(),
-        }
+        completeness = reads.derived(chosen, "completeness_text", lambda: _completeness(chosen))
         sidebar.caption(f"**As at** {format.long_day(chosen.period)}")
-        completeness = report.scheme_completeness_text(totals, chosen.level)
         sidebar.caption(f"**Completeness:** {completeness}")
     sidebar.caption(
         f"**Organisations:** {format.escape_markdown(reads.orgs_source(path, version))}"
     )
+
+
+def _completeness(chosen: Selection) -> str:
+    """How many member practices the figures of the period chosen count, in words."""
+    rows = report.indicator_rows(
+        chosen.scored, chosen.scheme, chosen.level, chosen.org_code, chosen.period
+    )
+    totals = {
+        "practices_with_data_min": rows["practices_with_data"].min(),
+        "practices_with_data_max": rows["practices_with_data"].max(),
+        "member_practices": rows["member_practices"].max(),
+    }
+    return report.scheme_completeness_text(totals, chosen.level)
 
 
 def page_header(

@@ -7,6 +7,7 @@ from functools import partial
 
 import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util
 
 from iif_core.columns import COLUMNS, DATE_COLUMNS, PERCENT_SCALED, TICK_COLUMNS, for_people, label
 from iif_core.downloads import csv_bytes, excel_bytes, title_lines
@@ -78,14 +79,28 @@ def metric(where, label: str, value, help: str | None = None, partial: str | Non
 def show_chart(chart, alt: str) -> None:
     """An Altair chart across the page, tall enough for its plot and axis; `alt` describes it
     for a screen reader (every chart has one, D75; its figures are also in a table)."""
-    st.altair_chart(chart, width="stretch", height=display_height(chart), alt=alt)
+    st.vega_lite_chart(chart_spec(chart), width="stretch", height=display_height(chart), alt=alt)
+
+
+def chart_spec(chart) -> dict:
+    """An Altair chart as show_spec draws it: its Vega-Lite spec with its frames already in
+    Arrow, as Streamlit sends them; made once, it can be kept and drawn again (reads.derived)."""
+    spec = charts.vega_lite(chart)
+    spec["datasets"] = {
+        name: dataframe_util.convert_anything_to_arrow_bytes(data)
+        for name, data in spec["datasets"].items()
+    }
+    return spec
+
+
+def _axis_room(spec: dict) -> int:
+    return int(spec.get("usermeta", {}).get("axis_room", charts.AXIS_ROOM))
 
 
 def show_spec(spec: dict, alt: str) -> None:
     """As show_chart, for a chart already written as a Vega-Lite spec (charts.threshold_bar_spec)."""
     height = spec.get("height", charts.DEFAULT_PLOT_HEIGHT)
-    room = spec.get("usermeta", {}).get("axis_room", charts.AXIS_ROOM)
-    st.vega_lite_chart(spec, width="stretch", height=int(height) + int(room), alt=alt)
+    st.vega_lite_chart(spec, width="stretch", height=int(height) + _axis_room(spec), alt=alt)
 
 
 def download_buttons(

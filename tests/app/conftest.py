@@ -62,6 +62,16 @@ def navigation_as_served(monkeypatch):
     )
 
 
+@pytest.fixture(autouse=True)
+def charts_checked_against_the_schema(monkeypatch):
+    """Every chart an app test draws is checked against Vega-Lite's schema, as Altair does
+    unless told not to: the served app skips the check for speed (ui/charts.py, D80), so a
+    chart that breaks the schema fails here instead."""
+    from ui import charts
+
+    monkeypatch.setattr(charts, "CHECK_AGAINST_SCHEMA", True)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium, driven by Playwright, for a module's browser tests (never a browser

@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from test_store_support import (  # noqa: E402
+    ROOT,
     current,
     dump,
     tidy_file,
@@ -396,5 +397,62 @@ def test_version_changes_with_every_upload_and_undo(tmp_path):
     )
     batch = store.ingest(good).batch_id
     assert store.version() == (batch, 0)
+    store.undo(batch)
+    assert store.version() == (batch, 1)
+
+
+def _age(path, seconds: float = 5.0) -> None:
+    """Make the store file and its log look written `seconds` ago (so their mark is settled)."""
+    import os
+    import time
+
+    for name in (path, path.with_name(path.name + ".wal")):
+        if name.exists():
+            then = time.time() - seconds
+            os.utime(name, (then, then))
+
+
+def test_the_version_is_read_from_the_file_only_when_the_file_changed(tmp_path, monkeypatch):
+    path = tmp_path / "iif.duckdb"
+    store = Store(path)
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "practice_code,indicator_code,period_end,numerator,denominator\n"
+        "A81001,HI03,2025-09-30,5,10\n",
+        encoding="utf-8",
+    )
+    batch = store.ingest(good).batch_id
+    _age(path)
+    assert store.version() == (batch, 0)  # read, and remembered with the file's mark
+    opened = []
+    real_cursor = Store.cursor
+    monkeypatch.setattr(Store, "cursor", lambda self: opened.append(1) or real_cursor(self))
+    assert store.version() == (batch, 0)
+    assert Store(path).version() == (batch, 0)  # another Store of the same file, too
+    assert opened == []
+    # another process undoes the upload: the file changes, so the version is read again
+    code = "import sys; from iif_core.store import Store; Store(sys.argv[1]).undo(int(sys.argv[2]))"
+    subprocess.run([sys.executable, "-c", code, str(path), str(batch)], check=True, cwd=ROOT)
+    assert store.version() == (batch, 1)
+    assert opened == [1]
+
+
+def test_a_version_read_just_after_a_write_is_not_trusted(tmp_path, monkeypatch):
+    """Two writes within one tick of the file system's clock can leave the same mark; a mark
+    that recent is never remembered, so the second write is still seen."""
+    path = tmp_path / "iif.duckdb"
+    store = Store(path)
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "practice_code,indicator_code,period_end,numerator,denominator\n"
+        "A81001,HI03,2025-09-30,5,10\n",
+        encoding="utf-8",
+    )
+    batch = store.ingest(good).batch_id
+    assert store.version() == (batch, 0)
+    assert store_module._database(path, str(path)).known_version is None
+    # a write that leaves the mark exactly as it was (as within one clock tick) is still seen
+    mark = store_module._FileMark.of(path)
+    monkeypatch.setattr(store_module._FileMark, "of", classmethod(lambda cls, _: mark))
     store.undo(batch)
     assert store.version() == (batch, 1)
