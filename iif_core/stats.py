@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from scipy import stats
 
 # Two-sided normal quantiles for the funnel's two pairs of limits (Spiegelhalter 2005:
 # "95% and 99.8%", roughly 2 and 3 standard deviations).
@@ -49,6 +48,8 @@ def funnel_limit(target: float, n, tail: float, unit: str = "percent"):
     Exact binomial (percent) or Poisson (per_1000, rate) quantiles with Spiegelhalter's
     interpolation, so that the limits are smooth in n (Spiegelhalter 2005, appendix A.1.1).
     """
+    from scipy import stats  # here, not at the top: loading it slows the app's first page
+
     n = np.asarray(n, dtype=float)
     distribution = (
         stats.binom(np.maximum(n, 1).round(), target)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
+import ctypes
 import html
+import importlib.util
 import json
 from functools import lru_cache
 
 import pandas as pd
-import vl_convert
 
 from iif_core import report
 from iif_core.report.board import (
@@ -32,6 +33,15 @@ BAR_WIDTH = 560
 CHART_SCALE = 2  # PNG pixels per chart pixel: sharp on paper
 DEPRIVATION = "imd_quintile"  # the dimension the report draws (vocabulary.EQUITY_DIMENSIONS)
 PLAN_ROWS = 12
+# The libraries WeasyPrint loads and cannot do without, by the names it tries on Linux and macOS
+# (weasyprint/text/ffi.py)
+PANGO_LIBRARIES = (
+    ("libgobject-2.0.so.0", "libgobject-2.0.dylib"),
+    ("libpango-1.0.so.0", "libpango-1.0.dylib"),
+    ("libharfbuzz.so.0", "libharfbuzz.dylib"),
+    ("libfontconfig.so.1", "libfontconfig.dylib"),
+    ("libpangoft2-1.0.so.0", "libpangoft2-1.0.dylib"),
+)
 COMPLETENESS_ROWS = 12  # practices listed in full; past that, only those with months missing  # the plan's allocation rows shown; the Plan page has them all
 STYLE = """
 @page { size: A4; margin: 16mm 14mm 18mm 14mm;
@@ -91,6 +101,8 @@ def status_html(status: str) -> str:
 
 @lru_cache(maxsize=64)
 def _png(spec_json: str) -> bytes:
+    import vl_convert  # here, not at the top: loading it slows every page's first view
+
     return vl_convert.vegalite_to_png(spec_json, scale=CHART_SCALE, allowed_base_urls=[])
 
 
@@ -520,15 +532,25 @@ def board_html(board: BoardReport) -> str:
 
 @lru_cache(maxsize=1)
 def pdf_problem() -> str | None:
-    """Why this machine cannot make the PDF, in words (WeasyPrint needs Debian's Pango), or None."""
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):
+    """Why this machine cannot make the PDF, in words (WeasyPrint needs Debian's Pango), or None.
+    Found without loading WeasyPrint, which takes over half a second: Overview asks on its first
+    view, to offer the PDF button."""
+    if importlib.util.find_spec("weasyprint") is None or not all(
+        any(_loads(name) for name in names) for names in PANGO_LIBRARIES
+    ):
         return (
             "This computer cannot make PDFs (the Pango library is missing; `make pdf-tools` "
             "installs it): download the print page and print it from the browser instead."
         )
     return None
+
+
+def _loads(library: str) -> bool:
+    try:
+        ctypes.CDLL(library)
+    except OSError:
+        return False
+    return True
 
 
 def board_pdf(board: BoardReport, page: str | None = None) -> bytes:

@@ -9,7 +9,6 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import LinearConstraint, milp
 
 from iif_core.report.common import _day, _num, _sum, _threshold_words
 from iif_core.schemes import Indicator, Scheme
@@ -726,6 +725,8 @@ def _integer_program(work, budgets: dict, overall: int | None) -> tuple[list[int
         rows.add(dict.fromkeys(range(len(pairs)), 1.0), 0, overall)
     high = [work[i].outstanding[p] for i, p in pairs] + [1] * n + [w.gain[-1] for w in work]
     cost = np.r_[np.zeros(len(pairs) + n), -np.ones(n)]
+    from scipy.optimize import milp  # loaded when a plan is made, not with the app
+
     result = milp(
         cost,
         integrality=np.r_[np.ones(len(pairs) + n), np.zeros(n)],
@@ -756,7 +757,9 @@ class _Constraints:
         self.low.append(low)
         self.high.append(high)
 
-    def constraint(self) -> LinearConstraint:
+    def constraint(self):  # a scipy.optimize.LinearConstraint
+        from scipy.optimize import LinearConstraint
+
         return LinearConstraint(np.array(self.rows), self.low, self.high)
 
 
@@ -812,6 +815,11 @@ def _split_with_budgets(work, totals, budgets) -> dict[tuple[str, str], int]:
         rows.append([1.0 if p == practice else 0.0 for _, p in pairs])
         lower.append(0)
         upper.append(budget)
+    from scipy.optimize import (  # loaded when a plan is made, not with the app
+        LinearConstraint,
+        milp,
+    )
+
     result = milp(
         np.array([rank[pair] + 1.0 for pair in pairs]),
         integrality=np.ones(len(pairs)),

@@ -454,3 +454,20 @@ def test_the_months_that_came_late_or_partial_are_in_the_report(tmp_path):
     page = board_html(board)
     assert html.escape(notes[0]) in page
     assert notes[0].startswith("30 Nov 2026: 2 of 5 practices late (Hobbleton Lane Family")
+
+
+def test_a_machine_without_pango_is_told_to_print_the_page_instead(monkeypatch):
+    """The PDF button is offered only where WeasyPrint's libraries load; found without loading
+    WeasyPrint itself (slow), by the libraries it needs."""
+    from ui import board_report
+
+    board_report.pdf_problem.cache_clear()
+    monkeypatch.setattr(
+        board_report, "PANGO_LIBRARIES", (*board_report.PANGO_LIBRARIES, ("libno-such-pango.so",))
+    )
+    try:
+        found = board_report.pdf_problem()
+        assert "cannot make PDFs" in found
+    finally:
+        board_report.pdf_problem.cache_clear()
+    assert board_report.pdf_problem() is None or "cannot make PDFs" in board_report.pdf_problem()
