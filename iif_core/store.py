@@ -1260,12 +1260,19 @@ class _Database:
         self._users = 0
         # the data version read last, and the file's mark when it was read (Store.version)
         self.known_version: tuple[_FileMark, tuple[int, int]] | None = None
+        self.migrated: _FileMark | None = None  # the file's mark once its schema was checked
 
     @contextmanager
     def cursor(self, create: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         with self._state:
             if self._connection is None:
-                self._connection = _open(self.path, self.shown, create)
+                # the schema was brought up to date when the file was last opened, and nothing
+                # has written to it since (its mark is the same): no need to look again
+                mark = _FileMark.of(self.path)
+                checked = mark.settled() and mark == self.migrated
+                self._connection = _open(self.path, self.shown, create, migrate=not checked)
+                if not checked:
+                    self.migrated = _FileMark.of(self.path)
             cursor = self._connection.cursor()
             self._users += 1
         try:
@@ -1291,8 +1298,9 @@ def _database(path: Path, shown: str) -> _Database:
         return _DATABASES[key]
 
 
-def _open(path: Path, shown: str, create: bool) -> duckdb.DuckDBPyConnection:
-    """Open the file (creating it on first use) and bring its schema up to date."""
+def _open(path: Path, shown: str, create: bool, migrate: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the file (creating it on first use) and bring its schema up to date (unless
+    `migrate` is false: it is known to be)."""
     if not path.exists():
         if not create:
             raise StoreError(
@@ -1335,7 +1343,8 @@ def _open(path: Path, shown: str, create: bool) -> duckdb.DuckDBPyConnection:
     if new:
         os.chmod(path, backups.OWNER_ONLY)  # it will hold patient identifiers
     try:
-        _migrate(con, shown)
+        if migrate:
+            _migrate(con, shown)
     except duckdb.Error as error:  # the file opens but its contents cannot be read: damaged
         con.close()
         raise _damaged(path, shown, str(error)) from None
