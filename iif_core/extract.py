@@ -505,6 +505,8 @@ def load_extract_frame(
         "SELECT *, (row_number() OVER () + 1)::BIGINT AS source_row FROM frame_text"
     )
     con.unregister("frame_text")
+    if append_if_clean(con, name, scheme):  # the quick way in, as for a file (load_extracts)
+        return
     problems = check_extract_text(con, name, scheme)
     if problems:
         con.execute(EXTRACT_TABLE_SQL)
