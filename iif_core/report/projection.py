@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from iif_core import signals
@@ -39,16 +40,28 @@ def measurement_start(scored: pd.DataFrame, scheme: Scheme, indicator_code: str)
     """The month an indicator's cumulative counts start: the scheme's first day, unless the
     indicator's figures begin later than the other indicators' in the same year (flu counts from
     1 September), when it is the first day of its first month with figures."""
-    start = scheme.start_date or date(scheme_start_year(scheme.year), 4, 1)
+    return measurement_starts(scored, scheme).get(indicator_code, _scheme_start(scheme))
+
+
+def measurement_starts(scored: pd.DataFrame, scheme: Scheme) -> dict[str, date]:
+    """measurement_start of every indicator with figures in `scored`, found in one pass."""
+    start = _scheme_start(scheme)
     if scored is None or scored.empty:
-        return start
+        return {}
     with_data = scored[scored["practices_with_data"].fillna(0) > 0]
-    own = with_data[with_data["indicator_code"] == indicator_code]
-    if own.empty:
-        return start
-    first_any = pd.to_datetime(with_data["period_end"]).min()
-    first_own = pd.to_datetime(own["period_end"]).min()
-    return first_own.date().replace(day=1) if first_own > first_any else start
+    if with_data.empty:
+        return {}
+    months = pd.to_datetime(with_data["period_end"])
+    first_any = months.min()
+    firsts = months.groupby(with_data["indicator_code"].to_numpy()).min()
+    return {
+        code: first.date().replace(day=1) if first > first_any else start
+        for code, first in firsts.items()
+    }
+
+
+def _scheme_start(scheme: Scheme) -> date:
+    return scheme.start_date or date(scheme_start_year(scheme.year), 4, 1)
 
 
 def _complete_rows(rows: pd.DataFrame) -> pd.DataFrame:
@@ -89,6 +102,7 @@ def projections(
     this_year, previous = _Lookup(scored, levels), _Lookup(last_year, levels)
     before_that = _Lookup(year_before, levels)
     records, stand_ins = [], []
+    starts = measurement_starts(scored, scheme)
     for code, indicator in scheme.indicators.items():
         record = {
             "indicator_code": code, "name": indicator.name, "unit": indicator.unit,
@@ -110,7 +124,7 @@ def projections(
             )
             records.append(record)
             continue
-        start = measurement_start(scored, scheme, code)
+        start = starts.get(code, _scheme_start(scheme))
         own = this_year.rows(level, org_code, code, period)
         before = previous.rows(level, org_code, code)
         projected = _project_one(own, indicator, scheme, start, before)
@@ -182,18 +196,24 @@ class _Lookup:
         self.groups = {}
         if scored is not None and not scored.empty:
             complete = _complete_rows(scored[scored["level"].isin(levels)])
-            complete = complete.assign(month=pd.to_datetime(complete["period_end"]))
+            complete = complete.reset_index(drop=True)
+            months = pd.to_datetime(complete["period_end"]).to_numpy()
             keys = ["level", "org_code", "indicator_code"]
-            self.groups = {key: rows for key, rows in complete.groupby(keys, sort=False)}
+            self.groups = {  # each group's rows, and their months to cut them at a period end
+                key: (rows, months[rows.index.to_numpy()])
+                for key, rows in complete.groupby(keys, sort=False)
+            }
 
     def rows(self, level, org_code, indicator_code, period=None) -> pd.DataFrame:
         """The months with every member's figures, in order (up to `period` when given)."""
-        rows = self.groups.get((level, org_code, indicator_code))
-        if rows is None:
+        found = self.groups.get((level, org_code, indicator_code))
+        if found is None:
             return _complete_rows(None)
-        if period is not None:
-            rows = rows[rows["month"] <= pd.Timestamp(period)]
-        return rows.drop(columns="month")
+        rows, months = found
+        if period is None:
+            return rows
+        cut = np.datetime64(pd.Timestamp(period)).astype(months.dtype)
+        return rows.iloc[: int(np.searchsorted(months, cut, side="right"))]
 
 
 def _project_one(rows, indicator, scheme, start, before) -> dict | None:

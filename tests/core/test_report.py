@@ -747,6 +747,14 @@ def test_an_indicator_that_starts_later_is_measured_from_its_first_month(steady)
     later.loc[flu & (later["period_end"] >= pd.Timestamp("2021-09-01")), "practices_with_data"] = 1
     assert report.measurement_start(later, SCHEME, "XX-01") == date(2021, 9, 1)
     assert report.measurement_start(later, SCHEME, "VI-01") == date(2021, 4, 1)
+    # and every indicator at once, as projections find them, gives the same
+    from iif_core.report.projection import measurement_starts
+
+    assert measurement_starts(later, SCHEME) == {
+        "XX-01": date(2021, 9, 1),
+        **{c: date(2021, 4, 1) for c in set(later["indicator_code"]) - {"XX-01"}},
+    }
+    assert measurement_starts(later.iloc[0:0], SCHEME) == {}
 
 
 # --- signal or noise: SPC ---------------------------------------------------------------------
