@@ -1,6 +1,6 @@
 """Many users at once against one served app: page views timed through Streamlit's websocket.
 
-    python bench/bench_sessions.py [--sessions 1,8,20] [--views 10] [--think 0]
+    python bench/bench_sessions.py [--sessions 1,8,20] [--views 10] [--think 0] [--arrive 0]
                                    [--store-folder FOLDER | --demo] [--seed 2025]
 
 It starts one `streamlit run app.py` on a free loopback port (IIF_DB the store, IIF_DEMO=0,
@@ -18,9 +18,11 @@ control and, once the session has seen that level's Organisation box, an organis
 random from it. The app reads no query parameters, so the query string is always empty. Each view
 is timed from sending the rerun to the server's script_finished for it (a run the app restarts
 itself, FINISHED_EARLY_FOR_RERUN, is waited through), with a think time of uniform 0..2×--think
-seconds between views (seeded). A view counts as an error when its run draws an exception element,
-the page is not found, the script does not compile, it ends without the app's run-end mark
-(ui/run_end.py), the connection closes or it takes longer than --timeout.
+seconds between views (seeded); with --arrive, each session opens at a random time within that
+many seconds, as people come to the app one after another (by default all open at once). A view
+counts as an error when its run draws an exception element, the page is not found, the script
+does not compile, it ends without the app's run-end mark (ui/run_end.py), the connection closes
+or it takes longer than --timeout.
 
 It prints a markdown table, one row per round: sessions, page views, errors, median, 95th
 percentile and slowest view (s), the server's peak resident memory (VmRSS sampled from /proc
@@ -138,10 +140,12 @@ class Session:
         self.views: list[View] = []
         self.received = 0  # bytes of ForwardMsgs
 
-    async def run(self, views: int, think: float) -> list[View]:
+    async def run(self, views: int, think: float, arrive: float = 0.0) -> list[View]:
         from websockets.asyncio.client import connect
         from websockets.exceptions import WebSocketException
 
+        if arrive:  # people come to the app one after another, not all in the same instant
+            await asyncio.sleep(self.rng.uniform(0, arrive))
         try:
             async with connect(
                 self.stream,
@@ -312,7 +316,7 @@ async def run_round(url: str, sessions: int, args, round_number: int) -> tuple[l
         Session(n, url, random.Random(f"{args.seed}-{round_number}-{n}"), args.timeout, args.switch)
         for n in range(sessions)
     ]
-    done = await asyncio.gather(*(c.run(args.views, args.think) for c in clients))
+    done = await asyncio.gather(*(c.run(args.views, args.think, args.arrive) for c in clients))
     return [view for views in done for view in views], sum(c.received for c in clients)
 
 
@@ -336,7 +340,13 @@ def print_results(rounds: list[Round], args, store_words: str, server_hwm_mib: f
     print(
         f"\nSessions against one served app ({store_words}); {args.views} page views a session, "
         f"think time uniform 0..{2 * args.think:g} s (--think {args.think:g}), another level "
-        f"and organisation on {args.switch:.0%} of views (--switch {args.switch:g}), each view timed "
+        f"and organisation on {args.switch:.0%} of views (--switch {args.switch:g}), "
+        + (
+            f"the sessions opening over {args.arrive:g} s (--arrive {args.arrive:g}), "
+            if args.arrive
+            else "every session opening at once, "
+        )
+        + "each view timed "
         "from sending the rerun to the server's script_finished; rounds in turn on the same "
         "server (the first meets its empty caches).\n"
     )
@@ -423,6 +433,12 @@ def main() -> int:
         default=1.0,
         help="the chance that a view chooses another level and organisation (1: every view; "
         "0.2: a person who mostly stays with their own, switching pages)",
+    )
+    parser.add_argument(
+        "--arrive",
+        type=float,
+        default=0.0,
+        help="sessions open at uniform random times over this many seconds (0: all at once)",
     )
     parser.add_argument("--timeout", type=float, default=300.0, help="longest wait for a view (s)")
     parser.add_argument("--start-timeout", type=float, default=START_SECONDS)
