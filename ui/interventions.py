@@ -29,7 +29,9 @@ def marks(chosen: Selection, code: str, mark) -> pd.DataFrame:
     def make() -> pd.DataFrame:
         org_codes = report.marked_orgs(chosen.orgs, chosen.pcns, chosen.level, chosen.org_code)
         found = reads.interventions(chosen.path, chosen.year, chosen.scope, org_codes, code)
-        return report.intervention_marks(found, report.org_names(chosen.orgs, chosen.pcns))
+        return report.intervention_marks(
+            found, reads.org_names(chosen.path, chosen.version, chosen.scope)
+        )
 
     return reads.derived(chosen, "intervention_marks", make, code, mark)
 

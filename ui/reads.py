@@ -126,6 +126,12 @@ def orgs(path: str, version: tuple, scope: Scope) -> pd.DataFrame:
     return scope.restrict(_all_orgs(path, version), "practice_code")
 
 
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
+def org_names(path: str, version: tuple, scope: Scope) -> dict[str, str]:
+    """Every organisation in scope's name by its code, at every level (report.org_names)."""
+    return report.org_names(orgs(path, version, scope), pcns(path, version, scope))
+
+
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def orgs_source(path: str, version: tuple) -> str:
     return store_at(path).orgs_source()
