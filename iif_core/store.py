@@ -558,6 +558,15 @@ class Store:
 
     # ----- what is stored --------------------------------------------------------------------
 
+    def uploaded_by(self, who: str) -> bool:
+        """Whether any batch not undone was uploaded by `who` (quick: no figures are counted)."""
+        with self.cursor() as con:
+            found = con.execute(
+                "SELECT count(*) FROM batches WHERE who = $who AND undone_at_utc IS NULL",
+                {"who": who},
+            ).fetchone()
+        return found[0] > 0
+
     def batches(self) -> pd.DataFrame:
         """Every batch, newest first, with `undone` and a `status`: in use, partly replaced,
         replaced or undone."""

@@ -53,6 +53,11 @@ def batches(path: str, version: tuple) -> pd.DataFrame:
     return store_at(path).batches()
 
 
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def uploaded_by(path: str, version: tuple, who: str) -> bool:
+    return store_at(path).uploaded_by(who)
+
+
 @st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES)
 def batch_change(path: str, version: tuple, batch_id: int):
     """What undoing (or restoring) a batch would change now (Store.change_if_toggled)."""

@@ -456,3 +456,18 @@ def test_a_version_read_just_after_a_write_is_not_trusted(tmp_path, monkeypatch)
     monkeypatch.setattr(store_module._FileMark, "of", classmethod(lambda cls, _: mark))
     store.undo(batch)
     assert store.version() == (batch, 1)
+
+
+def test_whether_anyone_uploaded_a_batch_still_in_use(tmp_path):
+    store = Store(tmp_path / "iif.duckdb")
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "practice_code,indicator_code,period_end,numerator,denominator\n"
+        "A81001,HI03,2025-09-30,5,10\n",
+        encoding="utf-8",
+    )
+    assert not store.uploaded_by("demo")
+    batch = store.ingest(good, who="demo").batch_id
+    assert store.uploaded_by("demo") and not store.uploaded_by("someone else")
+    store.undo(batch)
+    assert not store.uploaded_by("demo")
