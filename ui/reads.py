@@ -359,15 +359,25 @@ def missing_words(
     every one did, or for a practice)."""
     if level is None or org_code is None:
         return None
+    return _missing(path, year, version, scope, level, org_code, period).get(indicator_code)
+
+
+@st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES * 4)
+def _missing(
+    path: str, year: str, version: tuple, scope: Scope, level: str, org_code: str, period
+) -> dict[str, str]:
+    """missing_words of every indicator with a practice missing, found in one pass (Overview
+    asks for each of its cards)."""
     if period is not None:  # the practices' rows at the period are all it reads
         rows = _practice_rows_at(path, year, version, scope, level, org_code, period)
     else:
         rows = scored(path, year, version, scope, level, org_code)
-    missing = report.missing_practices(
-        rows, orgs(path, version, scope), pcns(path, version, scope), level, org_code, period,
-        indicator_code,
-    )  # fmt: skip
-    return report.missing_text(missing, level)
+    missing = report.Missing(
+        rows, orgs(path, version, scope), pcns(path, version, scope), level, org_code
+    )
+    codes = [] if rows.empty else rows["indicator_code"].dropna().unique().tolist()
+    words = {code: report.missing_text(missing.practices(period, code), level) for code in codes}
+    return {code: text for code, text in words.items() if text}
 
 
 @st.cache_resource(show_spinner=False, max_entries=CACHE_ENTRIES * 4)

@@ -16,6 +16,7 @@ from iif_core.report.common import (  # noqa: F401
     unconfirmed_values,
 )
 from iif_core.report.completeness import (  # noqa: F401
+    Missing,
     completeness_summary,
     data_completeness,
     incomplete_notes,

@@ -28,31 +28,53 @@ def missing_practices(
     figure is short of them: practice_code, practice_name, pcn_name, period_end; for one period
     end or every one scored. A month nobody sent is no data rather than incomplete data, and a
     practice's own figures are all there is to a practice: neither has anyone missing."""
-    columns = ["practice_code", "practice_name", "pcn_name", "period_end"]
-    if level == "practice" or scored is None or scored.empty:
-        return _empty(columns)
-    pcns = pcn_membership(orgs) if pcns is None else pcns
-    codes = practices_in(orgs, pcns, level, org_code)
-    if not codes:
-        return _empty(columns)
-    rows = scored[(scored["level"] == "practice") & scored["org_code"].isin(codes)]
-    if indicator_code is not None:
-        rows = rows[rows["indicator_code"] == indicator_code]
-    if period is not None:
-        periods = [pd.Timestamp(period)]
-        rows = rows[pd.to_datetime(rows["period_end"]) == periods[0]]
-    else:
-        periods = [pd.Timestamp(p) for p in sorted(pd.to_datetime(scored["period_end"]).unique())]
-    sent = rows[rows["practices_with_data"].fillna(0) > 0]
-    sent = set(zip(sent["org_code"], pd.to_datetime(sent["period_end"]), strict=True))
-    periods = [p for p in periods if any((code, p) in sent for code in codes)]
-    missing = [(code, p) for p in periods for code in codes if (code, p) not in sent]
-    members = orgs[orgs["practice_code"].isin({code for code, _ in missing})]
-    names = dict(zip(members["practice_code"], members["practice_name"], strict=True))
-    pcn_names = dict(zip(members["practice_code"], members["pcn_name"], strict=True))
-    missing = [(code, names.get(code) or code, pcn_names.get(code), p) for code, p in missing]
-    frame = pd.DataFrame(missing, columns=columns)
-    return frame.sort_values(["period_end", "practice_name"]).reset_index(drop=True)
+    return Missing(scored, orgs, pcns, level, org_code).practices(period, indicator_code)
+
+
+class Missing:
+    """Who sent what, for the member practices of one organisation, found in one pass over its
+    rows; `practices` then answers missing_practices for any period end and indicator."""
+
+    COLUMNS = ["practice_code", "practice_name", "pcn_name", "period_end"]
+
+    def __init__(self, scored, orgs, pcns, level: str, org_code: str):
+        self.codes: list[str] = []
+        if level == "practice" or scored is None or scored.empty:
+            return
+        pcns = pcn_membership(orgs) if pcns is None else pcns
+        self.codes = practices_in(orgs, pcns, level, org_code)
+        if not self.codes:
+            return
+        ends = pd.to_datetime(scored["period_end"])
+        self.periods = [pd.Timestamp(p) for p in sorted(ends.unique())]
+        mine = (scored["level"] == "practice") & scored["org_code"].isin(self.codes)
+        sent = mine & (scored["practices_with_data"].fillna(0) > 0)
+        self.sent: dict[str, set] = {}  # by indicator: (practice, period end) that sent it
+        self.sent_any: set = set()
+        for code, indicator, end in zip(
+            scored.loc[sent, "org_code"], scored.loc[sent, "indicator_code"], ends[sent],
+            strict=True,
+        ):  # fmt: skip
+            self.sent.setdefault(indicator, set()).add((code, end))
+            self.sent_any.add((code, end))
+        members = orgs[orgs["practice_code"].isin(self.codes)]
+        self.names = dict(zip(members["practice_code"], members["practice_name"], strict=True))
+        self.pcn_names = dict(zip(members["practice_code"], members["pcn_name"], strict=True))
+
+    def practices(self, period=None, indicator_code: str | None = None) -> pd.DataFrame:
+        """missing_practices of this organisation, for `period` (or every period end scored) and
+        `indicator_code` (or any indicator)."""
+        if not self.codes:
+            return _empty(self.COLUMNS)
+        sent = self.sent_any if indicator_code is None else self.sent.get(indicator_code, set())
+        periods = [pd.Timestamp(period)] if period is not None else self.periods
+        periods = [p for p in periods if any((code, p) in sent for code in self.codes)]
+        missing = [(code, p) for p in periods for code in self.codes if (code, p) not in sent]
+        rows = [
+            (code, self.names.get(code) or code, self.pcn_names.get(code), p) for code, p in missing
+        ]
+        frame = pd.DataFrame(rows, columns=self.COLUMNS)
+        return frame.sort_values(["period_end", "practice_name"]).reset_index(drop=True)
 
 
 def missing_text(missing: pd.DataFrame, level: str) -> str | None:
@@ -95,12 +117,8 @@ def incomplete_notes(
 ) -> list[str]:
     """Who is missing, for a page that shows several indicators: one sentence when the same
     practices are missing for every indicator that has a gap, else one per indicator."""
-    texts = {
-        code: missing_text(
-            missing_practices(scored, orgs, pcns, level, org_code, period, code), level
-        )
-        for code in indicator_codes
-    }
+    missing = Missing(scored, orgs, pcns, level, org_code)
+    texts = {code: missing_text(missing.practices(period, code), level) for code in indicator_codes}
     found = {code: text for code, text in texts.items() if text}
     if len(set(found.values())) == 1 and len(found) == len(texts):
         return list(set(found.values()))

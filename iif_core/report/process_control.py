@@ -9,7 +9,7 @@ import pandas as pd
 
 from iif_core import signals
 from iif_core.report.common import _empty, _rows
-from iif_core.report.completeness import missing_practices, missing_text
+from iif_core.report.completeness import Missing, missing_text
 from iif_core.schemes import Scheme
 from iif_core.words import plural
 
@@ -98,12 +98,13 @@ def spc(
     incomplete = rows[
         rows["numerator"].isna() | (rows["practices_with_data"] < rows["member_practices"])
     ]
+    missing = Missing(scored, orgs, pcns, level, org_code)
     left_out = pd.DataFrame(
         {
             "period_end": pd.to_datetime(incomplete["period_end"]).tolist(),
             "who": [
                 missing_text(
-                    missing_practices(scored, orgs, pcns, level, org_code, p, indicator.code),
+                    missing.practices(p, indicator.code),
                     level,
                 )
                 or NOBODY_SENT.get(level, NOBODY_SENT["pcn"])

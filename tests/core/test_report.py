@@ -827,6 +827,30 @@ def test_missing_practices_are_named(scored, pcns):
     ]
 
 
+def test_who_is_missing_once_found_answers_every_period_and_indicator(scored, pcns):
+    """Missing works out who sent what once; each answer equals a count by hand: a member
+    practice is missing from a month when it sent nothing for it while another member did."""
+    for level, org_code in (("pcn", "U00001"), ("place", "01A")):
+        members = report.practices_in(ORGS, pcns, level, org_code)
+        missing = report.Missing(scored, ORGS, pcns, level, org_code)
+        practice_rows = scored[(scored["level"] == "practice") & scored["org_code"].isin(members)]
+        for indicator in [None, *sorted(set(scored["indicator_code"]))]:
+            rows = practice_rows if indicator is None else (
+                practice_rows[practice_rows["indicator_code"] == indicator]
+            )  # fmt: skip
+            for period in sorted(set(pd.to_datetime(scored["period_end"]))):
+                sent = set(
+                    rows.loc[
+                        (pd.to_datetime(rows["period_end"]) == period)
+                        & (rows["practices_with_data"] > 0),
+                        "org_code",
+                    ]
+                )
+                expected = sorted(set(members) - sent) if sent else []
+                found = missing.practices(period.date(), indicator)
+                assert sorted(found["practice_code"]) == expected, (level, indicator, period)
+
+
 def test_completeness_and_staleness_per_practice(scored, pcns):
     table = report.data_completeness(scored, ORGS, pcns, "pcn", "U00001", SEPTEMBER)
     table = table.set_index("practice_code")
