@@ -48,13 +48,16 @@ class Missing:
         ends = pd.to_datetime(scored["period_end"])
         self.periods = [pd.Timestamp(p) for p in sorted(ends.unique())]
         mine = (scored["level"] == "practice") & scored["org_code"].isin(self.codes)
-        sent = mine & (scored["practices_with_data"].fillna(0) > 0)
+        sent = (mine & (scored["practices_with_data"].fillna(0) > 0)).to_numpy()
         self.sent: dict[str, set] = {}  # by indicator: (practice, period end) that sent it
         self.sent_any: set = set()
+        nanoseconds = ends.to_numpy()[sent].astype("datetime64[ns]").astype("int64").tolist()
         for code, indicator, end in zip(
-            scored.loc[sent, "org_code"], scored.loc[sent, "indicator_code"], ends[sent],
+            scored["org_code"].to_numpy()[sent].tolist(),
+            scored["indicator_code"].to_numpy()[sent].tolist(),
+            nanoseconds,
             strict=True,
-        ):  # fmt: skip
+        ):  # period ends as whole nanoseconds (Timestamp.value): quick to make and to hash
             self.sent.setdefault(indicator, set()).add((code, end))
             self.sent_any.add((code, end))
         members = orgs[orgs["practice_code"].isin(self.codes)]
@@ -68,8 +71,8 @@ class Missing:
             return _empty(self.COLUMNS)
         sent = self.sent_any if indicator_code is None else self.sent.get(indicator_code, set())
         periods = [pd.Timestamp(period)] if period is not None else self.periods
-        periods = [p for p in periods if any((code, p) in sent for code in self.codes)]
-        missing = [(code, p) for p in periods for code in self.codes if (code, p) not in sent]
+        periods = [p for p in periods if any((code, p.value) in sent for code in self.codes)]
+        missing = [(code, p) for p in periods for code in self.codes if (code, p.value) not in sent]
         rows = [
             (code, self.names.get(code) or code, self.pcn_names.get(code), p) for code, p in missing
         ]

@@ -196,24 +196,21 @@ class _Lookup:
         self.groups = {}
         if scored is not None and not scored.empty:
             complete = _complete_rows(scored[scored["level"].isin(levels)])
-            complete = complete.reset_index(drop=True)
-            months = pd.to_datetime(complete["period_end"]).to_numpy()
+            self.complete = complete.reset_index(drop=True)
+            self.months = pd.to_datetime(self.complete["period_end"]).to_numpy()
             keys = ["level", "org_code", "indicator_code"]
-            self.groups = {  # each group's rows, and their months to cut them at a period end
-                key: (rows, months[rows.index.to_numpy()])
-                for key, rows in complete.groupby(keys, sort=False)
-            }
+            # each group's positions, in order: a group's rows are made only when asked for
+            self.groups = self.complete.groupby(keys, sort=False).indices
 
     def rows(self, level, org_code, indicator_code, period=None) -> pd.DataFrame:
         """The months with every member's figures, in order (up to `period` when given)."""
-        found = self.groups.get((level, org_code, indicator_code))
-        if found is None:
+        positions = self.groups.get((level, org_code, indicator_code))
+        if positions is None:
             return _complete_rows(None)
-        rows, months = found
-        if period is None:
-            return rows
-        cut = np.datetime64(pd.Timestamp(period)).astype(months.dtype)
-        return rows.iloc[: int(np.searchsorted(months, cut, side="right"))]
+        if period is not None:
+            cut = np.datetime64(pd.Timestamp(period)).astype(self.months.dtype)
+            positions = positions[: int(np.searchsorted(self.months[positions], cut, "right"))]
+        return self.complete.iloc[positions]
 
 
 def _project_one(rows, indicator, scheme, start, before) -> dict | None:
