@@ -11,8 +11,8 @@ import pandas as pd
 from iif_core.schemes import Indicator, Scheme, scheme_start_year
 from iif_core.stats import (
     SMALL_DENOMINATOR,
-    funnel_flag,
     funnel_limits,
+    funnel_position,
     monthly_activity,
     project_year_end,
     xmr,
@@ -34,9 +34,13 @@ def funnel_table(practices: pd.DataFrame, comparator: float, indicator: Indicato
     limits = funnel_limits(target, rows["denominator"].to_numpy(float), indicator.unit)
     for name, values in limits.items():
         rows[name] = values * indicator.scale
+    # each row's flag, against the limits just worked out at its denominator (funnel_flag would
+    # work out the same limits again, one practice at a time)
     flags = [
-        funnel_flag(n, d, target, indicator.unit, indicator.direction)
-        for n, d in zip(rows["numerator"], rows["denominator"], strict=True)
+        ("small", None)
+        if d < SMALL_DENOMINATOR
+        else funnel_position(n / d, {k: v[i] for k, v in limits.items()}, indicator.direction)
+        for i, (n, d) in enumerate(zip(rows["numerator"], rows["denominator"], strict=True))
     ]
     rows["position"] = [position for position, _ in flags]
     rows["judgement"] = [judgement for _, judgement in flags]

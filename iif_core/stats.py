@@ -85,13 +85,18 @@ def funnel_flag(numerator: float, denominator: float, target: float, unit: str, 
         return ("no_data", None)
     if denominator < SMALL_DENOMINATOR:
         return ("small", None)
-    value = numerator / denominator
     limits = funnel_limits(target, [denominator], unit)
+    return funnel_position(numerator / denominator, {k: v[0] for k, v in limits.items()}, direction)
+
+
+def funnel_position(value: float, limits: dict[str, float], direction: str):
+    """funnel_flag's answer for a value (a fraction or rate) against the limits at its own
+    denominator (one value of each of funnel_limits' arrays)."""
     position = "within"
     for coverage in ("95", "99.8"):
-        if value > limits[f"upper_{coverage}"][0]:
+        if value > limits[f"upper_{coverage}"]:
             position = f"above_{coverage}"
-        elif value < limits[f"lower_{coverage}"][0]:
+        elif value < limits[f"lower_{coverage}"]:
             position = f"below_{coverage}"
     if position == "within":
         return (position, None)

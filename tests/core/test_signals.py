@@ -56,6 +56,36 @@ def test_funnel_table_flags_by_limits_and_marks_small_practices():
     assert table.loc["A", "upper_95"] == pytest.approx(83.5, abs=0.2)
 
 
+def test_funnel_table_flags_each_practice_as_funnel_flag_does_alone():
+    """The table flags every row against the limits it works out for all rows at once; each flag
+    equals funnel_flag's for that practice alone, which works out its own limits."""
+    import numpy as np
+
+    from iif_core.stats import funnel_flag
+
+    rng = np.random.default_rng(7)
+    denominators = rng.integers(1, 900, 300)
+    numerators = rng.binomial(denominators, rng.uniform(0.5, 0.95, 300))
+    practices = pd.DataFrame(
+        {
+            "org_code": [f"P{i}" for i in range(300)],
+            "org_name": [f"P{i}" for i in range(300)],
+            "numerator": numerators,
+            "denominator": denominators,
+        }
+    )
+    for direction in ("higher", "lower"):
+        indicator = replace(HI03, direction=direction)
+        table = signals.funnel_table(practices, 78.0, indicator)
+        alone = [
+            funnel_flag(n, d, 0.78, "percent", direction)
+            for n, d in zip(table["numerator"], table["denominator"], strict=True)
+        ]
+        judgements = [None if pd.isna(j) else j for j in table["judgement"]]  # None in the frame
+        assert list(zip(table["position"], judgements, strict=True)) == alone
+        assert len(set(table["position"])) >= 4  # small, within and outside each side
+
+
 def test_funnel_curve_narrows_and_spans_the_practices():
     curve = signals.funnel_curve(80.0, HI03, largest=600)
     assert curve["denominator"].min() == 1 and curve["denominator"].max() >= 600
