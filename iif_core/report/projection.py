@@ -103,6 +103,7 @@ def projections(
     before_that = _Lookup(year_before, levels)
     records, stand_ins = [], []
     starts = measurement_starts(scored, scheme)
+    last_starts = measurement_starts(last_year, last_scheme) if last_scheme is not None else {}
     for code, indicator in scheme.indicators.items():
         record = {
             "indicator_code": code, "name": indicator.name, "unit": indicator.unit,
@@ -145,8 +146,8 @@ def projections(
                                             pcn_rows.iloc[-1], indicator)  # fmt: skip
         stand_ins += _stand_ins(("own", org_code), projected, latest, indicator)
         record.update(
-            _backtest_fields(last_year, previous, last_scheme, before_that, level, org_code,
-                             indicator, pd.Timestamp(latest["period_end"]).month)
+            _backtest_fields(last_year, previous, last_scheme, last_starts, before_that, level,
+                             org_code, indicator, pd.Timestamp(latest["period_end"]).month)
         )  # fmt: skip
         records.append(record)
     scores = score_projected(scheme, pd.DataFrame(stand_ins), year_end)
@@ -380,9 +381,10 @@ def _with_scores(record: dict, scores: pd.DataFrame, level: str, pays: bool) -> 
     return record
 
 
-def _backtest_fields(last_year, previous, last_scheme, before_that, level, org_code, indicator,
-                     month):  # fmt: skip
-    """How the method would have done last year, projected from the same month."""
+def _backtest_fields(last_year, previous, last_scheme, last_starts, before_that, level, org_code,
+                     indicator, month):  # fmt: skip
+    """How the method would have done last year, projected from the same month (`last_starts`:
+    last year's measurement_starts)."""
     if last_year is None or last_year.empty or last_scheme is None:
         return {}
     rows = previous.rows(level, org_code, indicator.code)
@@ -396,7 +398,7 @@ def _backtest_fields(last_year, previous, last_scheme, before_that, level, org_c
     before = before_that.rows(level, org_code, indicator.code)
     result = signals.backtest(
         rows, old_indicator, last_scheme, month,
-        measurement_start(last_year, last_scheme, indicator.code),
+        last_starts.get(indicator.code, _scheme_start(last_scheme)),
         before if len(before) else None,
     )  # fmt: skip
     if result is None:
