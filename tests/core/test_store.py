@@ -415,12 +415,7 @@ def _age(path, seconds: float = 5.0) -> None:
 def test_the_version_is_read_from_the_file_only_when_the_file_changed(tmp_path, monkeypatch):
     path = tmp_path / "iif.duckdb"
     store = Store(path)
-    good = tmp_path / "good.csv"
-    good.write_text(
-        "practice_code,indicator_code,period_end,numerator,denominator\n"
-        "A81001,HI03,2025-09-30,5,10\n",
-        encoding="utf-8",
-    )
+    good = tidy_file(tmp_path / "good.csv", [("A81001", "HI03", "2025-09-30", 5, 10)])
     batch = store.ingest(good).batch_id
     _age(path)
     assert store.version() == (batch, 0)  # read, and remembered with the file's mark
@@ -442,12 +437,7 @@ def test_a_version_read_just_after_a_write_is_not_trusted(tmp_path, monkeypatch)
     that recent is never remembered, so the second write is still seen."""
     path = tmp_path / "iif.duckdb"
     store = Store(path)
-    good = tmp_path / "good.csv"
-    good.write_text(
-        "practice_code,indicator_code,period_end,numerator,denominator\n"
-        "A81001,HI03,2025-09-30,5,10\n",
-        encoding="utf-8",
-    )
+    good = tidy_file(tmp_path / "good.csv", [("A81001", "HI03", "2025-09-30", 5, 10)])
     batch = store.ingest(good).batch_id
     assert store.version() == (batch, 0)
     assert store_module._database(path, str(path)).known_version is None
@@ -460,12 +450,7 @@ def test_a_version_read_just_after_a_write_is_not_trusted(tmp_path, monkeypatch)
 
 def test_whether_anyone_uploaded_a_batch_still_in_use(tmp_path):
     store = Store(tmp_path / "iif.duckdb")
-    good = tmp_path / "good.csv"
-    good.write_text(
-        "practice_code,indicator_code,period_end,numerator,denominator\n"
-        "A81001,HI03,2025-09-30,5,10\n",
-        encoding="utf-8",
-    )
+    good = tidy_file(tmp_path / "good.csv", [("A81001", "HI03", "2025-09-30", 5, 10)])
     assert not store.uploaded_by("demo")
     batch = store.ingest(good, who="demo").batch_id
     assert store.uploaded_by("demo") and not store.uploaded_by("someone else")
