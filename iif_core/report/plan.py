@@ -226,14 +226,16 @@ def what_if(scored, scheme: Scheme, pcn_code: str, period, changes, *, orgs) -> 
     completed at that practice on that indicator, the denominator unchanged (decisions.md D60:
     for a lower-is-better indicator, that many fewer events; never a numerator below 0 or, for
     a percentage, above the denominator). `orgs` gives the members and their names. The changes
-    are scored together (the totals) and each by itself (its sentence). Nothing is stored."""
+    are scored together (the totals) and each by itself (its sentence); with none, the figures
+    are today's and nothing is scored. Nothing is stored."""
     period = pd.Timestamp(period).date()
     practices = _members(scored, orgs, pcn_code, period)
     now = _pcn_now(scored, pcn_code, period)
     asked = [_checked_change(change, scheme, practices) for change in changes]
     together = _with_changes(practices, scheme, asked)
     alone = [_with_changes(practices, scheme, [change]) for change in asked]
-    after = _score_networks(scheme, [together[0], *(a[0] for a in alone)], period)
+    networks = [together[0], *(a[0] for a in alone)] if asked else []
+    after = _score_networks(scheme, networks, period)  # none: every network's rows are today's
     indicators = _what_if_rows(scheme, now, _network_rows(after, 0, now), together[1])
     change_rows = [
         _change_row(change, scheme, practices, now, _network_rows(after, n + 1, now), counted)

@@ -346,11 +346,15 @@ def demo():
         store.close()
 
 
-def test_demo_with_no_changes_is_today_for_every_pcn(demo):
+def test_demo_rescored_with_no_patients_more_is_today_for_every_pcn(demo):
+    # a change of 0 patients is re-scored by the pipeline (no changes at all are not scored)
     scored, scheme, orgs = demo.score("2025/26"), demo.scheme("2025/26"), demo.orgs()
     pcns = scored.loc[scored["level"] == "pcn", "org_code"].unique()
+    first_indicator = next(iter(scheme.indicators))
     for pcn in pcns[:5]:
-        result = what_if(scored, scheme, pcn, "2025-10-31", [], orgs=orgs)
+        practice = sorted(orgs.loc[orgs["pcn_code"] == pcn, "practice_code"])[0]
+        change = (practice, first_indicator, 0)
+        result = what_if(scored, scheme, pcn, "2025-10-31", [change], orgs=orgs)
         frame = result.indicators
         assert list(frame["status_after"]) == list(frame["status_now"])
         assert list(frame["payment_after"]) == list(frame["payment_now"])
